@@ -1,0 +1,36 @@
+// Durable, atomic file writes: temp file in the same folder, fsync, rename, fsync of the folder.
+// A reader (a staff member on the LGWAN side, the relay, a crash recovery) sees the whole file or
+// nothing; never a partial one.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <cstdint>
+#include <string_view>
+
+namespace mugaika {
+
+// Writes `bytes` as dir/name. Never overwrites: when the name is taken, "name (2).ext", "name (3).ext"
+// ... is used instead (the check and the rename are one atomic step). Returns the path written.
+// Throws std::system_error on any I/O failure; the temp file is removed then.
+std::filesystem::path write_new_file(const std::filesystem::path& dir, std::string_view name,
+                                     std::string_view bytes);
+
+// Writes dir/name, replacing any existing file atomically (for state files, not for released output).
+void replace_file(const std::filesystem::path& dir, std::string_view name, std::string_view bytes);
+
+// fsyncs a directory so that a rename into it survives a crash.
+void sync_directory(const std::filesystem::path& dir);
+
+// Reads a whole file; throws std::system_error. `max_bytes` bounds what is read (std::length_error).
+std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes);
+
+// "name (n).ext" for the n-th candidate (n >= 2); the first candidate is the name itself.
+std::string numbered_name(std::string_view name, int n);
+
+}  // namespace mugaika
+
+namespace mugaika {
+// SHA-256 of a file, streamed (for inputs too large to read whole). Throws std::system_error.
+std::string sha256_file(const std::filesystem::path& path);
+}  // namespace mugaika

@@ -1,0 +1,21 @@
+// The `mugaika` subcommands. Each takes its own arguments (after the subcommand) and returns the
+// process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mugaika::cli {
+
+// Exit statuses shared by every command (documented in README.md).
+enum Exit : int {
+    exit_ok = 0,            // every input released or disarmed
+    exit_internal = 1,      // our own trouble (I/O, no worker could start): nothing was released for it
+    exit_usage = 2,         // bad arguments or configuration
+    exit_quarantined = 3,   // at least one input (or part of one) was quarantined
+};
+
+int sanitize_command(const std::vector<std::string>& args);
+int detect_command(const std::vector<std::string>& args);
+
+}  // namespace mugaika::cli

@@ -1,0 +1,76 @@
+// mugaika detect FILE... [--config FILE]: what the engine would see, without disarming anything.
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "../config/gateway_config.hpp"
+#include "../worker/isolated.hpp"
+#include "args.hpp"
+#include "commands.hpp"
+#include "mugaika/atomic_file.hpp"
+#include "mugaika/detect.hpp"
+#include "mugaika/names.hpp"
+
+namespace mugaika::cli {
+namespace fs = std::filesystem;
+
+int detect_command(const std::vector<std::string>& argv) {
+    Args args;
+    GatewayConfig config;
+    try {
+        args = parse_args(argv, {"--config"}, {});
+        if (args.positional.empty()) throw UsageError("no files");
+        if (auto file = args.value("--config")) config = load_config(*file, builtin_registry());
+    } catch (const UsageError& e) {
+        std::cerr << "mugaika detect: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const ConfigError& e) {
+        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
+        return exit_usage;
+    }
+    int status = exit_ok;
+    Detector detector;
+    for (const auto& input : args.positional) {
+        fs::path path(input);
+        std::string bytes;
+        try {
+            bytes = read_file(path, config.policy.limits.max_input_bytes);
+        } catch (const std::exception& e) {
+            std::cerr << input << ": " << e.what() << "\n";
+            status = exit_usage;
+            continue;
+        }
+        std::string name = path.filename().string();
+        // Detection parses hostile containers too (zip, OLE2): do it in a child like everything else.
+        std::string result;
+        try {
+            result = run_isolated(
+                [&] {
+                    Detection d = detector.detect(bytes, name);
+                    NameCheck n = check_name(name);
+                    nlohmann::ordered_json j{{"type", d.type->id}, {"label", d.type->label_ja},
+                                             {"magic", d.magic_description}, {"safe_name", n.safe_name}};
+                    j["findings"] = nlohmann::ordered_json::array();
+                    for (const auto* list : {&d.findings, &n.findings})
+                        for (const auto& f : *list) j["findings"].push_back({{"kind", f.kind}, {"detail", f.detail}, {"ja", f.ja}});
+                    return j.dump();
+                },
+                config.worker);
+        } catch (const WorkerFailure& e) {
+            std::cout << input << ": detection failed (" << e.code() << ": " << e.what() << ")\n";
+            status = exit_quarantined;
+            continue;
+        }
+        auto j = nlohmann::ordered_json::parse(result);
+        std::cout << input << ": " << j["type"].get<std::string>() << " (" << j["label"].get<std::string>()
+                  << ")  magic: " << j["magic"].get<std::string>() << "\n";
+        if (j["safe_name"] != name) std::cout << "  safe name: " << j["safe_name"].get<std::string>() << "\n";
+        for (const auto& f : j["findings"])
+            std::cout << "  " << f["kind"].get<std::string>() << ": " << f["detail"].get<std::string>() << " / "
+                      << f["ja"].get<std::string>() << "\n";
+    }
+    return status;
+}
+
+}  // namespace mugaika::cli

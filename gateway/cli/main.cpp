@@ -1,0 +1,37 @@
+// mugaika: the 無害化 gateway's command.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace {
+
+void usage(std::ostream& out) {
+    out << "usage: mugaika <command> [args]\n"
+           "\n"
+           "  sanitize INPUT... --out DIR [--quarantine DIR] [--reports DIR] [--config FILE] [--json]\n"
+           "      disarm files; only clean output reaches --out, the rest goes to quarantine\n"
+           "  detect FILE... [--config FILE]\n"
+           "      print each file's detected type and the findings of the name and type checks\n"
+           "\n"
+           "exit status: 0 all released or disarmed, 3 something quarantined, 2 usage or configuration error,\n"
+           "             1 internal error\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        usage(args.empty() ? std::cerr : std::cout);
+        return args.empty() ? mugaika::cli::exit_usage : mugaika::cli::exit_ok;
+    }
+    std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "sanitize") return mugaika::cli::sanitize_command(args);
+    if (command == "detect") return mugaika::cli::detect_command(args);
+    std::cerr << "mugaika: unknown command '" << command << "'\n";
+    usage(std::cerr);
+    return mugaika::cli::exit_usage;
+}

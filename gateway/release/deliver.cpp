@@ -1,0 +1,53 @@
+#include "deliver.hpp"
+
+#include <system_error>
+
+#include "mugaika/atomic_file.hpp"
+#include "mugaika/names.hpp"
+#include "mugaika/reasons.hpp"
+#include "mugaika/report.hpp"
+
+namespace mugaika {
+namespace fs = std::filesystem;
+
+Delivery deliver(Outcome outcome, const fs::path& original, const Destinations& to) {
+    Delivery d;
+    if (!outcome.quarantined()) {
+        try {
+            fs::create_directories(to.out);
+            for (const auto& out : outcome.outputs) d.released.push_back(write_new_file(to.out, out.name, out.bytes));
+        } catch (const std::exception& e) {
+            for (const auto& p : d.released) {
+                std::error_code ignored;
+                fs::remove(p, ignored);
+            }
+            d.released.clear();
+            outcome.verdict = Verdict::quarantined;
+            outcome.reason = std::string(reason::internal);
+            outcome.reason_detail = std::string("release failed: ") + e.what();
+            outcome.outputs.clear();
+        }
+    }
+    d.report = to_report_json(outcome);
+    nlohmann::ordered_json paths = nlohmann::ordered_json::array();
+    for (const auto& p : d.released) paths.push_back(p.string());
+    d.report["released_to"] = paths;
+
+    if (outcome.keeps_original()) {
+        FileQuarantine q(to.quarantine);
+        std::string sha = outcome.input_sha256.empty() ? sha256_file(original) : outcome.input_sha256;
+        d.held = q.hold(original, sha, d.report.dump(2));
+        d.report["quarantine_id"] = d.held->id;
+    } else {
+        d.report["quarantine_id"] = nullptr;
+    }
+    if (!to.reports.empty()) {
+        fs::create_directories(to.reports);
+        std::string base = check_name(outcome.input_name).safe_name;
+        d.report_file = write_new_file(to.reports, base + ".report.json", d.report.dump(2) + "\n");
+    }
+    d.outcome = std::move(outcome);
+    return d;
+}
+
+}  // namespace mugaika

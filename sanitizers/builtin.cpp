@@ -1,0 +1,15 @@
+// Every sanitizer built into this binary. A new format adds one line here.
+#include "csv/csv_sanitizer.hpp"
+#include "mugaika/registry.hpp"
+#include "text/text_sanitizer.hpp"
+
+namespace mugaika {
+
+Registry builtin_registry() {
+    Registry r;
+    r.add(make_text_sanitizer());
+    r.add(make_csv_sanitizer());
+    return r;
+}
+
+}  // namespace mugaika

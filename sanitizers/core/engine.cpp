@@ -1,0 +1,156 @@
+#include "mugaika/engine.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include "mugaika/names.hpp"
+#include "mugaika/reasons.hpp"
+#include "mugaika/report.hpp"
+#include "mugaika/sanitizer.hpp"
+
+namespace mugaika {
+namespace {
+
+bool changes_content(Action a) {
+    return a == Action::removed || a == Action::converted || a == Action::renamed;
+}
+
+// The extension claims a different known type ("invoice.pdf" that is really a Word file).
+bool extension_claims_other_type(const FileType& type, std::string_view ext) {
+    if (ext.empty() || type_accepts_extension(type, ext)) return false;
+    for (const auto& t : file_types())
+        if (&t != &type && type_accepts_extension(t, ext)) return true;
+    // Text may carry any extension no other type claims (.json, .dat): it is still only text.
+    return type.category != Category::text;
+}
+
+}  // namespace
+
+Engine::Engine(Registry registry, Policy policy)
+    : registry_(std::move(registry)), policy_(std::move(policy)) {}
+
+Outcome Engine::process(std::string_view bytes, std::string_view name) const {
+    Budget budget(policy_.limits);
+    return run(bytes, name, budget, 0, "");
+}
+
+Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budget, int depth,
+                    const std::string& where) const {
+    auto start = std::chrono::steady_clock::now();
+    Outcome o;
+    o.input_name = std::string(name);
+    o.input_size = bytes.size();
+    o.input_sha256 = sha256_hex(bytes);
+    o.detected_type = std::string(unknown_file_type().id);
+
+    std::optional<Context> ctx;
+    SanitizerOptions no_options;
+    SanitizerOptions options;
+    try {
+        if (depth == 0 && bytes.size() > policy_.limits.max_input_bytes)
+            throw SanitizeError(reason::limit_size, std::to_string(bytes.size()) + " bytes exceed the limit of " +
+                                                        std::to_string(policy_.limits.max_input_bytes));
+        if (depth > static_cast<int>(policy_.limits.max_depth))
+            throw SanitizeError(reason::limit_depth, "nesting deeper than " + std::to_string(policy_.limits.max_depth));
+        budget.check_time();
+
+        Detection detection = detector_.detect(bytes, name);
+        const FileType& type = *detection.type;
+        o.detected_type = std::string(type.id);
+        o.magic_description = detection.magic_description;
+        for (auto& f : detection.findings) o.findings.push_back(std::move(f));
+
+        NameCheck names = check_name(name);
+        for (auto& f : names.findings) o.findings.push_back(std::move(f));
+        if (names.dangerous)
+            throw SanitizeError(reason::blocked_name, "dangerous file name: " + names.safe_name);
+
+        std::string out_name = names.safe_name;
+        if (extension_claims_other_type(type, names.extension)) {
+            std::string detail = "extension ." + names.extension + " but content is " + std::string(type.id);
+            switch (policy_.name_mismatch) {
+            case NameMismatch::block:
+                o.findings.push_back({"", "name.mismatch", Action::blocked, detail,
+                                      "拡張子と実際の形式(" + std::string(type.label_ja) + ")が一致しません。"});
+                throw SanitizeError(reason::blocked_mismatch, detail);
+            case NameMismatch::keep:
+                o.findings.push_back({"", "name.mismatch", Action::noted, detail,
+                                      "拡張子と実際の形式(" + std::string(type.label_ja) + ")が一致しません。"});
+                break;
+            case NameMismatch::rename:
+                out_name = with_extension(out_name, canonical_extension(type));
+                o.findings.push_back({"", "name.mismatch", Action::renamed, detail,
+                                      "拡張子を実際の形式(" + std::string(type.label_ja) + ")に合わせました。"});
+                break;
+            }
+        }
+
+        TypeAction action = policy_.action_for(type.id);
+        if (action == TypeAction::block)
+            throw SanitizeError(reason::blocked_type, "policy blocks type " + std::string(type.id));
+        const Sanitizer* sanitizer = registry_.find(type.id, action);
+        if (!sanitizer)
+            throw SanitizeError(reason::unsupported, "no " + std::string(to_string(action)) +
+                                                          " sanitizer for type " + std::string(type.id) + " yet");
+
+        options = policy_.options_for(sanitizer->name(), registry_);
+        ctx.emplace(*this, budget, options, depth, where);
+        std::vector<Output> outputs = sanitizer->sanitize(Input{bytes, out_name, &type}, *ctx);
+        budget.check_time();
+        if (outputs.empty())
+            throw SanitizeError(reason::internal, "sanitizer " + std::string(sanitizer->name()) + " returned no output");
+
+        for (auto& out : outputs) {
+            const FileType* out_type = find_file_type(out.type);
+            if (!out_type) throw SanitizeError(reason::internal, "output of unknown type " + out.type);
+            if (out.name.empty()) {
+                out.name = out_name;
+                auto dot = out.name.rfind('.');
+                std::string ext = dot == std::string::npos ? "" : out.name.substr(dot + 1);
+                for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if (out_type != &type && !type_accepts_extension(*out_type, ext))
+                    out.name = with_extension(out.name, canonical_extension(*out_type));
+            } else {
+                out.name = check_name(out.name).safe_name;
+            }
+        }
+
+        for (auto& f : ctx->findings()) o.findings.push_back(std::move(f));
+        o.children = std::move(ctx->children());
+        o.held = std::move(ctx->held());
+        bool changed = outputs.size() != 1 || outputs[0].bytes != bytes || outputs[0].name != name;
+        for (const auto& f : o.findings) changed = changed || changes_content(f.action);
+        o.outputs = std::move(outputs);
+        o.verdict = changed ? Verdict::disarmed : Verdict::released;
+    } catch (const SanitizeError& e) {
+        o.verdict = Verdict::quarantined;
+        o.reason = e.code();
+        o.reason_detail = e.what();
+    } catch (const std::bad_alloc&) {
+        o.verdict = Verdict::quarantined;
+        o.reason = std::string(reason::limit_memory);
+        o.reason_detail = "out of memory";
+    } catch (const std::exception& e) {
+        o.verdict = Verdict::quarantined;
+        o.reason = std::string(reason::internal);
+        o.reason_detail = e.what();
+    } catch (...) {
+        o.verdict = Verdict::quarantined;
+        o.reason = std::string(reason::internal);
+        o.reason_detail = "unknown exception";
+    }
+    if (o.quarantined()) {
+        o.outputs.clear();   // never release anything of a held item
+        if (ctx) {
+            for (auto& f : ctx->findings()) o.findings.push_back(std::move(f));
+            o.children = std::move(ctx->children());
+            o.held = std::move(ctx->held());
+        }
+    }
+    o.elapsed_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - start)
+                                                  .count());
+    return o;
+}
+
+}  // namespace mugaika

@@ -1,0 +1,126 @@
+#include "mugaika/file_type.hpp"
+
+#include <array>
+
+namespace mugaika {
+namespace {
+
+using C = Category;
+constexpr auto R = TypeAction::reconstruct;
+constexpr auto B = TypeAction::block;
+
+// The shipped defaults are positive selection: only types that have (or will have) a disarm path are
+// reconstructed; everything that runs code, installs, mounts or cannot be identified is blocked.
+constexpr std::array kTypes{
+    FileType{"text", C::text, "text/plain", "txt text log md ini conf cfg", "テキスト", R},
+    FileType{"csv", C::spreadsheet, "text/csv", "csv tsv tab", "CSV", R},
+    FileType{"pdf", C::pdf, "application/pdf", "pdf", "PDF文書", R},
+    FileType{"rtf", C::document, "application/rtf", "rtf", "RTF文書", R},
+    FileType{"eml", C::mail, "message/rfc822", "eml msg mbox", "メール", R},
+    // OOXML, macro-free and macro-enabled, documents and templates.
+    FileType{"docx", C::document, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "Word文書", R},
+    FileType{"docm", C::document, "application/vnd.ms-word.document.macroEnabled.12", "docm", "Word文書(マクロ有効)", R},
+    FileType{"dotx", C::document, "application/vnd.openxmlformats-officedocument.wordprocessingml.template", "dotx", "Wordテンプレート", R},
+    FileType{"dotm", C::document, "application/vnd.ms-word.template.macroEnabled.12", "dotm", "Wordテンプレート(マクロ有効)", R},
+    FileType{"xlsx", C::spreadsheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "Excelブック", R},
+    FileType{"xlsm", C::spreadsheet, "application/vnd.ms-excel.sheet.macroEnabled.12", "xlsm", "Excelブック(マクロ有効)", R},
+    FileType{"xltx", C::spreadsheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.template", "xltx", "Excelテンプレート", R},
+    FileType{"xltm", C::spreadsheet, "application/vnd.ms-excel.template.macroEnabled.12", "xltm", "Excelテンプレート(マクロ有効)", R},
+    FileType{"xlsb", C::spreadsheet, "application/vnd.ms-excel.sheet.binary.macroEnabled.12", "xlsb", "Excelバイナリブック", R},
+    FileType{"pptx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx", "PowerPointプレゼンテーション", R},
+    FileType{"pptm", C::presentation, "application/vnd.ms-powerpoint.presentation.macroEnabled.12", "pptm", "PowerPointプレゼンテーション(マクロ有効)", R},
+    FileType{"potx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.template", "potx", "PowerPointテンプレート", R},
+    FileType{"potm", C::presentation, "application/vnd.ms-powerpoint.template.macroEnabled.12", "potm", "PowerPointテンプレート(マクロ有効)", R},
+    FileType{"ppsx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.slideshow", "ppsx", "PowerPointスライドショー", R},
+    FileType{"ppsm", C::presentation, "application/vnd.ms-powerpoint.slideshow.macroEnabled.12", "ppsm", "PowerPointスライドショー(マクロ有効)", R},
+    FileType{"office-encrypted", C::encrypted, "application/x-ooxml-encrypted", "docx xlsx pptx docm xlsm pptm", "暗号化されたOffice文書", R},
+    // Legacy binary Office (CFB / OLE2).
+    FileType{"doc", C::document, "application/msword", "doc dot", "Word文書(旧形式)", R},
+    FileType{"xls", C::spreadsheet, "application/vnd.ms-excel", "xls xlt", "Excelブック(旧形式)", R},
+    FileType{"ppt", C::presentation, "application/vnd.ms-powerpoint", "ppt pot pps", "PowerPoint(旧形式)", R},
+    FileType{"outlook-msg", C::mail, "application/vnd.ms-outlook", "msg", "Outlookメッセージ", R},
+    FileType{"cfb", C::unknown, "application/x-cfb", "", "複合ドキュメント(不明)", B},
+    // OpenDocument.
+    FileType{"odt", C::document, "application/vnd.oasis.opendocument.text", "odt", "ODFテキスト", R},
+    FileType{"ods", C::spreadsheet, "application/vnd.oasis.opendocument.spreadsheet", "ods", "ODFスプレッドシート", R},
+    FileType{"odp", C::presentation, "application/vnd.oasis.opendocument.presentation", "odp", "ODFプレゼンテーション", R},
+    // Archives.
+    FileType{"zip", C::archive, "application/zip", "zip", "ZIP書庫", R},
+    FileType{"7z", C::archive, "application/x-7z-compressed", "7z", "7z書庫", R},
+    FileType{"rar", C::archive, "application/vnd.rar", "rar", "RAR書庫", R},
+    FileType{"lzh", C::archive, "application/x-lzh-compressed", "lzh lha", "LZH書庫", R},
+    FileType{"tar", C::archive, "application/x-tar", "tar", "TAR書庫", R},
+    FileType{"gzip", C::archive, "application/gzip", "gz tgz", "gzip圧縮", R},
+    FileType{"bzip2", C::archive, "application/x-bzip2", "bz2 tbz2", "bzip2圧縮", R},
+    FileType{"xz", C::archive, "application/x-xz", "xz txz", "xz圧縮", R},
+    FileType{"cab", C::archive, "application/vnd.ms-cab-compressed", "cab", "CAB書庫", B},
+    // Images.
+    FileType{"png", C::image, "image/png", "png", "PNG画像", R},
+    FileType{"jpeg", C::image, "image/jpeg", "jpg jpeg jpe jfif", "JPEG画像", R},
+    FileType{"gif", C::image, "image/gif", "gif", "GIF画像", R},
+    FileType{"bmp", C::image, "image/bmp", "bmp dib", "BMP画像", R},
+    FileType{"tiff", C::image, "image/tiff", "tif tiff", "TIFF画像", R},
+    FileType{"webp", C::image, "image/webp", "webp", "WebP画像", R},
+    FileType{"svg", C::image, "image/svg+xml", "svg svgz", "SVG画像", R},
+    // Web and markup.
+    FileType{"html", C::web, "text/html", "html htm xhtml mht mhtml", "HTML", R},
+    FileType{"xml", C::web, "application/xml", "xml xsd xsl xslt", "XML", R},
+    // Blocked by default: they run code, install software or mount file systems.
+    FileType{"exe", C::executable, "application/vnd.microsoft.portable-executable", "exe dll sys scr cpl ocx com", "実行ファイル(Windows)", B},
+    FileType{"elf", C::executable, "application/x-executable", "", "実行ファイル(Linux)", B},
+    FileType{"macho", C::executable, "application/x-mach-binary", "", "実行ファイル(macOS)", B},
+    FileType{"java", C::executable, "application/java-archive", "jar class", "Javaプログラム", B},
+    FileType{"apk", C::executable, "application/vnd.android.package-archive", "apk", "Androidアプリ", B},
+    FileType{"script", C::script, "text/x-script", "js jse vbs vbe wsf wsh ps1 psm1 bat cmd sh py pl hta", "スクリプト", B},
+    FileType{"lnk", C::shortcut, "application/x-ms-shortcut", "lnk", "ショートカット", B},
+    FileType{"msi", C::installer, "application/x-msi", "msi msp", "インストーラー", B},
+    FileType{"iso", C::disk_image, "application/x-iso9660-image", "iso img", "ディスクイメージ", B},
+    FileType{"disk-image", C::disk_image, "application/x-disk-image", "vhd vhdx dmg img", "ディスクイメージ", B},
+    FileType{"unknown", C::unknown, "application/octet-stream", "", "不明な形式", B},
+};
+
+}  // namespace
+
+std::string_view to_string(TypeAction a) {
+    switch (a) {
+    case TypeAction::reconstruct: return "reconstruct";
+    case TypeAction::convert: return "convert";
+    case TypeAction::block: return "block";
+    }
+    return "block";
+}
+
+std::optional<TypeAction> parse_type_action(std::string_view s) {
+    if (s == "reconstruct") return TypeAction::reconstruct;
+    if (s == "convert") return TypeAction::convert;
+    if (s == "block") return TypeAction::block;
+    return std::nullopt;
+}
+
+std::span<const FileType> file_types() { return kTypes; }
+
+const FileType* find_file_type(std::string_view id) {
+    for (const auto& t : kTypes)
+        if (t.id == id) return &t;
+    return nullptr;
+}
+
+const FileType& unknown_file_type() { return kTypes.back(); }
+
+bool type_accepts_extension(const FileType& type, std::string_view ext) {
+    if (ext.empty()) return false;
+    std::string_view list = type.extensions;
+    while (!list.empty()) {
+        auto sp = list.find(' ');
+        if (list.substr(0, sp) == ext) return true;
+        if (sp == std::string_view::npos) break;
+        list.remove_prefix(sp + 1);
+    }
+    return false;
+}
+
+std::string_view canonical_extension(const FileType& type) {
+    return type.extensions.substr(0, type.extensions.find(' '));
+}
+
+}  // namespace mugaika

@@ -1,0 +1,211 @@
+#include "mugaika/detect.hpp"
+
+#include <magic.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <stdexcept>
+#include <string_view>
+
+using namespace std::string_view_literals;
+
+#include "../text/charset.hpp"
+#include "probes.hpp"
+
+namespace mugaika {
+
+struct Detector::Magic {
+    magic_t mime = nullptr;
+    magic_t text = nullptr;
+    ~Magic() {
+        if (mime) magic_close(mime);
+        if (text) magic_close(text);
+    }
+};
+
+namespace {
+
+magic_t open_magic(int flags) {
+    magic_t m = magic_open(flags | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+    if (!m) throw std::runtime_error("magic_open failed");
+    if (magic_load(m, nullptr) != 0) {
+        std::string err = magic_error(m) ? magic_error(m) : "unknown";
+        magic_close(m);
+        throw std::runtime_error("magic_load failed: " + err);
+    }
+    return m;
+}
+
+// libmagic MIME type -> our type id, for what the structural checks did not already settle.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 44> kMimeMap{{
+    {"application/pdf", "pdf"},
+    {"text/rtf", "rtf"},
+    {"application/rtf", "rtf"},
+    {"message/rfc822", "eml"},
+    {"message/news", "eml"},
+    {"application/x-7z-compressed", "7z"},
+    {"application/x-rar", "rar"},
+    {"application/vnd.rar", "rar"},
+    {"application/x-lzh-compressed", "lzh"},
+    {"application/x-lha", "lzh"},
+    {"application/x-tar", "tar"},
+    {"application/gzip", "gzip"},
+    {"application/x-gzip", "gzip"},
+    {"application/x-bzip2", "bzip2"},
+    {"application/x-xz", "xz"},
+    {"application/vnd.ms-cab-compressed", "cab"},
+    {"image/png", "png"},
+    {"image/jpeg", "jpeg"},
+    {"image/gif", "gif"},
+    {"image/bmp", "bmp"},
+    {"image/x-ms-bmp", "bmp"},
+    {"image/tiff", "tiff"},
+    {"image/webp", "webp"},
+    {"image/svg+xml", "svg"},
+    {"text/html", "html"},
+    {"text/xml", "xml"},
+    {"application/xml", "xml"},
+    {"application/x-dosexec", "exe"},
+    {"application/vnd.microsoft.portable-executable", "exe"},
+    {"application/x-executable", "elf"},
+    {"application/x-sharedlib", "elf"},
+    {"application/x-pie-executable", "elf"},
+    {"application/x-mach-binary", "macho"},
+    {"application/java-archive", "java"},
+    {"application/x-java-applet", "java"},
+    {"application/x-ms-shortcut", "lnk"},
+    {"application/x-msi", "msi"},
+    {"application/x-iso9660-image", "iso"},
+    {"application/x-qemu-disk", "disk-image"},
+    {"application/x-virtualbox-vhd", "disk-image"},
+    {"application/x-apple-diskimage", "disk-image"},
+    {"text/x-shellscript", "script"},
+    {"text/x-msdos-batch", "script"},
+    {"application/javascript", "script"},
+}};
+
+constexpr std::array<std::string_view, 8> kScriptMimes{
+    "text/x-python", "text/x-perl", "text/x-ruby", "text/x-php", "text/x-script.python",
+    "text/x-awk", "text/x-tcl", "text/x-lua",
+};
+
+bool ieq_prefix(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+    return true;
+}
+
+std::string lower_ext(std::string_view name) {
+    auto dot = name.rfind('.');
+    if (dot == std::string_view::npos) return {};
+    std::string ext(name.substr(dot + 1));
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+bool starts(std::string_view b, std::string_view sig) { return b.substr(0, sig.size()) == sig; }
+
+// Markers of other formats anywhere they are honoured by their readers: a file that is two formats at
+// once is a classic way past a filter that looks at only one of them.
+void note_polyglot(std::string_view b, std::string_view type, std::vector<Finding>& findings) {
+    std::vector<std::string> others;
+    if (type != "pdf" && b.substr(0, 1024).find("%PDF-") != std::string_view::npos) others.push_back("PDF");
+    bool zip_family = type == "zip" || type == "java" || type == "apk" || type == "odt" || type == "ods" ||
+                      type == "odp" || (type.size() == 4 && (type.starts_with("doc") || type.starts_with("xls") ||
+                                                              type.starts_with("ppt") || type.starts_with("dot") ||
+                                                              type.starts_with("xlt") || type.starts_with("pot") ||
+                                                              type.starts_with("pps")));
+    std::string_view tail = b.substr(b.size() > 65557 ? b.size() - 65557 : 0);
+    if (!zip_family && tail.find("PK\x05\x06") != std::string_view::npos) others.push_back("ZIP");
+    if (zip_family && !starts(b, "PK")) others.push_back("data before the ZIP");
+    if (type != "exe" && b.find("MZ") == 0) others.push_back("Windows executable");
+    std::string head(b.substr(0, 1024));
+    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (type != "html" && type != "svg" && type != "eml" &&
+        (head.find("<script") != std::string::npos || head.find("<html") != std::string::npos))
+        others.push_back("HTML");
+    if (others.empty()) return;
+    std::string list;
+    for (const auto& o : others) list += (list.empty() ? "" : ", ") + o;
+    findings.push_back({"", "detect.polyglot", Action::noted, "also carries markers of: " + list,
+                        "別の形式(" + list + ")を兼ねた偽装ファイルの疑いがあります。"});
+}
+
+}  // namespace
+
+Detector::Detector() : magic_(std::make_unique<Magic>()) {
+    magic_->mime = open_magic(MAGIC_MIME_TYPE);
+    magic_->text = open_magic(MAGIC_NONE);
+}
+
+Detector::~Detector() = default;
+
+Detection Detector::detect(std::string_view b, std::string_view name_hint) const {
+    Detection d;
+    const char* mime = magic_buffer(magic_->mime, b.data(), b.size());
+    const char* desc = magic_buffer(magic_->text, b.data(), b.size());
+    d.magic_mime = mime ? mime : "";
+    d.magic_description = desc ? desc : "";
+    std::string_view m = d.magic_mime;
+
+    auto result = [&](std::string_view id) -> Detection {
+        d.type = find_file_type(id);
+        if (!d.type) d.type = &unknown_file_type();
+        note_polyglot(b, d.type->id, d.findings);
+        return std::move(d);
+    };
+
+    if (b.empty()) return result("text");
+    // Programs first: whatever else an executable also is, it is an executable.
+    if (starts(b, "MZ")) return result("exe");
+    if (starts(b, "\x7F" "ELF")) return result("elf");
+    if (starts(b, "\xCF\xFA\xED\xFE") || starts(b, "\xCE\xFA\xED\xFE") || starts(b, "\xCA\xFE\xBA\xBE"))
+        return result(m == "application/x-java-applet" ? "java" : "macho");
+    if (starts(b, "L\0\0\0\x01\x14\x02\0"sv)) return result("lnk");
+    if (starts(b, "#!")) return result("script");
+    // Readers look for %PDF- within the first KiB.
+    if (b.substr(0, 1024).find("%PDF-") != std::string_view::npos) return result("pdf");
+    if (starts(b, "PK\x03\x04") || starts(b, "PK\x05\x06") || m == "application/zip" ||
+        m.starts_with("application/vnd.openxmlformats") || m == "application/java-archive")
+        return result(detect::probe_zip(b, d.findings));
+    if (starts(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
+        if (m == "application/x-msi" || m == "application/x-ms-installer") return result("msi");
+        return result(detect::probe_cfb(b));
+    }
+    if (starts(b, "{\\rtf") || starts(b, "{\\rt")) return result("rtf");
+
+    for (const auto& [mm, id] : kMimeMap)
+        if (m == mm) {
+            if (id == "eml" || id == "html" || id == "xml") break;   // text families below
+            return result(id);
+        }
+    for (auto s : kScriptMimes)
+        if (m == s) return result("script");
+
+    bool textual = m.starts_with("text/") || m == "message/rfc822" || m == "application/csv" ||
+                   m == "application/json" || m == "application/xml" || m == "application/octet-stream" ||
+                   m == "application/x-empty";
+    if (textual) {
+        if (detect::looks_like_mail(b)) return result("eml");
+        if (m == "text/html") return result("html");
+        if (m == "text/xml" || m == "application/xml") {
+            std::string head(b.substr(0, 4096));
+            if (head.find("<svg") != std::string::npos) return result("svg");
+            return result("xml");
+        }
+        std::string_view trimmed = b.substr(std::min(b.find_first_not_of(" \t\r\n\xEF\xBB\xBF"), b.size()));
+        if (ieq_prefix(trimmed, "<!doctype html") || ieq_prefix(trimmed, "<html")) return result("html");
+        // Text is only text if it decodes cleanly in an encoding we support.
+        if (charset::detect_and_decode(b)) {
+            std::string ext = lower_ext(name_hint);
+            if (m == "application/csv" || m == "text/csv" || ext == "csv" || ext == "tsv" || ext == "tab")
+                return result("csv");
+            return result("text");
+        }
+    }
+    return result("unknown");
+}
+
+}  // namespace mugaika

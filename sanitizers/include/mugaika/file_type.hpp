@@ -1,0 +1,43 @@
+// The catalogue of file types the engine knows by content. A type id is what detection returns, what
+// the policy's [types] table is keyed by, and what the registry looks sanitizers up with.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace mugaika {
+
+enum class TypeAction { reconstruct, convert, block };
+
+std::string_view to_string(TypeAction a);
+std::optional<TypeAction> parse_type_action(std::string_view s);
+
+enum class Category {
+    text, document, spreadsheet, presentation, pdf, mail, archive, image, web, encrypted,
+    executable, script, shortcut, installer, disk_image, unknown,
+};
+
+struct FileType {
+    std::string_view id;            // "pdf", "docx", "docm", "text", "exe", ...
+    Category category;
+    std::string_view mime;          // the MIME type outputs of this type carry
+    std::string_view extensions;    // space-separated, lowercase, canonical first ("" for none)
+    std::string_view label_ja;      // 「PDF文書」
+    TypeAction default_action;      // what the shipped policy does; unknown and executables block
+};
+
+// Every known type, in a stable order.
+std::span<const FileType> file_types();
+// The type with this id, or nullptr.
+const FileType* find_file_type(std::string_view id);
+// The "unknown" type (always present).
+const FileType& unknown_file_type();
+
+// True when `ext` (lowercase, without the dot) is one this type is normally stored under.
+bool type_accepts_extension(const FileType& type, std::string_view ext);
+// The type's canonical extension, "" when it has none.
+std::string_view canonical_extension(const FileType& type);
+
+}  // namespace mugaika

@@ -1,0 +1,29 @@
+// File name checks: what makes a name dangerous, and the safe name an output gets.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mugaika/outcome.hpp"
+
+namespace mugaika {
+
+struct NameCheck {
+    std::string safe_name;            // no path, controls, bidi marks, reserved words; bounded length
+    std::string extension;            // lowercase extension of the safe name, without the dot ("" if none)
+    std::vector<Finding> findings;    // name.* findings
+    bool dangerous = false;           // an executable/script extension, visible or hidden
+};
+
+inline constexpr std::size_t max_name_bytes = 200;
+
+NameCheck check_name(std::string_view name);
+
+// True for extensions Windows runs or opens with an interpreter (exe, js, lnk, iso, ...).
+bool is_dangerous_extension(std::string_view ext_lowercase);
+
+// `name` with its extension replaced by `ext` (without the dot), or added when it has none.
+std::string with_extension(std::string_view name, std::string_view ext);
+
+}  // namespace mugaika

@@ -1,0 +1,35 @@
+// Japanese-aware character set handling with ICU, shared by the text, CSV and mail sanitizers.
+// Shift_JIS is read as Windows-31J (CP932) and ISO-2022-JP with the CP932 extensions real mail uses
+// (①, ㈱, half-width kana), because that is what Japanese senders actually produce.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mugaika::charset {
+
+struct Decoded {
+    std::string charset;   // canonical label: UTF-8, US-ASCII, UTF-16LE, UTF-16BE, Shift_JIS, EUC-JP, ISO-2022-JP, ...
+    bool bom = false;      // the input began with a byte order mark (not part of `utf8`)
+    std::string utf8;
+};
+
+// Detects the encoding of text and decodes it strictly. nullopt when it is not text in any supported
+// encoding (binary, NUL bytes, invalid sequences everywhere).
+std::optional<Decoded> detect_and_decode(std::string_view bytes);
+
+// Decodes strictly in the named charset (any common label or alias, case-insensitive). nullopt on an
+// unknown charset or any invalid sequence.
+std::optional<std::string> decode(std::string_view bytes, std::string_view charset);
+
+// Encodes UTF-8 into the named charset strictly. nullopt when a character has no mapping.
+std::optional<std::string> encode(std::string_view utf8, std::string_view charset);
+
+// The canonical label for a charset name or alias ("sjis" -> "Shift_JIS"), "" when unsupported.
+std::string canonical(std::string_view charset);
+
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates).
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace mugaika::charset

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs mugaika's dependencies from Debian 12 packages. Idempotent: apt-get skips what is there.
+#   scripts/install-deps.sh          build and run dependencies
+#   scripts/install-deps.sh --test   the same plus the independent tools the tests check against
+# Keep the Dockerfile's package list in step with the "build" and "run" lists below.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+build=(
+  build-essential cmake ninja-build pkg-config ccache git ca-certificates
+  libmagic-dev libzip-dev libxml2-dev libicu-dev libarchive-dev libgsf-1-dev
+  libpoppler-cpp-dev libpoppler-glib-dev libpoppler-private-dev libcairo2-dev libglib2.0-dev
+  libgmime-3.0-dev libpoco-dev libsodium-dev libssl-dev libsqlite3-dev
+  libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+)
+run=(
+  libmagic1 file
+  # Japanese fonts so that PDFs that do not embed their Japanese fonts still render readable text
+  fonts-ipafont-gothic fonts-ipafont-mincho fonts-noto-cjk
+)
+test=(
+  # independent readers the tests check our output with
+  poppler-utils qpdf python3 unzip zip
+  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+)
+
+wanted=("${build[@]}" "${run[@]}")
+[ "${1:-}" = "--test" ] && wanted+=("${test[@]}")
+
+apt-get update
+apt-get install -y --no-install-recommends "${wanted[@]}"

@@ -1,0 +1,254 @@
+#include "fixtures.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <gsf/gsf.h>
+#include <zip.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+
+namespace mugaika::test {
+namespace fs = std::filesystem;
+
+std::string make_zip(const Entries& entries) {
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
+    zip_source_keep(src);
+    zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
+    if (!z) throw std::runtime_error("zip_open_from_source");
+    for (const auto& [name, data] : entries) {
+        // libzip keeps a pointer until close; copy into a buffer it frees.
+        void* copy = malloc(data.size() ? data.size() : 1);
+        memcpy(copy, data.data(), data.size());
+        zip_source_t* s = zip_source_buffer(z, copy, data.size(), 1);
+        if (zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) throw std::runtime_error("zip_file_add");
+    }
+    if (zip_close(z) != 0) throw std::runtime_error("zip_close");
+    zip_source_open(src);
+    zip_source_seek(src, 0, SEEK_END);
+    zip_int64_t size = zip_source_tell(src);
+    zip_source_seek(src, 0, SEEK_SET);
+    std::string out(static_cast<std::size_t>(size), '\0');
+    zip_source_read(src, out.data(), size);
+    zip_source_close(src);
+    zip_source_free(src);
+    return out;
+}
+
+namespace {
+
+struct OoxmlKind {
+    std::string main_part, main_type, rel_type, body;
+};
+
+std::string xml_escape(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '<') o += "&lt;";
+        else if (c == '>') o += "&gt;";
+        else if (c == '&') o += "&amp;";
+        else o += c;
+    }
+    return o;
+}
+
+OoxmlKind kind_for(const std::string& type, const std::string& text) {
+    const std::string office_doc = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument";
+    std::map<std::string, std::string> main_types{
+        {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"},
+        {"docm", "application/vnd.ms-word.document.macroEnabled.main+xml"},
+        {"dotx", "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"},
+        {"dotm", "application/vnd.ms-word.template.macroEnabledTemplate.main+xml"},
+        {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"},
+        {"xlsm", "application/vnd.ms-excel.sheet.macroEnabled.main+xml"},
+        {"xltx", "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"},
+        {"xltm", "application/vnd.ms-excel.template.macroEnabled.main+xml"},
+        {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"},
+        {"pptm", "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"},
+        {"potx", "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"},
+        {"ppsx", "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml"},
+    };
+    if (!main_types.contains(type)) throw std::invalid_argument("no OOXML fixture for " + type);
+    std::string t = xml_escape(text);
+    if (type[0] == 'd')
+        return {"word/document.xml", main_types[type], office_doc,
+                R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>)" + t + "</w:t></w:r></w:p></w:body></w:document>"};
+    if (type[0] == 'x')
+        return {"xl/workbook.xml", main_types[type], office_doc,
+                R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets/></workbook>)"};
+    return {"ppt/presentation.xml", main_types[type], office_doc,
+            R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>)"};
+}
+
+}  // namespace
+
+std::string make_ooxml(const std::string& type, const std::string& text, bool with_vba) {
+    OoxmlKind k = kind_for(type, text);
+    std::string ct = R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>)";
+    if (with_vba) ct += R"(<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>)";
+    ct += "<Override PartName=\"/" + k.main_part + "\" ContentType=\"" + k.main_type + "\"/></Types>";
+    std::string rels = R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type=")" +
+                       k.rel_type + "\" Target=\"" + k.main_part + "\"/></Relationships>";
+    Entries e{{"[Content_Types].xml", ct}, {"_rels/.rels", rels}, {k.main_part, k.body}};
+    if (with_vba) {
+        std::string dir = k.main_part.substr(0, k.main_part.find('/'));
+        e.push_back({dir + "/vbaProject.bin", make_cfb({{"VBA", "Attribute VB_Name = \"ThisDocument\"\nSub AutoOpen()\nEnd Sub\n"}})});
+    }
+    return make_zip(e);
+}
+
+std::string make_cfb(const Entries& streams) {
+    gsf_init();
+    GsfOutput* mem = gsf_output_memory_new();
+    GsfOutfile* ole = gsf_outfile_msole_new(mem);
+    for (const auto& [name, data] : streams) {
+        GsfOutput* child = gsf_outfile_new_child(ole, name.c_str(), FALSE);
+        gsf_output_write(child, data.size(), reinterpret_cast<const guint8*>(data.data()));
+        gsf_output_close(child);
+        g_object_unref(child);
+    }
+    gsf_output_close(GSF_OUTPUT(ole));
+    g_object_unref(ole);
+    const guint8* bytes = gsf_output_memory_get_bytes(GSF_OUTPUT_MEMORY(mem));
+    std::string out(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(gsf_output_size(mem)));
+    gsf_output_close(mem);
+    g_object_unref(mem);
+    return out;
+}
+
+std::string make_archive(const std::string& format, const std::string& filter, const Entries& entries) {
+    archive* a = archive_write_new();
+    if (archive_write_set_format_by_name(a, format.c_str()) != ARCHIVE_OK) throw std::runtime_error("format " + format);
+    if (!filter.empty() && archive_write_add_filter_by_name(a, filter.c_str()) != ARCHIVE_OK)
+        throw std::runtime_error("filter " + filter);
+    std::string buf(4 << 20, '\0');
+    size_t used = 0;
+    if (archive_write_open_memory(a, buf.data(), buf.size(), &used) != ARCHIVE_OK) throw std::runtime_error("open");
+    for (const auto& [name, data] : entries) {
+        archive_entry* e = archive_entry_new();
+        archive_entry_set_pathname(e, name.c_str());
+        archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_write_header(a, e);
+        archive_write_data(a, data.data(), data.size());
+        archive_entry_free(e);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+    buf.resize(used);
+    return buf;
+}
+
+namespace {
+cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
+    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+    return CAIRO_STATUS_SUCCESS;
+}
+}  // namespace
+
+std::string make_pdf(const std::string& text) {
+    std::string out;
+    cairo_surface_t* s = cairo_pdf_surface_create_for_stream(append, &out, 595, 842);
+    cairo_t* cr = cairo_create(s);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 14);
+    cairo_move_to(cr, 72, 100);
+    cairo_show_text(cr, text.c_str());
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cairo_surface_destroy(s);
+    return out;
+}
+
+std::string make_png(int width, int height) {
+    std::string out;
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    cairo_t* cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 0.2, 0.4, 0.8);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    cairo_surface_write_to_png_stream(s, append, &out);
+    cairo_surface_destroy(s);
+    return out;
+}
+
+TempDir::TempDir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("mugaika-test-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(path);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+}
+
+void write_file(const fs::path& p, const std::string& bytes) {
+    fs::create_directories(p.parent_path());
+    std::ofstream f(p, std::ios::binary);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string read_whole(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+std::vector<fs::path> files_in(const fs::path& dir) {
+    std::vector<fs::path> out;
+    if (!fs::exists(dir)) return out;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.is_regular_file()) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+CommandResult run(const std::string& command) {
+    CommandResult r;
+    FILE* p = popen(command.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    int status = pclose(p);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string o = "'";
+    for (char c : s) {
+        if (c == '\'') o += "'\\''";
+        else o += c;
+    }
+    return o + "'";
+}
+
+fs::path mugaika_binary() { return MUGAIKA_BINARY; }
+fs::path source_dir() { return MUGAIKA_SOURCE_DIR; }
+
+std::optional<fs::path> corpus_dir() {
+    if (const char* env = std::getenv("MUGAIKA_CORPUS")) {
+        if (fs::exists(fs::path(env) / "MANIFEST.tsv")) return fs::path(env);
+    }
+    fs::path p = source_dir().parent_path() / "shared" / "corpus";
+    if (fs::exists(p / "MANIFEST.tsv")) return p;
+    return std::nullopt;
+}
+
+}  // namespace mugaika::test

@@ -1,0 +1,52 @@
+// Test fixtures the tests generate themselves: real files made with real libraries (libzip, libgsf,
+// libarchive, cairo), so that CI never depends on files nobody on the team wrote.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mugaika::test {
+
+using Entries = std::vector<std::pair<std::string, std::string>>;
+
+std::string make_zip(const Entries& entries);
+// A minimal but valid OOXML package of the given type id (docx, xlsx, pptx, docm, ...), with `text` in
+// the body. `with_vba` adds a vbaProject.bin part (and its content type when the type is macro-enabled).
+std::string make_ooxml(const std::string& type, const std::string& text = "hello", bool with_vba = false);
+// A Compound File Binary with the given root streams.
+std::string make_cfb(const Entries& streams);
+// An archive written by libarchive: format "7z", "tar", "iso9660", "zip"; filter "gzip", "xz", "bzip2" or "".
+std::string make_archive(const std::string& format, const std::string& filter, const Entries& entries);
+// A one-page PDF drawn by cairo with `text` (ASCII; Japanese needs a font, see the PDF tests).
+std::string make_pdf(const std::string& text);
+std::string make_png(int width, int height);
+
+struct TempDir {
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    std::filesystem::path path;
+    std::filesystem::path operator/(const std::string& s) const { return path / s; }
+};
+
+void write_file(const std::filesystem::path& p, const std::string& bytes);
+std::string read_whole(const std::filesystem::path& p);
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir);
+
+struct CommandResult {
+    int status = -1;
+    std::string out;   // stdout
+};
+// Runs a shell command, capturing stdout (stderr passes through).
+CommandResult run(const std::string& command);
+std::string shell_quote(const std::string& s);
+
+std::filesystem::path mugaika_binary();
+std::filesystem::path source_dir();
+// ../shared/corpus beside the project, if present.
+std::optional<std::filesystem::path> corpus_dir();
+
+}  // namespace mugaika::test
