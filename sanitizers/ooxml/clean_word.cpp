@@ -1,6 +1,7 @@
 // WordprocessingML: fields (DDE, DDEAUTO, INCLUDETEXT, ...), altChunk, subdocuments, ActiveX and OLE
 // elements, the attached template and mail-merge data sources.
 #include <array>
+#include <set>
 #include <vector>
 
 #include "clean.hpp"
@@ -81,6 +82,7 @@ void clean_complex_fields(xmlNodePtr root, const PartScope& s) {
     for (xmlNodePtr n : elements(root))
         if (is(n, ns::w, "r")) runs.push_back(n);
     std::vector<Field> stack;
+    std::set<xmlNodePtr> inside;   // instrText that belongs to a field (judged with its field)
     auto close = [&](Field f) {
         std::string problem = field_problem(f.instr, s.links_https);
         if (!problem.empty()) {
@@ -111,6 +113,7 @@ void clean_complex_fields(xmlNodePtr root, const PartScope& s) {
                 break;
             }
             if (is(c, ns::w, "instrText") && !stack.empty()) {
+                inside.insert(c);
                 if (!stack.back().in_result) {
                     stack.back().instr += text_of(c);
                     stack.back().code.push_back(r);
@@ -129,7 +132,7 @@ void clean_complex_fields(xmlNodePtr root, const PartScope& s) {
     }
     // instrText outside any field still carries an instruction a reader may revive.
     for (xmlNodePtr n : elements(root)) {
-        if (!is(n, ns::w, "instrText")) continue;
+        if (!is(n, ns::w, "instrText") || inside.contains(n)) continue;
         std::string problem = field_problem(text_of(n), s.links_https);
         if (!problem.empty()) {
             s.tally->add(s.part, "ooxml.field", Action::removed, problem,

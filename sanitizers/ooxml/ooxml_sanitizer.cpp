@@ -58,7 +58,7 @@ public:
         auto surviving = [&](const std::vector<Relationship>& rels) {
             std::vector<Relationship> s;
             for (const auto& r : rels)
-                if (r.external || kept_.contains(r.part)) s.push_back(r);
+                if (r.external || r.anchor || kept_.contains(r.part)) s.push_back(r);
             return s;
         };
         for (const auto& name : order_) {
@@ -137,6 +137,10 @@ private:
             if (r.external) {
                 if (r.type == kHyperlink && link_allowed(r.target, links_https_)) kept.push_back(r);
                 else drop(source, r);
+                continue;
+            }
+            if (r.anchor && r.type == kHyperlink) {   // a jump to a bookmark or slide in this document
+                kept.push_back(r);
                 continue;
             }
             if (r.part.empty()) {

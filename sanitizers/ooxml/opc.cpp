@@ -62,7 +62,8 @@ std::vector<Relationship> parse_relationships(std::string_view xml, const std::s
         r.type = attr(n, "Type");
         r.target = attr(n, "Target");
         r.external = attr(n, "TargetMode") == "External";
-        if (!r.external) r.part = resolve_target(source_part, r.target);
+        r.anchor = !r.external && r.target.starts_with("#");
+        if (!r.external && !r.anchor) r.part = resolve_target(source_part, r.target);
         out.push_back(std::move(r));
     }
     return out;

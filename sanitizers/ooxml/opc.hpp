@@ -13,6 +13,7 @@ struct Relationship {
     std::string type;
     std::string target;      // as written
     bool external = false;
+    bool anchor = false;     // internal target "#name": a jump inside the document, no part
     std::string part;        // resolved part name ("/word/media/image1.png") when internal
 };
 
