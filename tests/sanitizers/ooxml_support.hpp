@@ -113,3 +113,123 @@ inline bool has_finding(const Outcome& o, const std::string& kind) {
 }
 
 }  // namespace mugaika::test::ooxml
+
+namespace mugaika::test::ooxml {
+
+inline const std::string X_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+inline const std::string P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main";
+inline const std::string A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main";
+inline const std::string R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+// An Excel package: sheets are (name, relationship type, part body); sheet i is xl/worksheets/sheet{i+1}.xml.
+struct Xlsx {
+    std::string main_type = CT + "spreadsheetml.sheet.main+xml";
+    struct Sheet {
+        std::string name, rel_type = "worksheet", content_type, body, rels;
+    };
+    std::vector<Sheet> sheets;
+    std::string workbook_extra;     // after <sheets> (definedNames, externalReferences, ...)
+    std::string workbook_rels;      // extra relationships of the workbook
+    std::string shared_strings;     // <si> elements
+    Entries parts;
+    std::vector<std::pair<std::string, std::string>> types;
+
+    std::string build() const {
+        PackageSpec s;
+        s.content_types = types;
+        s.content_types.push_back({"/xl/workbook.xml", main_type});
+        s.rels.push_back({"", rel("rId1", "officeDocument", "xl/workbook.xml")});
+        std::string wrels = workbook_rels, sheet_list;
+        for (std::size_t i = 0; i < sheets.size(); ++i) {
+            const Sheet& sh = sheets[i];
+            std::string n = std::to_string(i + 1), part = "xl/worksheets/sheet" + n + ".xml";
+            wrels += rel("rIdS" + n, sh.rel_type, "worksheets/sheet" + n + ".xml");
+            sheet_list += "<sheet name=\"" + sh.name + "\" sheetId=\"" + n + "\" r:id=\"rIdS" + n + "\"/>";
+            s.content_types.push_back({"/" + part, sh.content_type.empty() ? CT + "spreadsheetml.worksheet+xml" : sh.content_type});
+            std::string root = sh.rel_type == "worksheet" ? "worksheet" : "xm:macrosheet";
+            std::string xmlns = sh.rel_type == "worksheet" ? "" : " xmlns:xm=\"http://schemas.microsoft.com/office/excel/2006/main\"";
+            s.parts.push_back({part, "<" + root + " xmlns=\"" + X_NS + "\" xmlns:r=\"" + R_NS + "\"" + xmlns + ">" + sh.body + "</" + root + ">"});
+            if (!sh.rels.empty()) s.rels.push_back({part, sh.rels});
+        }
+        if (!shared_strings.empty()) {
+            wrels += rel("rIdSST", "sharedStrings", "sharedStrings.xml");
+            s.content_types.push_back({"/xl/sharedStrings.xml", CT + "spreadsheetml.sharedStrings+xml"});
+            s.parts.push_back({"xl/sharedStrings.xml", "<sst xmlns=\"" + X_NS + "\">" + shared_strings + "</sst>"});
+        }
+        s.rels.push_back({"xl/workbook.xml", wrels});
+        s.parts.push_back({"xl/workbook.xml", "<workbook xmlns=\"" + X_NS + "\" xmlns:r=\"" + R_NS + "\"><bookViews><workbookView activeTab=\"1\"/></bookViews><sheets>" +
+                                                  sheet_list + "</sheets>" + workbook_extra + "</workbook>"});
+        for (const auto& p : parts) s.parts.push_back(p);
+        return make_package(s);
+    }
+};
+
+// A PowerPoint package with one master, one layout, one theme and the given slides (inner XML of
+// p:spTree after the group properties) and their extra relationships.
+struct Pptx {
+    std::string main_type = CT + "presentationml.presentation.main+xml";
+    struct Slide {
+        std::string shapes, rels;
+    };
+    std::vector<Slide> slides;
+    std::string presentation_rels;
+    Entries parts;
+    std::vector<std::pair<std::string, std::string>> types;
+
+    static std::string tree(const std::string& shapes) {
+        return "<p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id=\"1\" name=\"\"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>" + shapes + "</p:spTree></p:cSld>";
+    }
+    static std::string ns() {
+        return " xmlns:a=\"" + A_NS + "\" xmlns:r=\"" + R_NS + "\" xmlns:p=\"" + P_NS + "\"";
+    }
+    static std::string text_shape(int id, const std::string& text, const std::string& run_props = "") {
+        return "<p:sp><p:nvSpPr><p:cNvPr id=\"" + std::to_string(id) + "\" name=\"T" + std::to_string(id) +
+               "\"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr><a:xfrm><a:off x=\"457200\" y=\"" + std::to_string(457200 * id) +
+               "\"/><a:ext cx=\"6000000\" cy=\"600000\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></p:spPr><p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:r><a:rPr lang=\"ja-JP\">" +
+               run_props + "</a:rPr><a:t>" + text + "</a:t></a:r></a:p></p:txBody></p:sp>";
+    }
+
+    std::string build() const {
+        PackageSpec s;
+        s.content_types = types;
+        s.content_types.push_back({"/ppt/presentation.xml", main_type});
+        s.content_types.push_back({"/ppt/slideMasters/slideMaster1.xml", CT + "presentationml.slideMaster+xml"});
+        s.content_types.push_back({"/ppt/slideLayouts/slideLayout1.xml", CT + "presentationml.slideLayout+xml"});
+        s.content_types.push_back({"/ppt/theme/theme1.xml", CT + "theme+xml"});
+        s.rels.push_back({"", rel("rId1", "officeDocument", "ppt/presentation.xml")});
+        std::string prels = rel("rIdM", "slideMaster", "slideMasters/slideMaster1.xml") + rel("rIdTh", "theme", "theme/theme1.xml") + presentation_rels;
+        std::string ids;
+        for (std::size_t i = 0; i < slides.size(); ++i) {
+            std::string n = std::to_string(i + 1), part = "ppt/slides/slide" + n + ".xml";
+            prels += rel("rIdSl" + n, "slide", "slides/slide" + n + ".xml");
+            ids += "<p:sldId id=\"" + std::to_string(256 + i) + "\" r:id=\"rIdSl" + n + "\"/>";
+            s.content_types.push_back({"/" + part, CT + "presentationml.slide+xml"});
+            s.parts.push_back({part, "<p:sld" + ns() + ">" + tree(slides[i].shapes) + "</p:sld>"});
+            s.rels.push_back({part, rel("rIdL", "slideLayout", "../slideLayouts/slideLayout1.xml") + slides[i].rels});
+        }
+        s.rels.push_back({"ppt/presentation.xml", prels});
+        s.parts.push_back({"ppt/presentation.xml", "<p:presentation" + ns() + "><p:sldMasterIdLst><p:sldMasterId id=\"2147483648\" r:id=\"rIdM\"/></p:sldMasterIdLst><p:sldIdLst>" + ids +
+                                                       "</p:sldIdLst><p:sldSz cx=\"9144000\" cy=\"6858000\"/><p:notesSz cx=\"6858000\" cy=\"9144000\"/></p:presentation>"});
+        s.parts.push_back({"ppt/slideMasters/slideMaster1.xml", "<p:sldMaster" + ns() + ">" + tree("") +
+                                                                    "<p:clrMap bg1=\"lt1\" tx1=\"dk1\" bg2=\"lt2\" tx2=\"dk2\" accent1=\"accent1\" accent2=\"accent2\" accent3=\"accent3\" accent4=\"accent4\" accent5=\"accent5\" accent6=\"accent6\" hlink=\"hlink\" folHlink=\"folHlink\"/><p:sldLayoutIdLst><p:sldLayoutId id=\"2147483649\" r:id=\"rIdL\"/></p:sldLayoutIdLst></p:sldMaster>"});
+        s.rels.push_back({"ppt/slideMasters/slideMaster1.xml", rel("rIdL", "slideLayout", "../slideLayouts/slideLayout1.xml") + rel("rIdT", "theme", "../theme/theme1.xml")});
+        s.parts.push_back({"ppt/slideLayouts/slideLayout1.xml", "<p:sldLayout" + ns() + ">" + tree("") + "</p:sldLayout>"});
+        s.rels.push_back({"ppt/slideLayouts/slideLayout1.xml", rel("rIdM", "slideMaster", "../slideMasters/slideMaster1.xml")});
+        s.parts.push_back({"ppt/theme/theme1.xml", theme()});
+        for (const auto& p : parts) s.parts.push_back(p);
+        return make_package(s);
+    }
+
+    static std::string theme() {
+        std::string clr;
+        for (const char* n : {"dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6", "hlink", "folHlink"})
+            clr += std::string("<a:") + n + "><a:srgbClr val=\"" + (std::string(n) == "lt1" ? "FFFFFF" : "000000") + "\"/></a:" + n + ">";
+        std::string fill = "<a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill>";
+        return "<a:theme xmlns:a=\"" + A_NS + "\" name=\"T\"><a:themeElements><a:clrScheme name=\"C\">" + clr +
+               "</a:clrScheme><a:fontScheme name=\"F\"><a:majorFont><a:latin typeface=\"Arial\"/><a:ea typeface=\"\"/><a:cs typeface=\"\"/></a:majorFont><a:minorFont><a:latin typeface=\"Arial\"/><a:ea typeface=\"\"/><a:cs typeface=\"\"/></a:minorFont></a:fontScheme><a:fmtScheme name=\"S\"><a:fillStyleLst>" +
+               fill + fill + fill + "</a:fillStyleLst><a:lnStyleLst><a:ln/><a:ln/><a:ln/></a:lnStyleLst><a:effectStyleLst><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle></a:effectStyleLst><a:bgFillStyleLst>" +
+               fill + fill + fill + "</a:bgFillStyleLst></a:fmtScheme></a:themeElements></a:theme>";
+    }
+};
+
+}  // namespace mugaika::test::ooxml
