@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -231,5 +232,60 @@ struct Pptx {
                fill + fill + fill + "</a:bgFillStyleLst></a:fmtScheme></a:themeElements></a:theme>";
     }
 };
+
+}  // namespace mugaika::test::ooxml
+
+#include <regex>
+
+namespace mugaika::test::ooxml {
+
+// Active or external constructs still present in a rebuilt package, as seen by unzip (empty: none).
+inline std::vector<std::string> residual_constructs(const std::filesystem::path& file) {
+    std::vector<std::string> found;
+    std::string q = shell_quote(file.string());
+    std::string names = run("unzip -Z1 " + q).out;
+    static const std::regex bad_name(
+        R"((vbaProject|vbaData|activeX|embeddings/|macrosheets/|dialogsheets/|externalLinks/|connections\.xml|queryTables/|customUI|webextension|_xmlsignatures|\.bin$|\.vml$))",
+        std::regex::icase | std::regex::multiline);
+    for (std::sregex_iterator it(names.begin(), names.end(), bad_name), end; it != end; ++it) found.push_back("part " + it->str());
+    std::string xml = run("unzip -p " + q + " '*.xml' '*.rels'").out;
+    static const std::vector<std::pair<std::regex, std::string>> patterns{
+        {std::regex(R"(<w:instrText[^>]*>\s*(DDE|DDEAUTO|INCLUDETEXT|INCLUDEPICTURE|IMPORT|LINK)\b)", std::regex::icase), "DDE/include field"},
+        {std::regex(R"(w:instr="\s*(DDE|DDEAUTO|INCLUDE|IMPORT|LINK))", std::regex::icase), "DDE fldSimple"},
+        {std::regex(R"(<f( [^>]*)?>[^<]*\|[^<]*</f>)"), "DDE formula"},
+        {std::regex(R"(ppaction://(program|macro|ole))", std::regex::icase), "ppaction"},
+        {std::regex(R"(altChunk|attachedTemplate|<o:OLEObject|<w:control\b|<p:oleObj\b|<oleObject\b|<!DOCTYPE|macroEnabled)"), "active element"},
+        {std::regex(R"(definedName[^>]*name="(_xlnm\.)?Auto_(Open|Close))", std::regex::icase), "Auto_Open name"},
+    };
+    for (const auto& [re, what] : patterns)
+        if (std::regex_search(xml, re)) found.push_back(what);
+    // External relationships: only hyperlinks to http(s) or mailto may remain.
+    static const std::regex relationship(R"(<Relationship\b[^>]*>)");
+    static const std::regex allowed(R"re(relationships/hyperlink"[^>]*Target="(https?:|mailto:)|Target="(https?:|mailto:)[^"]*"[^>]*relationships/hyperlink")re");
+    for (std::sregex_iterator it(xml.begin(), xml.end(), relationship), end; it != end; ++it) {
+        std::string r = it->str();
+        if (r.find("TargetMode=\"External\"") != std::string::npos && !std::regex_search(r, allowed))
+            found.push_back("external relationship " + r.substr(0, 200));
+    }
+    return found;
+}
+
+inline bool soffice_available() { return run("command -v soffice >/dev/null 2>&1").status == 0; }
+
+// Converts every file in `dir` to PDF in one LibreOffice run (private profile) and returns the text
+// of each PDF by input stem ("" when conversion failed).
+inline std::map<std::string, std::string> libreoffice_text(const TempDir& work, const std::vector<std::filesystem::path>& files) {
+    std::string cmd = "cd " + shell_quote(work.path.string()) + " && timeout 600 soffice -env:UserInstallation=file://" +
+                      (work.path / "profile").string() + " --headless --norestore --convert-to pdf --outdir " +
+                      shell_quote((work.path / "pdf").string());
+    for (const auto& f : files) cmd += " " + shell_quote(f.string());
+    run(cmd + " >/dev/null 2>&1");
+    std::map<std::string, std::string> text;
+    for (const auto& f : files) {
+        auto pdf = work.path / "pdf" / (f.stem().string() + ".pdf");
+        text[f.stem().string()] = std::filesystem::exists(pdf) ? run("pdftotext -q " + shell_quote(pdf.string()) + " -").out : "";
+    }
+    return text;
+}
 
 }  // namespace mugaika::test::ooxml
