@@ -1,6 +1,7 @@
 #include "clean.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "opc.hpp"
@@ -8,20 +9,39 @@
 
 namespace mugaika::ooxml {
 
+namespace {
+xmlNodePtr first_element_child(xmlNodePtr p) {
+    for (xmlNodePtr c = p->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) return c;
+    return nullptr;
+}
+xmlNodePtr next_element_sibling(xmlNodePtr p) {
+    for (xmlNodePtr c = p->next; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) return c;
+    return nullptr;
+}
+}  // namespace
+
 std::vector<xmlNodePtr> elements(xmlNodePtr root) {
     std::vector<xmlNodePtr> out;
-    std::vector<xmlNodePtr> stack{root};
-    while (!stack.empty()) {
-        xmlNodePtr n = stack.back();
-        stack.pop_back();
-        if (n->type != XML_ELEMENT_NODE) continue;
+    if (!root || root->type != XML_ELEMENT_NODE) return out;
+    out.reserve(1024);
+    xmlNodePtr n = root;
+    for (;;) {
         out.push_back(n);
-        std::vector<xmlNodePtr> kids;
-        for (xmlNodePtr c = n->children; c; c = c->next)
-            if (c->type == XML_ELEMENT_NODE) kids.push_back(c);
-        stack.insert(stack.end(), kids.rbegin(), kids.rend());
+        if (xmlNodePtr c = first_element_child(n)) {
+            n = c;
+            continue;
+        }
+        for (;;) {
+            if (n == root) return out;
+            if (xmlNodePtr s = next_element_sibling(n)) {
+                n = s;
+                break;
+            }
+            n = n->parent;
+        }
     }
-    return out;
 }
 
 bool link_allowed(std::string_view target, bool links_https) {
@@ -37,32 +57,72 @@ bool link_allowed(std::string_view target, bool links_https) {
 
 namespace {
 
-bool has_ancestor_in(xmlNodePtr n, const std::set<xmlNodePtr>& set) {
-    for (xmlNodePtr p = n->parent; p; p = p->parent)
-        if (set.contains(p)) return true;
-    return false;
-}
-
 bool is_vml(xmlNodePtr n) {
     if (!n->ns || !n->ns->href) return false;
     std::string_view h(reinterpret_cast<const char*>(n->ns->href));
     return h.starts_with("urn:schemas-microsoft-com:");
 }
 
-// References (r:id, r:embed, r:link, r:pict, r:dm, ...) to relationships that were not kept: the
-// element loses its meaning, so it goes; a hyperlink keeps its text and a picture its other image.
-void drop_dangling_references(xmlNodePtr root, const PartScope& s) {
+bool is_rel_attr(xmlAttrPtr a) {
+    return a->ns && a->ns->href && xmlStrcmp(a->ns->href, BAD_CAST ns::r) == 0;
+}
+
+std::string attr_value(xmlNodePtr n, xmlAttrPtr a) {
+    xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
+    std::string s = v ? reinterpret_cast<char*>(v) : "";
+    xmlFree(v);
+    return s;
+}
+
+// VML (legacy shapes) carries its own links and file paths outside the relationships.
+void clean_vml_links(xmlNodePtr n, const PartScope& s) {
+    for (xmlAttrPtr a = n->properties; a;) {
+        xmlAttrPtr next = a->next;
+        std::string_view name(reinterpret_cast<const char*>(a->name));
+        if (name == "href" || name == "althref" || name == "src") {
+            std::string value = attr_value(n, a);
+            if (name != "href" || !link_allowed(value, s.links_https)) {
+                s.tally->add(s.part, "ooxml.link", Action::removed, "VML " + std::string(name) + "=" + value,
+                             "安全でないリンクを削除しました(文字は残しています)。");
+                xmlRemoveProp(a);
+            }
+        }
+        a = next;
+    }
+}
+
+// DrawingML click/hover actions: jumps inside the presentation stay; ppaction://program, macro, ole
+// and anything else unknown go.
+bool unsafe_action(xmlNodePtr n, const PartScope& s) {
+    if (!(is(n, ns::a, "hlinkClick") || is(n, ns::a, "hlinkHover") || is(n, ns::a, "hlinkMouseOver"))) return false;
+    std::string action = attr(n, "action");
+    std::string la = lower(action);
+    if (action.empty() || la.starts_with("ppaction://hlinkshowjump") || la.starts_with("ppaction://hlinksldjump") ||
+        la == "ppaction://noaction" || la.starts_with("ppaction://customshow"))
+        return false;
+    s.tally->add(s.part, "ooxml.action", Action::removed, "action " + action,
+                 "クリック時にプログラムやマクロを実行する動作を削除しました。");
+    return true;
+}
+
+// One walk for what applies to every part: unsafe click actions, VML links, and references (r:id,
+// r:embed, r:link, r:pict, r:dm, ...) to relationships that were not kept: such an element loses its
+// meaning, so it goes; a hyperlink keeps its text and a picture its other image.
+// Removal runs backwards over the snapshot, so a descendant is always freed before its ancestor.
+bool clean_generic(xmlNodePtr root, const PartScope& s) {
     std::vector<xmlNodePtr> all = elements(root);
-    std::set<xmlNodePtr> remove, unwrap_set;
+    std::vector<std::pair<xmlNodePtr, bool>> doomed;   // node, unwrap (true) or remove
     for (xmlNodePtr n : all) {
-        if (has_ancestor_in(n, remove)) continue;
+        if (unsafe_action(n, s)) {
+            doomed.push_back({n, false});
+            continue;
+        }
+        if (is_vml(n)) clean_vml_links(n, s);
         bool drop = false;
         for (xmlAttrPtr a = n->properties; a;) {
             xmlAttrPtr next = a->next;
-            if (a->ns && a->ns->href && xmlStrcmp(a->ns->href, BAD_CAST ns::r) == 0) {
-                xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
-                std::string id = v ? reinterpret_cast<char*>(v) : "";
-                xmlFree(v);
+            if (is_rel_attr(a)) {
+                std::string id = attr_value(n, a);
                 if (!id.empty() && !s.kept_ids->contains(id)) {
                     if (is(n, ns::a, "blip")) xmlRemoveProp(a);
                     else drop = true;
@@ -70,54 +130,13 @@ void drop_dangling_references(xmlNodePtr root, const PartScope& s) {
             }
             a = next;
         }
-        if (!drop) continue;
-        if (is(n, ns::w, "hyperlink")) unwrap_set.insert(n);
-        else remove.insert(n);
+        if (drop) doomed.push_back({n, is(n, ns::w, "hyperlink")});
     }
-    for (auto it = all.rbegin(); it != all.rend(); ++it) {
-        if (unwrap_set.contains(*it)) unwrap(*it);
-        else if (remove.contains(*it)) remove_node(*it);
+    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
+        if (it->second) unwrap(it->first);
+        else remove_node(it->first);
     }
-}
-
-// VML (legacy shapes) carries its own links and file paths outside the relationships.
-void clean_vml_links(xmlNodePtr root, const PartScope& s) {
-    for (xmlNodePtr n : elements(root)) {
-        if (!is_vml(n)) continue;
-        for (xmlAttrPtr a = n->properties; a;) {
-            xmlAttrPtr next = a->next;
-            std::string_view name(reinterpret_cast<const char*>(a->name));
-            if (name == "href" || name == "althref" || name == "src") {
-                xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
-                std::string value = v ? reinterpret_cast<char*>(v) : "";
-                xmlFree(v);
-                if (name != "href" || !link_allowed(value, s.links_https)) {
-                    s.tally->add(s.part, "ooxml.link", Action::removed, "VML " + std::string(name) + "=" + value,
-                                 "安全でないリンクを削除しました(文字は残しています)。");
-                    xmlRemoveProp(a);
-                }
-            }
-            a = next;
-        }
-    }
-}
-
-// DrawingML click/hover actions: jumps inside the presentation stay; ppaction://program, macro, ole
-// and anything else unknown go.
-void clean_drawing_actions(xmlNodePtr root, const PartScope& s) {
-    std::vector<xmlNodePtr> all = elements(root);
-    for (auto it = all.rbegin(); it != all.rend(); ++it) {
-        xmlNodePtr n = *it;
-        if (!(is(n, ns::a, "hlinkClick") || is(n, ns::a, "hlinkHover") || is(n, ns::a, "hlinkMouseOver"))) continue;
-        std::string action = attr(n, "action");
-        std::string la = lower(action);
-        if (action.empty() || la.starts_with("ppaction://hlinkshowjump") || la.starts_with("ppaction://hlinksldjump") ||
-            la == "ppaction://noaction" || la.starts_with("ppaction://customshow"))
-            continue;
-        s.tally->add(s.part, "ooxml.action", Action::removed, "action " + action,
-                     "クリック時にプログラムやマクロを実行する動作を削除しました。");
-        remove_node(n);
-    }
+    return !doomed.empty();
 }
 
 // Lists that must not be empty once their last member went.
@@ -131,6 +150,9 @@ void prune_empty_lists(xmlNodePtr root) {
     std::vector<xmlNodePtr> all = elements(root);
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
         xmlNodePtr n = *it;
+        if (!n->ns || !n->ns->href || (std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::x) != 0 &&
+                                       std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::p) != 0))
+            continue;
         bool listed = false;
         for (const auto& [space, local] : kLists) listed = listed || is(n, space, local);
         if (!listed) continue;
@@ -143,6 +165,7 @@ void prune_empty_lists(xmlNodePtr root) {
 }  // namespace
 
 void clean_part(xmlDocPtr doc, const PartScope& s) {
+    std::size_t findings_before = s.tally->total();
     xmlNodePtr root = xmlDocGetRootElement(doc);
     // Family-specific steps first: some need the references that the generic step removes (a
     // workbook renumbers sheets before removing them, a slide swaps an OLE frame for its picture).
@@ -152,10 +175,8 @@ void clean_part(xmlDocPtr doc, const PartScope& s) {
     case Family::slides: clean_slides(doc, s); break;
     }
     root = xmlDocGetRootElement(doc);
-    clean_drawing_actions(root, s);
-    clean_vml_links(root, s);
-    drop_dangling_references(root, s);
-    prune_empty_lists(root);
+    bool removed = clean_generic(root, s);
+    if (removed || s.tally->total() != findings_before) prune_empty_lists(root);
 }
 
 }  // namespace mugaika::ooxml

@@ -77,9 +77,9 @@ void neutralise(Field& f, const PartScope& s, const std::string& problem) {
 // Complex fields: runs between fldChar begin and separate hold the instruction, runs between
 // separate and end the last result. A dangerous field loses its instruction runs and keeps its result
 // as plain text. Nested fields inside an instruction go with it.
-void clean_complex_fields(xmlNodePtr root, const PartScope& s) {
+void clean_complex_fields(xmlNodePtr root, const std::vector<xmlNodePtr>& all, const PartScope& s) {
     std::vector<xmlNodePtr> runs;
-    for (xmlNodePtr n : elements(root))
+    for (xmlNodePtr n : all)
         if (is(n, ns::w, "r")) runs.push_back(n);
     std::vector<Field> stack;
     std::set<xmlNodePtr> inside;   // instrText that belongs to a field (judged with its field)
@@ -157,9 +157,18 @@ std::string field_problem(std::string_view instr, bool links_https) {
 
 void clean_word(xmlDocPtr doc, const PartScope& s) {
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    clean_complex_fields(root, s);
-
     std::vector<xmlNodePtr> all = elements(root);
+    bool fields = false;
+    for (xmlNodePtr n : all)
+        if (is(n, ns::w, "instrText")) {
+            fields = true;
+            break;
+        }
+    if (fields) {   // removes runs: the snapshot is stale afterwards
+        clean_complex_fields(root, all, s);
+        all = elements(root);
+    }
+
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
         xmlNodePtr n = *it;
         if (is(n, ns::w, "fldSimple")) {

@@ -49,7 +49,10 @@ void add_entry(zip_t* z, const std::string& name, const std::string& bytes, bool
         zip_source_free(s);
         throw SanitizeError(reason::internal, "cannot add " + name + " to the rebuilt package");
     }
-    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+    // zlib's own default level (6): libzip's default is 9, about three times slower for some 4% less
+    // output; a gateway's throughput matters more than those bytes.
+    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
+                             compress ? 6 : 0);
     zip_file_set_mtime(z, static_cast<zip_uint64_t>(idx), 315532800 + 86400, 0);   // fixed: output depends on input only
 }
 

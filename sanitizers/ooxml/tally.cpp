@@ -11,6 +11,7 @@ void Tally::add(const std::string& where, std::string_view kind, Action action, 
     }
     if (item.count < 5) item.detail += (item.detail.empty() ? "" : "; ") + detail.substr(0, 300);
     ++item.count;
+    ++total_;
 }
 
 void Tally::flush(Context& ctx) {

@@ -14,6 +14,7 @@ class Tally {
 public:
     void add(const std::string& where, std::string_view kind, Action action, std::string detail, std::string_view ja);
     bool empty() const { return items_.empty(); }
+    std::size_t total() const { return total_; }   // findings added so far, counts included
     void flush(Context& ctx);
 
 private:
@@ -24,6 +25,7 @@ private:
         std::size_t count = 0;
     };
     std::map<std::pair<std::string, std::string>, Item> items_;
+    std::size_t total_ = 0;
 };
 
 }  // namespace mugaika::ooxml

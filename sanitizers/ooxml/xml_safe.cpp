@@ -33,7 +33,7 @@ XmlDoc parse_xml(std::string_view bytes, const std::string& part) {
     ctx->sax->warning = quiet;
     ctx->_private = nullptr;
     // No XML_PARSE_NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR, no HUGE, no network.
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
     XmlDoc doc(xmlCtxtReadMemory(ctx.get(), bytes.data(), static_cast<int>(bytes.size()), part.c_str(), nullptr, options));
     if (ctx->_private) throw SanitizeError(reason::malformed, part + " has a DOCTYPE (DTDs are not allowed in OOXML)");
     if (!doc || !ctx->wellFormed || !xmlDocGetRootElement(doc.get()))
@@ -53,11 +53,6 @@ std::string serialise_xml(xmlDocPtr doc) {
     std::string out(reinterpret_cast<char*>(mem), static_cast<std::size_t>(size));
     xmlFree(mem);
     return out;
-}
-
-bool is(xmlNodePtr n, const char* ns, const char* local) {
-    return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href && xmlStrcmp(n->name, BAD_CAST local) == 0 &&
-           xmlStrcmp(n->ns->href, BAD_CAST ns) == 0;
 }
 
 std::string attr(xmlNodePtr n, const char* name, const char* ns) {

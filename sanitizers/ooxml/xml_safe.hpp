@@ -5,6 +5,7 @@
 
 #include <libxml/tree.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,7 +22,12 @@ XmlDoc parse_xml(std::string_view bytes, const std::string& part);
 std::string serialise_xml(xmlDocPtr doc);
 
 // Small DOM helpers.
-bool is(xmlNodePtr n, const char* ns, const char* local);
+// Hot: called for every element by every step, so the cheapest test (first letter) goes first.
+inline bool is(xmlNodePtr n, const char* ns, const char* local) {
+    return n && n->type == XML_ELEMENT_NODE && n->name[0] == static_cast<unsigned char>(local[0]) && n->ns &&
+           n->ns->href && std::strcmp(reinterpret_cast<const char*>(n->name), local) == 0 &&
+           std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns) == 0;
+}
 std::string attr(xmlNodePtr n, const char* name, const char* ns = nullptr);
 std::string text_of(xmlNodePtr n);
 // Replaces `n` by its children (keeps the text of a hyperlink, drops the link).
