@@ -138,6 +138,15 @@ void clean_worksheet(xmlNodePtr root, const PartScope& s) {
 // A table bound to a query keeps its data but loses the binding to the dropped connection.
 void clean_table(xmlNodePtr root, const PartScope& s) {
     bool changed = false;
+    std::vector<xmlNodePtr> all = elements(root);
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {   // column formulas run like cell formulas
+        if (!is(*it, ns::x, "calculatedColumnFormula") && !is(*it, ns::x, "totalsRowFormula")) continue;
+        std::string problem = formula_problem(text_of(*it), s.links_https);
+        if (!problem.empty()) {
+            add_formula_finding(s, problem);
+            remove_node(*it);
+        }
+    }
     for (xmlNodePtr n : elements(root)) {
         for (const char* a : {"connectionId", "queryTableFieldId"}) {
             if (xmlAttrPtr p = xmlHasProp(n, BAD_CAST a)) {

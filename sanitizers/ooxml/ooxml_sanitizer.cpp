@@ -22,8 +22,8 @@ using namespace ooxml;
 struct Kept {
     const zip::Entry* entry = nullptr;
     std::string content_type;
-    std::string bytes;            // images: the bytes; XML parts: re-serialised at the end
-    XmlDoc doc;                   // XML parts
+    std::string bytes;            // as read; XML parts are parsed, cleaned and re-serialised one at a time
+    bool xml = false;
     std::vector<Relationship> rels;   // relationships that passed the allowlist
 };
 
@@ -68,12 +68,13 @@ public:
             o.zip_name = k.entry->name;
             o.content_type = name == main_part_ ? std::string(main_->output_content_type) : k.content_type;
             o.rels = surviving(k.rels);
-            if (k.doc) {
+            if (k.xml) {
+                XmlDoc doc = parse_xml(k.bytes, name);
+                std::string().swap(k.bytes);
                 std::set<std::string> ids;
                 for (const auto& r : o.rels) ids.insert(r.id);
-                clean_part(k.doc.get(), PartScope{name, k.content_type, main_->family, links_https_, &ids, &tally_});
-                o.bytes = serialise_xml(k.doc.get());
-                k.doc.reset();
+                clean_part(doc.get(), PartScope{name, k.content_type, main_->family, links_https_, &ids, &tally_});
+                o.bytes = serialise_xml(doc.get());
             } else {
                 o.bytes = std::move(k.bytes);
                 o.compress = false;   // images are compressed already
@@ -109,8 +110,13 @@ private:
             if (!main_part_.empty()) throw SanitizeError(zip::reason_ambiguous, "two main document parts");
             main_part_ = r.part;
         }
-        if (main_part_.empty() || !entry_for(main_part_))
-            throw SanitizeError(reason::malformed, "no main document part (or strict OOXML, not supported)");
+        if (main_part_.empty()) {
+            for (const auto& r : package_rels)
+                if (r.type.find("purl.oclc.org/ooxml") != std::string::npos)
+                    throw SanitizeError(reason::unsupported, "Strict OOXML is not rebuilt (its namespaces escape the cleaning rules)");
+            throw SanitizeError(reason::malformed, "no main document relationship");
+        }
+        if (!entry_for(main_part_)) throw SanitizeError(reason::malformed, "main document part " + main_part_ + " is missing");
         std::string ct = types_.of(main_part_);
         main_ = find_main_type(ct);
         if (!main_) throw SanitizeError(reason::unsupported, "main part content type " + ct + " is not rebuilt");
@@ -185,7 +191,8 @@ private:
             }
             k.bytes = std::move(bytes);
         } else if (is_xml_type(k.content_type)) {
-            k.doc = parse_xml(bytes, part);
+            k.bytes = std::move(bytes);   // parsed when rebuilt: only one DOM in memory at a time
+            k.xml = true;
         } else {
             throw SanitizeError(reason::internal, "allowlisted part of unexpected type " + k.content_type);
         }
