@@ -28,9 +28,10 @@ Xlsx hostile_workbook() {
                         R"(</sheetData>)"
                         R"(<conditionalFormatting sqref="A1"><cfRule type="expression" priority="1"><formula>cmd|'/c calc'!A0</formula></cfRule></conditionalFormatting>)"
                         R"(<oleObjects><oleObject progId="Package" shapeId="1025" r:id="rIdOle"/></oleObjects>)"
-                        R"(<controls><control shapeId="1026" r:id="rIdAx" name="CommandButton1"/></controls>)",
+                        R"(<controls><control shapeId="1026" r:id="rIdAx" name="CommandButton1"/></controls>)"
+                        R"(<tableParts count="1"><tablePart r:id="rIdT"/></tableParts>)",
                         rel("rIdOle", "oleObject", "../embeddings/oleObject1.bin") + rel("rIdAx", "control", "../activeX/activeX1.xml") +
-                            rel("rIdQ", "queryTable", "../queryTables/queryTable1.xml")});
+                            rel("rIdQ", "queryTable", "../queryTables/queryTable1.xml") + rel("rIdT", "table", "../tables/table1.xml")});
     x.shared_strings = "<si><t>合計</t></si>";
     x.workbook_extra = R"(<externalReferences><externalReference r:id="rIdExt"/></externalReferences>)"
                        R"(<definedNames><definedName name="_xlnm.Auto_Open">Macro1!$A$1</definedName><definedName name="Auto_Open2">Macro1!$A$1</definedName>)"
@@ -41,13 +42,17 @@ Xlsx hostile_workbook() {
     x.types = {{"/xl/externalLinks/externalLink1.xml", CT + "spreadsheetml.externalLink+xml"},
                {"/xl/connections.xml", CT + "spreadsheetml.connections+xml"},
                {"/xl/queryTables/queryTable1.xml", CT + "spreadsheetml.queryTable+xml"},
-               {"/xl/vbaProject.bin", "application/vnd.ms-office.vbaProject"}};
+               {"/xl/vbaProject.bin", "application/vnd.ms-office.vbaProject"},
+               {"/xl/tables/table1.xml", CT + "spreadsheetml.table+xml"}};
     x.parts = {{"xl/externalLinks/externalLink1.xml", "<externalLink xmlns=\"" + X_NS + "\"><ddeLink ddeService=\"cmd\" ddeTopic=\"/c calc\"/></externalLink>"},
                {"xl/connections.xml", "<connections xmlns=\"" + X_NS + "\"><connection id=\"1\" name=\"c\" type=\"4\"><webPr url=\"http://198.51.100.1/q\"/></connection></connections>"},
                {"xl/queryTables/queryTable1.xml", "<queryTable xmlns=\"" + X_NS + "\" name=\"q\" connectionId=\"1\"/>"},
                {"xl/vbaProject.bin", make_cfb({{"VBA", "Sub Auto_Open()"}})},
                {"xl/embeddings/oleObject1.bin", make_cfb({{"\x01Ole10Native", "MZ"}})},
-               {"xl/activeX/activeX1.xml", "<ax:ocx xmlns:ax=\"http://schemas.microsoft.com/office/2006/activeX\"/>"}};
+               {"xl/activeX/activeX1.xml", "<ax:ocx xmlns:ax=\"http://schemas.microsoft.com/office/2006/activeX\"/>"},
+               {"xl/tables/table1.xml", "<table xmlns=\"" + X_NS + "\" id=\"1\" name=\"T\" ref=\"A1:B3\" tableType=\"queryTable\" connectionId=\"1\"><tableColumns count=\"2\">"
+                                        "<tableColumn id=\"1\" name=\"a\" queryTableFieldId=\"1\"><calculatedColumnFormula>cmd|'/c calc'!A0</calculatedColumnFormula></tableColumn>"
+                                        "<tableColumn id=\"2\" name=\"b\"><calculatedColumnFormula>T[[#This Row],[a]]*2</calculatedColumnFormula></tableColumn></tableColumns></table>"}};
     return x;
 }
 
@@ -85,6 +90,11 @@ TEST_CASE("ooxml: xlsm with XLM macro sheet, Auto_Open, DDE formulas, external l
     CHECK(sheet.find("control") == std::string::npos);
     CHECK(sheet.find("<v>7</v>") != std::string::npos);      // cached values stay
     CHECK(z.part("xl/sharedStrings.xml").find("合計") != std::string::npos);
+    std::string table = z.part("xl/tables/table1.xml");
+    CHECK(table.find("connectionId") == std::string::npos);
+    CHECK(table.find("queryTable") == std::string::npos);
+    CHECK(table.find("|") == std::string::npos);
+    CHECK(table.find("T[[#This Row],[a]]*2") != std::string::npos);
     std::string types = z.part("[Content_Types].xml");
     CHECK(types.find("macroEnabled") == std::string::npos);
     CHECK(types.find("spreadsheetml.sheet.main+xml") != std::string::npos);
