@@ -93,3 +93,12 @@ TEST_CASE("names: with_extension") {
     CHECK(with_extension("noext", "pdf") == "noext.pdf");
     CHECK(with_extension("a.b.c", "txt") == "a.b.txt");
 }
+
+TEST_CASE("names: the case of a clean name is kept") {
+    NameCheck n = check_name("Report.PDF");
+    CHECK(n.safe_name == "Report.PDF");
+    CHECK(n.extension == "pdf");
+    CHECK(n.findings.empty());
+    CHECK(check_name("SETUP.EXE").dangerous);
+    CHECK(check_name("Invoice.PDF.Exe").dangerous);
+}
