@@ -133,3 +133,11 @@ TEST_CASE("detect: markup without an XML declaration is still markup, never plai
     CHECK(type_of("<body onload=alert(1)>hi</body>", "page") == "html");
     CHECK(type_of("<3 you\n", "love.txt") == "text");
 }
+
+TEST_CASE("detect: more archive, image and installer signatures") {
+    CHECK(type_of(std::string("Rar!\x1a\x07\x00\xcf\x90\x73\x00\x00\x0d\x00\x00\x00\x00\x00\x00\x00", 20) + std::string(64, '\0')) == "rar");
+    CHECK(type_of(std::string("MSCF\0\0\0\0\x40\0\0\0\0\0\0\0\x2c\0\0\0\0\0\0\0\x03\x01\x01\0\x01\0\0\0", 32) + std::string(64, '\0')) == "cab");
+    CHECK(type_of(std::string("II*\0\x08\0\0\0", 8) + std::string(64, '\0')) == "tiff");
+    CHECK(type_of(std::string("BM\x46\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x01\0\0\0\x01\0\0\0\x01\0\x18\0", 30) + std::string(40, '\0')) == "bmp");
+    CHECK(type_of(std::string("RIFF\x24\0\0\0WEBPVP8 \x18\0\0\0", 20) + std::string(24, '\0')) == "webp");
+}
