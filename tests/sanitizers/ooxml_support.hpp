@@ -272,13 +272,16 @@ inline std::vector<std::string> residual_constructs(const std::filesystem::path&
 
 inline bool soffice_available() { return run("command -v soffice >/dev/null 2>&1").status == 0; }
 
-// Converts every file in `dir` to PDF in one LibreOffice run (private profile) and returns the text
+// Converts the files to PDF in one LibreOffice run (private profile) and returns the text
 // of each PDF by input stem ("" when conversion failed).
 inline std::map<std::string, std::string> libreoffice_text(const TempDir& work, const std::vector<std::filesystem::path>& files) {
     std::string cmd = "cd " + shell_quote(work.path.string()) + " && timeout 600 soffice -env:UserInstallation=file://" +
                       (work.path / "profile").string() + " --headless --norestore --convert-to pdf --outdir " +
                       shell_quote((work.path / "pdf").string());
-    for (const auto& f : files) cmd += " " + shell_quote(f.string());
+    for (const auto& f : files) {
+        cmd += ' ';
+        cmd += shell_quote(f.string());
+    }
     run(cmd + " >/dev/null 2>&1");
     std::map<std::string, std::string> text;
     for (const auto& f : files) {
