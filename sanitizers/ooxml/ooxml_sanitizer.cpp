@@ -58,11 +58,11 @@ public:
         auto surviving = [&](const std::vector<Relationship>& rels) {
             std::vector<Relationship> s;
             for (const auto& r : rels)
-                if (r.external || r.anchor || kept_.contains(r.part)) s.push_back(r);
+                if (r.external || r.anchor || kept_.contains(lower(r.part))) s.push_back(r);
             return s;
         };
         for (const auto& name : order_) {
-            Kept& k = kept_.at(name);
+            Kept& k = kept_.at(lower(name));
             ctx_.check_time();
             OutPart o;
             o.zip_name = k.entry->name;
@@ -198,7 +198,7 @@ private:
         }
         k.rels = select(part, relationships_of(part));
         order_.push_back(part);
-        kept_.emplace(part, std::move(k));
+        kept_.emplace(lower(part), std::move(k));   // part names compare case-insensitively (OPC)
     }
 
     void report_unreferenced() {
@@ -221,7 +221,7 @@ private:
     std::deque<std::string> queue_;
     std::set<std::string> queued_;
     std::vector<std::string> order_;
-    std::map<std::string, Kept> kept_;
+    std::map<std::string, Kept> kept_;   // by lower-cased part name
     std::set<const zip::Entry*> seen_entries_;
     std::set<std::string> reported_;
     Tally tally_;

@@ -70,6 +70,11 @@ bool parse_structure(std::string_view bytes, std::uint32_t max_entries, RawZip& 
         break;
     }
     if (eocd == UINT64_MAX) return fail(error, false, "no end of central directory record");
+    // A second end record whose comment also reaches the end (one hidden in the other's comment) lets
+    // two readers pick different directories.
+    for (std::uint64_t p = eocd; p-- > lowest;)
+        if (r.u32(p) == kEndSig && p + 22 + r.u16(p + 20) == bytes.size())
+            return fail(error, true, "two end of central directory records");
     if (eocd + 22 + r.u16(eocd + 20) != bytes.size())
         return fail(error, true, std::to_string(bytes.size() - eocd - 22 - r.u16(eocd + 20)) +
                                      " bytes after the end of the archive");

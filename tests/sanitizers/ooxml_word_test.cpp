@@ -234,3 +234,18 @@ TEST_CASE("ooxml: encrypted OOXML is quarantined as encrypted") {
     CHECK(o.verdict == Verdict::quarantined);
     CHECK(o.reason == "encrypted");
 }
+
+TEST_CASE("ooxml: part names compare case-insensitively, as OPC says") {
+    Docx d;
+    d.body = R"(<w:p><w:r><w:drawing><a:graphic><a:graphicData><a:blip r:embed="rIdA"/><a:blip r:embed="rIdB"/></a:graphicData></a:graphic></w:drawing></w:r></w:p>)";
+    d.doc_rels = rel("rIdA", "image", "media/image1.png") + rel("rIdB", "image", "Media/IMAGE1.png");
+    d.parts = {{"word/media/image1.png", kPng}};
+    Outcome o = sanitize(d.build(), "case.docx");
+    REQUIRE(o.verdict == Verdict::disarmed);
+    Unzipped z(o.outputs[0].bytes);
+    CHECK(z.has("word/media/image1.png"));
+    std::string rels = z.part("word/_rels/document.xml.rels");
+    CHECK(rels.find("rIdA") != std::string::npos);
+    CHECK(rels.find("rIdB") != std::string::npos);
+    CHECK(z.part("word/document.xml").find("r:embed=\"rIdB\"") != std::string::npos);
+}

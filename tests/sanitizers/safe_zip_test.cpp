@@ -166,3 +166,16 @@ TEST_CASE("safe zip: zip tricks inside an OOXML package") {
         CHECK(o.reason == "limit.ratio");
     }
 }
+
+TEST_CASE("safe zip: a second end record hidden in the comment is ambiguous") {
+    std::string a = make_zip({{"a.txt", "alpha"}});
+    // The real end record gets a comment that is itself an end record reaching the end of the file.
+    std::string fake = a.substr(a.size() - 22);
+    std::string bytes = a.substr(0, a.size() - 2);
+    bytes += static_cast<char>(22);
+    bytes += '\0';
+    fake[20] = 0;
+    fake[21] = 0;
+    bytes += fake;
+    CHECK(code_of(bytes) == "zip.ambiguous");
+}
