@@ -249,3 +249,26 @@ TEST_CASE("ooxml: part names compare case-insensitively, as OPC says") {
     CHECK(rels.find("rIdB") != std::string::npos);
     CHECK(z.part("word/document.xml").find("r:embed=\"rIdB\"") != std::string::npos);
 }
+
+TEST_CASE("ooxml: digital signatures and web extensions are removed, and the report says why") {
+    Docx d;
+    d.body = para("signed");
+    d.package_rels = rel("rIdSig", "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature/origin", "_xmlsignatures/origin.sigs") +
+                     rel("rIdWe", "http://schemas.microsoft.com/office/2011/relationships/webextensiontaskpanes", "word/webextensions/taskpanes.xml");
+    d.types = {{"/_xmlsignatures/origin.sigs", "application/vnd.openxmlformats-package.digital-signature-origin"},
+               {"/word/webextensions/taskpanes.xml", "application/vnd.ms-office.webextensiontaskpanes+xml"}};
+    d.parts = {{"_xmlsignatures/origin.sigs", ""},
+               {"_xmlsignatures/sig1.xml", "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"/>"},
+               {"word/webextensions/taskpanes.xml", "<wetp:taskpanes xmlns:wetp=\"http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11\"/>"}};
+    Outcome o = sanitize(d.build(), "sig.docx");
+    REQUIRE(o.verdict == Verdict::disarmed);
+    CHECK(has_finding(o, "ooxml.signature"));
+    CHECK(has_finding(o, "ooxml.webextension"));
+    bool says_why = false;
+    for (const auto& f : o.findings)
+        if (f.kind == "ooxml.signature") says_why = f.ja.find("署名は無効") != std::string::npos;
+    CHECK(says_why);
+    Unzipped z(o.outputs[0].bytes);
+    CHECK_FALSE(z.any_contains("_xmlsignatures"));
+    CHECK_FALSE(z.any_contains("webextensions"));
+}
