@@ -36,10 +36,15 @@ std::string rels_zip_name(const std::string& zip_name) {
 }
 
 void add_entry(zip_t* z, const std::string& name, const std::string& bytes, bool compress) {
-    void* copy = std::malloc(bytes.size() ? bytes.size() : 1);
-    if (!copy) throw std::bad_alloc();
-    std::memcpy(copy, bytes.data(), bytes.size());
-    zip_source_t* s = zip_source_buffer(z, copy, bytes.size(), 1);
+    // libzip takes ownership of a non-empty copy; an empty part gets no buffer at all (libzip would
+    // not free a zero-length one).
+    void* copy = nullptr;
+    if (!bytes.empty()) {
+        copy = std::malloc(bytes.size());
+        if (!copy) throw std::bad_alloc();
+        std::memcpy(copy, bytes.data(), bytes.size());
+    }
+    zip_source_t* s = zip_source_buffer(z, copy, bytes.size(), copy ? 1 : 0);
     if (!s) {
         std::free(copy);
         throw SanitizeError(reason::internal, "zip_source_buffer failed");

@@ -41,9 +41,9 @@ std::string make_zip(const Entries& entries) {
     if (!z) throw std::runtime_error("zip_open_from_source");
     for (const auto& [name, data] : entries) {
         // libzip keeps a pointer until close; copy into a buffer it frees.
-        void* copy = malloc(data.size() ? data.size() : 1);
-        memcpy(copy, data.data(), data.size());
-        zip_source_t* s = zip_source_buffer(z, copy, data.size(), 1);
+        void* copy = data.empty() ? nullptr : malloc(data.size());
+        if (copy) memcpy(copy, data.data(), data.size());
+        zip_source_t* s = zip_source_buffer(z, copy, data.size(), copy ? 1 : 0);   // libzip frees only non-empty buffers
         if (zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) throw std::runtime_error("zip_file_add");
     }
     if (zip_close(z) != 0) throw std::runtime_error("zip_close");
