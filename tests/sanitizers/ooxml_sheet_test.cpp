@@ -150,3 +150,34 @@ TEST_CASE("ooxml: pptm with VBA, ppaction://program and file links, OLE frame wi
     CHECK(slide.find("r:embed=\"rIdPrev\"") != std::string::npos);   // the preview picture took the frame's place
     CHECK(z.part("[Content_Types].xml").find("macroEnabled") == std::string::npos);
 }
+
+TEST_CASE("ooxml: HYPERLINK formulas and fields follow the links policy") {
+    Xlsx x;
+    x.sheets.push_back({"S", "worksheet", "",
+                        R"(<sheetData><row r="1"><c r="A1" t="str"><f>HYPERLINK("https://www.example.lg.jp/","web")</f><v>web</v></c></row>)"
+                        R"(<row r="2"><c r="A2" t="str"><f>HYPERLINK("file:///C:/Windows/System32/calc.exe","calc")</f><v>calc</v></c></row>)"
+                        R"(<row r="3"><c r="A3" t="str"><f>HYPERLINK("\\198.51.100.7\s\x.lnk","unc")</f><v>unc</v></c></row></sheetData>)",
+                        ""});
+    std::string in = x.build();
+    Outcome o = sanitize(in, "links.xlsx");
+    REQUIRE(o.verdict == Verdict::disarmed);
+    std::string sheet = Unzipped(o.outputs[0].bytes).part("xl/worksheets/sheet1.xml");
+    CHECK(sheet.find("https://www.example.lg.jp/") != std::string::npos);
+    CHECK(sheet.find("calc.exe") == std::string::npos);
+    CHECK(sheet.find("198.51.100.7") == std::string::npos);
+    CHECK(sheet.find("<v>calc</v>") != std::string::npos);   // the value stays
+
+    Outcome dropped = sanitize(in, "links.xlsx", {{"links", "drop"}});
+    REQUIRE(dropped.verdict == Verdict::disarmed);
+    CHECK(Unzipped(dropped.outputs[0].bytes).part("xl/worksheets/sheet1.xml").find("HYPERLINK") == std::string::npos);
+
+    Docx d;
+    d.body = R"(<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "file:///C:/x.exe" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>local</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>)"
+             R"(<w:p><w:fldSimple w:instr=" HYPERLINK &quot;https://www.example.lg.jp/&quot; "><w:r><w:t>web</w:t></w:r></w:fldSimple></w:p>)";
+    Outcome w = sanitize(d.build(), "f.docx");
+    REQUIRE(w.verdict == Verdict::disarmed);
+    std::string doc = Unzipped(w.outputs[0].bytes).part("word/document.xml");
+    CHECK(doc.find("x.exe") == std::string::npos);
+    CHECK(doc.find("local") != std::string::npos);
+    CHECK(doc.find("https://www.example.lg.jp/") != std::string::npos);
+}
