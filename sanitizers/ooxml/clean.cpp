@@ -124,7 +124,8 @@ bool clean_generic(xmlNodePtr root, const PartScope& s) {
             if (is_rel_attr(a)) {
                 std::string id = attr_value(n, a);
                 if (!id.empty() && !s.kept_ids->contains(id)) {
-                    if (is(n, ns::a, "blip")) xmlRemoveProp(a);
+                    // The root stays whatever it says: a part without one is no part at all.
+                    if (is(n, ns::a, "blip") || n == root) xmlRemoveProp(a);
                     else drop = true;
                 }
             }
@@ -155,7 +156,7 @@ void prune_empty_lists(xmlNodePtr root) {
             continue;
         bool listed = false;
         for (const auto& [space, local] : kLists) listed = listed || is(n, space, local);
-        if (!listed) continue;
+        if (!listed || n == root) continue;
         bool empty = true;
         for (xmlNodePtr c = n->children; c && empty; c = c->next) empty = c->type != XML_ELEMENT_NODE;
         if (empty) remove_node(n);
