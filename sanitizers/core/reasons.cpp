@@ -6,7 +6,7 @@
 namespace mugaika::reason {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 21> kExplanations{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kExplanations{{
     {unsupported, "この形式のファイルはまだ無害化に対応していないため、保留しました。"},
     {blocked_type, "この形式のファイルはポリシーにより取り込みが禁止されています。"},
     {blocked_name, "ファイル名に危険な拡張子または偽装が含まれているため、保留しました。"},
@@ -28,6 +28,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 21> kExplana
     {worker_crash, "処理中に解析プロセスが異常終了したため、保留しました。"},
     {internal, "ゲートウェイ内部のエラーにより処理を完了できなかったため、安全のため保留しました。"},
     {"name.dangerous", "危険なファイル名のため、保留しました。"},
+    {"zip.ambiguous", "ZIPの構造があいまい(重複した名前、前後に隠れたデータ、ヘッダーの不一致など)で、読む製品によって中身が変わるおそれがあるため、保留しました。"},
 }};
 
 }  // namespace

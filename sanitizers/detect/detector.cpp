@@ -90,13 +90,6 @@ constexpr std::array<std::string_view, 8> kScriptMimes{
     "text/x-awk", "text/x-tcl", "text/x-lua",
 };
 
-bool ieq_prefix(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-    return true;
-}
-
 std::string lower_ext(std::string_view name) {
     auto dot = name.rfind('.');
     if (dot == std::string_view::npos) return {};
