@@ -61,7 +61,8 @@ public:
         pdf::ObjectWalk walk(in.bytes);
         pdf::ObjectReport report = walk.scan([&] { ctx.check_time(); });
         if (report.largest_image_pixels > max_image_pixels)
-            throw SanitizeError(reason::limit_pixels, "an image declares " + std::to_string(report.largest_image_pixels) +
+            throw SanitizeError(reason::limit_pixels, "an image (or a JBIG2 stream) declares " +
+                                                          std::to_string(report.largest_image_pixels) +
                                                           " pixels, over the limit of " + std::to_string(max_image_pixels));
         if (report.encrypted)
             ctx.add("pdf.encryption", Action::removed, "encrypted with an owner password only; rebuilt unencrypted",

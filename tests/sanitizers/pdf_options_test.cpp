@@ -140,3 +140,26 @@ TEST_CASE("pdf options: declared with their defaults and allowed values") {
     auto p = parse_policy_text("[sanitizer.pdf]\nmode = \"pixels\"\ndpi = 200\n", "t.toml", e.registry());
     CHECK(p.options_for("pdf", e.registry()).at("dpi") == "200");
 }
+
+TEST_CASE("pdf limits: a JBIG2 stream whose segments declare a 100000 x 100000 page (bomb_giant style)") {
+    auto be32 = [](std::uint32_t v) {
+        return std::string{char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+    };
+    // Page information segment: number 0, type 48, no referred segments, page 1, 19 bytes of data.
+    std::string jbig2 = be32(0) + "\x30" + std::string(1, '\0') + "\x01" + be32(19) + be32(100000) + be32(100000) +
+                        be32(0) + be32(0) + std::string(3, '\0');
+    jbig2 += be32(1) + "\x33" + std::string(1, '\0') + "\x01" + be32(0);   // end of file
+    auto objects = pdf::one_page("Bomb");
+    // Used as page content, as the corpus file does: nothing calls it an image.
+    objects[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 6 0 R] "
+                 "/Resources << /Font << /F1 5 0 R >> >> >>";
+    objects.push_back(pdf::stream(jbig2, "/Filter /JBIG2Decode"));
+    auto o = pdf::engine().process(pdf::build(objects), "jbig2.pdf");
+    CHECK(o.verdict == Verdict::quarantined);
+    CHECK(o.reason == "limit.pixels");
+    // The same segments declaring a small page pass.
+    auto small = jbig2;
+    small.replace(11, 8, be32(100) + be32(100));
+    objects.back() = pdf::stream(small, "/Filter /JBIG2Decode");
+    CHECK(pdf::engine().process(pdf::build(objects), "jbig2.pdf").verdict == Verdict::disarmed);
+}
