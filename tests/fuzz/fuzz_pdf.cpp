@@ -2,7 +2,8 @@
 // deepest paths switched on (links re-added, attachments extracted as children). Seed it with the
 // PDFs the tests write and with ../shared/corpus/pdf-*:
 //   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DMUGAIKA_FUZZ=ON
-//   ninja -C build-fuzz fuzz_pdf && build-fuzz/tests/fuzz/fuzz_pdf -rss_limit_mb=4096 corpus-dir/
+//   ninja -C build-fuzz fuzz_pdf && build-fuzz/tests/fuzz/fuzz_pdf -rss_limit_mb=4096 -timeout=30 seeds/
+// Without MUGAIKA_FUZZ it is linked with the replay driver and run over samples/ by CTest.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -28,6 +29,7 @@ mugaika::Engine make_engine() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const mugaika::Engine engine = make_engine();
     // The engine never throws for the input's sake; a crash or a leak here is a finding.
-    engine.process(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.pdf");
+    auto outcome = engine.process(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.pdf");
+    if (outcome.quarantined() != outcome.outputs.empty()) __builtin_trap();
     return 0;
 }
