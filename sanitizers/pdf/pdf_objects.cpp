@@ -74,6 +74,8 @@ ObjectWalk::ObjectWalk(std::string_view bytes) : impl_(std::make_unique<Impl>())
 
 ObjectWalk::~ObjectWalk() = default;
 
+PDFDoc* ObjectWalk::document() { return impl_->doc.get(); }
+
 ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
     ObjectReport r;
     XRef* xref = impl_->doc->getXRef();

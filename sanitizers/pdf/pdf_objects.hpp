@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+class PDFDoc;
+
 namespace mugaika::pdf {
 
 struct EmbeddedFile {
@@ -58,6 +60,9 @@ public:
     // The decoded bytes of an embedded file stream, or nullopt when they exceed `max_bytes` or the
     // stream cannot be read.
     std::optional<std::string> read_stream(int object, int generation, std::uint64_t max_bytes);
+
+    // The parsed document, for other passes of the core parser (pdf_invisible_text.cpp).
+    PDFDoc* document();
 
 private:
     struct Impl;

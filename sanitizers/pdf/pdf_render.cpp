@@ -4,6 +4,7 @@
 #include <cairo.h>
 #include <poppler.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -69,6 +70,34 @@ void add_links(cairo_t* cr, PopplerPage* page, double height, RenderResult& resu
     poppler_page_free_link_mapping(mapping);
 }
 
+// Lays invisible text down again. Cairo has no invisible text mode and drops fully transparent
+// drawing altogether, so the text is painted at an opacity of 1/256: nobody sees it, every reader
+// and pdftotext still finds it. Each character is scaled to its original advance so that words
+// and selections line up with the page image.
+void draw_invisible(cairo_t* cr, const std::vector<InvisibleChar>& chars) {
+    if (chars.empty()) return;
+    cairo_save(cr);
+    cairo_select_font_face(cr, "IPAGothic", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_source_rgba(cr, 0, 0, 0, 1.0 / 256);
+    for (const auto& c : chars) {
+        cairo_save(cr);
+        cairo_translate(cr, c.x, c.y);
+        double advance = std::hypot(c.dx, c.dy);
+        if (advance > 0) cairo_rotate(cr, std::atan2(c.dy, c.dx));
+        cairo_set_font_size(cr, c.size);
+        cairo_text_extents_t ext;
+        cairo_text_extents(cr, c.utf8.c_str(), &ext);
+        double sx = advance > 0 && ext.x_advance > 0 ? std::clamp(advance / ext.x_advance, 0.05, 20.0) : 1.0;
+        cairo_matrix_t m;
+        cairo_matrix_init_scale(&m, c.size * sx, c.size);
+        cairo_set_font_matrix(cr, &m);
+        cairo_move_to(cr, 0, 0);
+        cairo_show_text(cr, c.utf8.c_str());
+        cairo_restore(cr);
+    }
+    cairo_restore(cr);
+}
+
 // One page drawn as an image at `dpi`, painted to fill the page. Only this page's pixels are alive.
 void draw_pixels(cairo_t* cr, PopplerPage* page, double width, double height, int dpi) {
     double scale = dpi / 72.0;
@@ -127,6 +156,11 @@ RenderResult render_document(const RenderDocument& doc, const RenderOptions& opt
             cairo_save(cr.get());
             poppler_page_render_for_printing(page.get(), cr.get());
             cairo_restore(cr.get());
+            if (options.invisible_text) {
+                auto chars = options.invisible_text(i);
+                draw_invisible(cr.get(), chars);
+                result.invisible_chars += chars.size();
+            }
         }
         if (options.https_links) add_links(cr.get(), page.get(), height, result);
         cairo_show_page(cr.get());

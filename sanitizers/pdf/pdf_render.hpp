@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pdf_document.hpp"
+#include "pdf_invisible_text.hpp"
 
 namespace mugaika::pdf {
 
@@ -17,12 +18,15 @@ struct RenderOptions {
     bool https_links = false;         // re-add http(s) URI links at their rectangles
     std::uint64_t max_page_pixels = 0;
     std::string title;                // already cleaned
+    // Reconstruct mode: the invisible (OCR) text of a page, laid down again unseen. May be empty.
+    std::function<std::vector<InvisibleChar>(int page)> invisible_text;
 };
 
 struct RenderResult {
     std::string pdf;
     int links_kept = 0;
     int links_refused = 0;            // URI links that were not http(s) or not well formed
+    std::size_t invisible_chars = 0;  // characters of invisible text carried over
 };
 
 // `before_page` runs before each page (the caller's time budget; it throws to stop). Throws

@@ -6,12 +6,16 @@
 #include "pdf_attachments.hpp"
 #include "pdf_document.hpp"
 #include "pdf_findings.hpp"
+#include "pdf_invisible_text.hpp"
 #include "pdf_objects.hpp"
 #include "pdf_render.hpp"
 #include "pdf_text.hpp"
 
 namespace mugaika {
 namespace {
+
+// An OCR layer holds a few thousand characters per page; more is not text anyone searches.
+constexpr std::size_t kMaxInvisibleCharsPerPage = 100000;
 
 std::uint64_t number_option(const Context& ctx, std::string_view key) {
     const std::string& v = ctx.option(key);
@@ -60,6 +64,8 @@ public:
 
         pdf::ObjectWalk walk(in.bytes);
         pdf::ObjectReport report = walk.scan([&] { ctx.check_time(); });
+        // Findings first: a quarantined PDF still tells the officer what it carried.
+        pdf::report_active_content(report, ctx);
         if (report.largest_image_pixels > max_image_pixels)
             throw SanitizeError(reason::limit_pixels, "an image (or a JBIG2 stream) declares " +
                                                           std::to_string(report.largest_image_pixels) +
@@ -67,7 +73,6 @@ public:
         if (report.encrypted)
             ctx.add("pdf.encryption", Action::removed, "encrypted with an owner password only; rebuilt unencrypted",
                     "パスワードなしで開ける暗号化(編集制限など)を解除して再構成しました。");
-        pdf::report_active_content(report, ctx);
         std::vector<Output> attachments =
             pdf::handle_attachments(report, walk, ctx.option("attachments") == "extract", in.name, ctx);
 
@@ -77,8 +82,16 @@ public:
         options.https_links = ctx.option("links") == "https";
         options.max_page_pixels = number_option(ctx, "max_page_pixels");
         options.title = pdf::clean_text(doc.title(), 200);
+        if (!pixels)
+            options.invisible_text = [&](int page) {
+                return pdf::invisible_text(walk, page, kMaxInvisibleCharsPerPage, ctx.budget().deadline());
+            };
         pdf::RenderResult rendered = pdf::render_document(doc, options, [&] { ctx.check_time(); });
         pdf::report_links(report, options.https_links, rendered.links_kept, rendered.links_refused, ctx);
+        if (rendered.invisible_chars)
+            ctx.add("pdf.invisible_text", Action::noted,
+                    std::to_string(rendered.invisible_chars) + " characters of invisible text (OCR layer) kept",
+                    "画面に表示されない文字(スキャン文書の検索用テキストなど)も検索できるように残しました。");
 
         ctx.add("pdf.rebuilt", Action::converted,
                 pixels ? std::to_string(pages) + " pages rasterised at " + std::to_string(dpi) + " dpi into a new PDF"

@@ -90,7 +90,7 @@ std::string clean_text(std::string_view utf8, std::size_t max_chars) {
     bool pending_space = false;
     for (std::size_t i = 0; i < utf8.size() && chars < max_chars;) {
         char32_t c = next_utf8(utf8, i);
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xA0) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xA0 || c == 0x2028 || c == 0x2029) {
             pending_space = !out.empty();
             continue;
         }

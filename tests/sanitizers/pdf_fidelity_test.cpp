@@ -2,6 +2,7 @@
 // number and size, and only a cleaned title crosses over.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "pdf_support.hpp"
@@ -109,4 +110,38 @@ TEST_CASE("pdf: a broken cross-reference table is repaired by reconstruction") {
     REQUIRE(o.verdict == Verdict::disarmed);
     CHECK(pdf::pdftotext(o.outputs[0].bytes).find("Broken xref survives") != std::string::npos);
     CHECK(pdf::residuals(o.outputs[0].bytes).empty());
+}
+
+TEST_CASE("pdf: invisible text (the OCR layer of a scan) stays searchable and unseen") {
+    auto objects = pdf::one_page("Visible text");
+    objects[3] = pdf::stream("BT /F1 18 Tf 72 700 Td (Visible text) Tj ET "
+                             "BT 3 Tr /F1 24 Tf 72 500 Td (Invisible OCR words) Tj ET");
+    auto o = pdf::engine().process(pdf::build(objects), "scan.pdf");
+    REQUIRE(o.verdict == Verdict::disarmed);
+    const auto& out = o.outputs[0].bytes;
+    auto text = pdf::pdftotext(out);
+    CHECK(text.find("Visible text") != std::string::npos);
+    CHECK(text.find("Invisible OCR words") != std::string::npos);
+    CHECK(pdf::has_finding(o, "pdf.invisible_text"));
+    // Rendered, the band of the invisible words (y 500 from the bottom: rows 318-350 at 72 dpi) is blank.
+    TempDir dir;
+    write_file(dir / "out.pdf", out);
+    auto r = run("pdftoppm -r 72 -gray -x 60 -y 318 -W 400 -H 34 " + shell_quote((dir / "out.pdf").string()) + " " +
+                 shell_quote((dir / "band").string()));
+    REQUIRE(r.status == 0);
+    auto pgm = read_whole(dir / "band-1.pgm");
+    REQUIRE(pgm.size() > 400 * 34);
+    auto darkest = static_cast<unsigned char>(255);
+    for (std::size_t i = pgm.size() - 400 * 34; i < pgm.size(); ++i)
+        darkest = std::min(darkest, static_cast<unsigned char>(pgm[i]));
+    CHECK(darkest >= 250);
+    // The same check sees the visible words (rows 124-148), so it can fail.
+    r = run("pdftoppm -r 72 -gray -x 60 -y 124 -W 400 -H 24 " + shell_quote((dir / "out.pdf").string()) + " " +
+            shell_quote((dir / "visible").string()));
+    auto visible = read_whole(dir / "visible-1.pgm");
+    REQUIRE(visible.size() > 400 * 24);
+    darkest = 255;
+    for (std::size_t i = visible.size() - 400 * 24; i < visible.size(); ++i)
+        darkest = std::min(darkest, static_cast<unsigned char>(visible[i]));
+    CHECK(darkest < 128);
 }
