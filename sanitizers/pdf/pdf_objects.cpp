@@ -34,25 +34,44 @@ std::string context_for_key(const char* key, const std::string& parent) {
     return parent;
 }
 
-// The undecoded input of a JBIG2 filter, for reading its declared sizes; capped so that a filter
-// chain in front of it (Flate, say) cannot make this a bomb of its own.
-std::string jbig2_input(Stream* jbig2) {
-    constexpr std::size_t kMax = 64u << 20;
-    Stream* in = jbig2->getNextStream();
-    if (!in) return {};
-    in->reset();
+// True when a content stream sets text render mode 3 or 7 (invisible, with or without clipping):
+// "3 Tr". Only then is the invisible-text pass worth its cost (pdf_invisible_text.cpp).
+bool sets_invisible_text(std::string_view content) {
+    // strchr also matches the terminating NUL, which PDF counts as white space too.
+    auto delimiter = [](char c) { return std::strchr(" \t\r\n\f[]<>(){}/%", c) != nullptr; };
+    for (auto p = content.find("Tr"); p != std::string_view::npos; p = content.find("Tr", p + 2)) {
+        if (p + 2 < content.size() && !delimiter(content[p + 2])) continue;
+        std::size_t q = p;
+        while (q > 0 && std::strchr(" \t\r\n\f", content[q - 1])) --q;
+        if (q == p || q == 0 || (content[q - 1] != '3' && content[q - 1] != '7')) continue;
+        if (q == 1 || delimiter(content[q - 2])) return true;
+    }
+    return false;
+}
+
+// Decoded bytes of a stream, at most `max` (content streams are read only to look for operators).
+std::string read_capped(Stream* s, std::size_t max) {
+    s->reset();
     std::string out;
     unsigned char buf[65536];
     int n;
-    while (out.size() < kMax && (n = in->doGetChars(sizeof buf, buf)) > 0)
+    while (out.size() < max && (n = s->doGetChars(sizeof buf, buf)) > 0)
         out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
-    in->close();
+    s->close();
     return out;
+}
+
+// The undecoded input of a JBIG2 filter, for reading its declared sizes; capped so that a filter
+// chain in front of it (Flate, say) cannot make this a bomb of its own.
+std::string jbig2_input(Stream* jbig2) {
+    Stream* in = jbig2->getNextStream();
+    return in ? read_capped(in, 64u << 20) : std::string();
 }
 
 struct Item {
     Object obj;          // a direct object, or a Ref still to fetch
     std::string where;
+    bool content = false;   // reached as a page's /Contents
 };
 
 }  // namespace
@@ -95,7 +114,7 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
         r.embedded_files.push_back(EmbeddedFile{std::move(name), size, key.first, key.second});
     };
 
-    auto inspect = [&](Dict* d, Stream* stream, const std::string& where, std::optional<Ref> self) {
+    auto inspect = [&](Dict* d, Stream* stream, const std::string& where, std::optional<Ref> self, bool content) {
         bool is_stream = stream != nullptr;
         const Object& s = d->lookupNF("S");
         if (s.isName()) {
@@ -137,6 +156,12 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
         if (is_stream && stream->getKind() == strJBIG2) {
             std::uint64_t px = jbig2_declared_pixels(jbig2_input(stream));
             if (px > r.largest_image_pixels) r.largest_image_pixels = px;
+            tick();   // reading the input may have decoded a filter in front of it
+        }
+        // Page contents and form XObjects (OCR layers are often a form laid over the scan).
+        if (is_stream && !r.invisible_text && (content || name_is(subtype, "Form")) && stream->getKind() != strJBIG2) {
+            r.invisible_text = sets_invisible_text(read_capped(stream, 64u << 20));
+            tick();
         }
         if (is_stream && self && name_is(type, "EmbeddedFile")) {
             Object ref(*self);
@@ -171,7 +196,8 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
     auto push_children = [&](Dict* d, const std::string& where) {
         for (int i = 0; i < d->getLength(); ++i) {
             const Object& v = d->getValNF(i);
-            if (v.isRef() || v.isDict() || v.isArray()) stack.push_back(Item{v.copy(), context_for_key(d->getKey(i), where)});
+            if (v.isRef() || v.isDict() || v.isArray())
+                stack.push_back(Item{v.copy(), context_for_key(d->getKey(i), where), !std::strcmp(d->getKey(i), "Contents")});
         }
     };
 
@@ -193,15 +219,15 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
             std::string where = item.where;
             if (obj.isDict() && name_is(obj.getDict()->lookupNF("Type"), "Page")) where = "page";
             if (obj.isDict()) {
-                inspect(obj.getDict(), nullptr, where, self);
+                inspect(obj.getDict(), nullptr, where, self, false);
                 push_children(obj.getDict(), where);
             } else if (obj.isStream()) {
-                inspect(obj.streamGetDict(), obj.getStream(), where, self);
+                inspect(obj.streamGetDict(), obj.getStream(), where, self, item.content);
                 push_children(obj.streamGetDict(), where);
             } else if (obj.isArray()) {
                 for (int i = 0; i < obj.arrayGetLength(); ++i) {
                     const Object& v = obj.arrayGetNF(i);
-                    if (v.isRef() || v.isDict() || v.isArray()) stack.push_back(Item{v.copy(), where});
+                    if (v.isRef() || v.isDict() || v.isArray()) stack.push_back(Item{v.copy(), where, item.content});
                 }
             }
         }

@@ -37,7 +37,8 @@ struct ObjectReport {
     bool open_action = false;  // the catalog has an /OpenAction
     bool acroform = false;
     bool xfa = false;
-    bool encrypted = false;    // encrypted, but opened without a password (owner password only)
+    bool encrypted = false;
+    bool invisible_text = false;   // some page content or form sets text render mode 3 or 7    // encrypted, but opened without a password (owner password only)
     std::vector<EmbeddedFile> embedded_files;
     std::uint64_t largest_image_pixels = 0;  // Width x Height of the largest image XObject
     std::size_t objects = 0;   // objects visited

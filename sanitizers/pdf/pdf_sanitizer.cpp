@@ -82,7 +82,7 @@ public:
         options.https_links = ctx.option("links") == "https";
         options.max_page_pixels = number_option(ctx, "max_page_pixels");
         options.title = pdf::clean_text(doc.title(), 200);
-        if (!pixels)
+        if (!pixels && report.invisible_text)
             options.invisible_text = [&](int page) {
                 return pdf::invisible_text(walk, page, kMaxInvisibleCharsPerPage, ctx.budget().deadline());
             };

@@ -20,6 +20,7 @@ TEST_CASE("pdf: reconstruct keeps ASCII text selectable") {
     CHECK(pdf::pdftotext(o.outputs[0].bytes).find("Hello mugaika 12345") != std::string::npos);
     CHECK(pdf::residuals(o.outputs[0].bytes).empty());
     CHECK(pdf::has_finding(o, "pdf.rebuilt"));
+    CHECK(!pdf::has_finding(o, "pdf.invisible_text"));
 }
 
 TEST_CASE("pdf: Japanese text drawn with IPAGothic stays searchable Japanese text") {
@@ -144,4 +145,17 @@ TEST_CASE("pdf: invisible text (the OCR layer of a scan) stays searchable and un
     for (std::size_t i = visible.size() - 400 * 24; i < visible.size(); ++i)
         darkest = std::min(darkest, static_cast<unsigned char>(visible[i]));
     CHECK(darkest < 128);
+}
+
+TEST_CASE("pdf: invisible text inside a form XObject laid over the page (ocrmypdf style) is kept") {
+    auto objects = pdf::one_page("Visible text");
+    objects[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                 "/Resources << /Font << /F1 5 0 R >> /XObject << /Ocr 6 0 R >> >> >>";
+    objects[3] = pdf::stream("BT /F1 18 Tf 72 700 Td (Visible text) Tj ET q /Ocr Do Q");
+    objects.push_back(pdf::stream("BT 7 Tr /F1 20 Tf 72 400 Td (Searchable layer) Tj ET",
+                                  "/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>"));
+    auto o = pdf::engine().process(pdf::build(objects), "ocr.pdf");
+    REQUIRE(o.verdict == Verdict::disarmed);
+    CHECK(pdf::pdftotext(o.outputs[0].bytes).find("Searchable layer") != std::string::npos);
+    CHECK(pdf::residuals(o.outputs[0].bytes).empty());
 }
