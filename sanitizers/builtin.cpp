@@ -1,6 +1,7 @@
 // Every sanitizer built into this binary. A new format adds one line here.
 #include "csv/csv_sanitizer.hpp"
 #include "mugaika/registry.hpp"
+#include "ooxml/ooxml_sanitizer.hpp"
 #include "pdf/pdf_sanitizer.hpp"
 #include "text/text_sanitizer.hpp"
 
@@ -10,6 +11,7 @@ Registry builtin_registry() {
     Registry r;
     r.add(make_text_sanitizer());
     r.add(make_csv_sanitizer());
+    r.add(make_ooxml_sanitizer());
     r.add(make_pdf_sanitizer());
     return r;
 }
