@@ -2,6 +2,7 @@
 #include "csv/csv_sanitizer.hpp"
 #include "mugaika/registry.hpp"
 #include "ooxml/ooxml_sanitizer.hpp"
+#include "pdf/pdf_sanitizer.hpp"
 #include "text/text_sanitizer.hpp"
 
 namespace mugaika {
@@ -11,6 +12,7 @@ Registry builtin_registry() {
     r.add(make_text_sanitizer());
     r.add(make_csv_sanitizer());
     r.add(make_ooxml_sanitizer());
+    r.add(make_pdf_sanitizer());
     return r;
 }
 
