@@ -35,7 +35,7 @@ public:
         return {
             {"mode", "reconstruct", {"reconstruct", "pixels"},
              "reconstruct: redraw pages as a new PDF, text stays text; pixels: image-only pages"},
-            {"dpi", "150", {}, "resolution of pixel mode (72-600); also the scale of max_page_pixels"},
+            {"dpi", "150", {}, "resolution of pixel mode (72-600); also the scale of max_page_pixels", 72, 600},
             {"links", "drop", {"drop", "https"}, "https: keep plain http(s) links as link annotations"},
             {"attachments", "drop", {"drop", "extract"},
              "extract: embedded files are disarmed as children and released beside the PDF"},

@@ -138,7 +138,11 @@ void parse_sanitizers(const toml::table& t, const std::string& file, const Regis
                 throw ConfigError(file, line_of(ov), "unknown option '" + key + "' in [sanitizer." + name + "]");
             std::string value;
             if (spec->allowed.empty()) {
-                value = std::to_string(parse_count(ov, file, key));
+                std::uint64_t n = parse_count(ov, file, key);
+                if (n < spec->min || n > spec->max)
+                    throw ConfigError(file, line_of(ov), name + "." + key + " must be between " +
+                                                             std::to_string(spec->min) + " and " + std::to_string(spec->max));
+                value = std::to_string(n);
             } else {
                 auto sv = ov.value<std::string>();
                 if (!sv || std::find(spec->allowed.begin(), spec->allowed.end(), *sv) == spec->allowed.end()) {

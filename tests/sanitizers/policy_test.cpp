@@ -72,3 +72,9 @@ TEST_CASE("policy: every error names the file and the line") {
     CHECK(error_of("[limits\nmax_depth = 1\n").starts_with("test.toml:1:"));
     CHECK(error_of("[limits]\nmax_depth = \n").starts_with("test.toml:2:"));
 }
+
+TEST_CASE("policy: numeric sanitizer options are range-checked at start") {
+    CHECK(error_of("[sanitizer.pdf]\ndpi = 1200\n").starts_with("test.toml:2: pdf.dpi must be between 72 and 600"));
+    CHECK(error_of("[sanitizer.pdf]\ndpi = 300\n").empty());
+    CHECK(error_of("[sanitizer.pdf]\nmode = \"vector\"\n").starts_with("test.toml:2: pdf.mode must be one of"));
+}

@@ -3,6 +3,7 @@
 // Context, so it can be fuzzed, benchmarked and run in a child process as it is.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -67,8 +68,10 @@ private:
 struct OptionSpec {
     std::string key;
     std::string default_value;
-    std::vector<std::string> allowed;   // empty: a non-negative integer
+    std::vector<std::string> allowed;   // empty: an integer within [min, max]
     std::string help;
+    std::uint64_t min = 1;
+    std::uint64_t max = UINT64_MAX;
 };
 
 class Sanitizer {
