@@ -1,5 +1,6 @@
 // Every sanitizer built into this binary. A new format adds one line here.
 #include "csv/csv_sanitizer.hpp"
+#include "mail/mail_sanitizer.hpp"
 #include "mugaika/registry.hpp"
 #include "text/text_sanitizer.hpp"
 
@@ -9,6 +10,7 @@ Registry builtin_registry() {
     Registry r;
     r.add(make_text_sanitizer());
     r.add(make_csv_sanitizer());
+    r.add(make_mail_sanitizer());
     return r;
 }
 

@@ -23,7 +23,9 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// Canonical label -> ICU converter name. ISO-2022-JP is handled by hand (see below).
+// Canonical label -> ICU converter name. ISO-2022-JP is handled by hand (see below). EUC-JP uses
+// ICU's euc-jp-2007 table: it has the NEC row 13 (① = 0xADA1, ㈱) that Windows senders produce, which
+// IBM's EUC-JP tables (ibm-33722, ibm-954) lack.
 struct Known {
     std::string_view label;
     std::string_view icu;
@@ -37,7 +39,7 @@ constexpr std::array<Known, 14> kKnown{{
     {"UTF-16BE", "UTF-16BE", {"utf-16be", "utf-16"}},
     {"Shift_JIS", "windows-31j",
      {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "cp932", "windows-31j", "csshiftjis"}},
-    {"EUC-JP", "eucJP-ascii", {"euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese", "eucjp-ms", "cp51932"}},
+    {"EUC-JP", "euc-jp-2007", {"euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese", "eucjp-ms", "cp51932"}},
     {"ISO-2022-JP", "", {"iso-2022-jp", "csiso2022jp", "iso-2022-jp-1", "iso-2022-jp-ms", "cp50220", "cp50221", "jis"}},
     {"ISO-8859-1", "ISO-8859-1", {"iso-8859-1", "latin1", "l1", "iso_8859-1"}},
     {"windows-1252", "windows-1252", {"windows-1252", "cp1252"}},
@@ -69,6 +71,26 @@ std::optional<std::string> icu_decode(std::string_view bytes, std::string_view i
     if (U_FAILURE(status)) return std::nullopt;
     u16.resize(n);
     // UTF-16 -> UTF-8
+    Converter utf8(ucnv_open("UTF-8", &status));
+    std::string out(u16.size() * 3 + 16, '\0');
+    int32_t m = ucnv_fromUChars(utf8.get(), out.data(), static_cast<int32_t>(out.size()), u16.data(),
+                                static_cast<int32_t>(u16.size()), &status);
+    if (U_FAILURE(status)) return std::nullopt;
+    out.resize(m);
+    return out;
+}
+
+// Like icu_decode, but an invalid sequence becomes U+FFFD instead of failing.
+std::optional<std::string> icu_decode_lenient(std::string_view bytes, std::string_view icu_name) {
+    UErrorCode status = U_ZERO_ERROR;
+    Converter conv(ucnv_open(std::string(icu_name).c_str(), &status));
+    if (U_FAILURE(status)) return std::nullopt;
+    ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr, &status);
+    std::u16string u16(bytes.size() * 2 + 16, u'\0');
+    int32_t n = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()), bytes.data(),
+                              static_cast<int32_t>(bytes.size()), &status);
+    if (U_FAILURE(status)) return std::nullopt;
+    u16.resize(n);
     Converter utf8(ucnv_open("UTF-8", &status));
     std::string out(u16.size() * 3 + 16, '\0');
     int32_t m = ucnv_fromUChars(utf8.get(), out.data(), static_cast<int32_t>(out.size()), u16.data(),
@@ -238,6 +260,16 @@ std::optional<std::string> decode(std::string_view bytes, std::string_view chars
         return std::string(bytes);
     }
     return icu_decode(bytes, k->icu);
+}
+
+std::optional<std::string> decode_lenient(std::string_view bytes, std::string_view charset) {
+    if (auto strict = decode(bytes, charset)) return strict;
+    const Known* k = find_known(charset);
+    if (!k) return std::nullopt;
+    if (k->label == "US-ASCII") return icu_decode_lenient(bytes, "UTF-8");
+    // ICU's own ISO-2022-JP converter resynchronises after a bad sequence, which our strict one does not.
+    if (k->label == "ISO-2022-JP") return icu_decode_lenient(bytes, "ISO-2022-JP-2");
+    return icu_decode_lenient(bytes, k->icu);
 }
 
 std::optional<std::string> encode(std::string_view utf8, std::string_view charset) {
