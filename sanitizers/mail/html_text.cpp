@@ -37,7 +37,7 @@ bool name_in(std::string_view name, std::initializer_list<std::string_view> list
 
 // Elements whose content is never shown as text (active content, metadata, embedded media).
 bool is_dropped(std::string_view n) {
-    return name_in(n, {"script", "style", "head", "title", "meta", "link", "object", "embed", "applet", "iframe",
+    return name_in(n, {"script", "style", "title", "meta", "link", "object", "embed", "applet", "iframe",
                        "frame", "frameset", "template", "svg", "math", "canvas", "audio", "video", "source",
                        "track", "base", "noembed", "noframes", "param", "map"});
 }
@@ -170,7 +170,7 @@ private:
         std::string name = lower(reinterpret_cast<const char*>(n->name));
         if (depth > 200) return;   // libxml2 already caps nesting; this keeps our recursion bounded too
         if (is_dropped(name)) {
-            if (name != "head" && name != "title" && name != "meta" && name != "link" && name != "base") ++r_.scripts;
+            if (name != "title" && name != "meta" && name != "link" && name != "base") ++r_.scripts;
             return;
         }
         if (is_form(name)) {
@@ -291,6 +291,7 @@ private:
             emit(target);
             return;
         }
+        space_pending_ = true;
         emit("<" + target + ">");
     }
 

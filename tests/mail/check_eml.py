@@ -11,6 +11,34 @@ import json
 import sys
 
 
+def iso2022jp_cp932(data):
+    """ISO-2022-JP as Japanese mailers write it (CP50220 family: NEC row 13 such as ① and ㈱,
+    half-width kana), decoded via CP932. Python's own iso-2022-jp codec rejects those characters."""
+    out = bytearray()
+    mode = "ascii"
+    i = 0
+    while i < len(data):
+        if data[i:i + 3] in (b"\x1b(B", b"\x1b(J"):
+            mode, i = "ascii", i + 3
+        elif data[i:i + 3] in (b"\x1b$B", b"\x1b$@"):
+            mode, i = "jis", i + 3
+        elif data[i:i + 3] == b"\x1b(I":
+            mode, i = "kana", i + 3
+        elif data[i] in (0x0A, 0x0D) or mode == "ascii":
+            out.append(data[i])
+            i += 1
+        elif mode == "kana":
+            out.append(data[i] + 0x80)
+            i += 1
+        else:
+            j1, j2 = data[i], data[i + 1]
+            s1 = (j1 + 1) // 2 + (0x70 if j1 <= 0x5E else 0xB0)
+            s2 = j2 + (0x1F if j2 < 0x60 else 0x20) if j1 % 2 else j2 + 0x7E
+            out += bytes([s1, s2])
+            i += 2
+    return out.decode("cp932")
+
+
 def main(path):
     with open(path, "rb") as f:
         raw = f.read()
@@ -62,7 +90,11 @@ def main(path):
         entry["size"] = len(data)
         if ctype == "text/plain" and result["body"] is None and entry["disposition"] != "attachment":
             entry["is_body"] = True
-            result["body"] = part.get_content()
+            if entry["charset"] == "iso-2022-jp":
+                text = iso2022jp_cp932(data)
+            else:
+                text = part.get_content()
+            result["body"] = text.replace("\r\n", "\n")
         result["parts"].append(entry)
     json.dump(result, sys.stdout, ensure_ascii=False)
 
