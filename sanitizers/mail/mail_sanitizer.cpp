@@ -276,6 +276,11 @@ private:
         for (const auto& out : child.outputs) {
             const FileType* ft = find_file_type(out.type);
             std::string mime = ft && !ft->mime.empty() ? std::string(ft->mime) : "application/octet-stream";
+            // Text outputs keep their encoding (the text and CSV sanitizers write back what came in):
+            // label it, or readers guess and show mojibake.
+            if (mime.starts_with("text/"))
+                if (auto d = charset::detect_and_decode(out.bytes); d && d->charset != "US-ASCII")
+                    mime += "; charset=" + d->charset;
             if (out.name != name) what += "(ファイル名: " + out.name + ")";
             attachments.push_back(SafeAttachment{out.name, mime, out.bytes});
         }
