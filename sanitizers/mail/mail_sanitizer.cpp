@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 
 #include "../text/charset.hpp"
 #include "../text/text_filter.hpp"
@@ -50,10 +51,20 @@ Options read_options(const Context& ctx) {
 std::string charset_ja(const std::string& cs) { return cs.empty() ? "推定した文字コード" : cs; }
 
 // The text of a body, with line ends as LF, control characters and a leading BOM removed.
+// The text of a body: leading BOM and control characters removed. Line ends may still be CRLF or
+// bare CR; the writer makes every one CRLF.
 std::string clean_text(std::string s) {
     if (s.starts_with("\xEF\xBB\xBF")) s.erase(0, 3);
-    text::strip_controls(s);
-    s.erase(std::remove(s.begin(), s.end(), '\r'), s.end());
+    // Most text has no control characters at all: look before copying it (C0 but TAB/LF/CR, DEL, and
+    // C1 as UTF-8 C2 80..C2 9F). Bytes >= 0x20 other than DEL and C2 take the first test only.
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != 0x7F && c != 0xC2) continue;
+        if (c == '\t' || c == '\n' || c == '\r') continue;
+        if (c == 0xC2 && (i + 1 >= s.size() || static_cast<unsigned char>(s[i + 1]) > 0x9F)) continue;
+        text::strip_controls(s);
+        break;
+    }
     return s;
 }
 
@@ -356,6 +367,20 @@ std::string msg_ids(std::string_view unfolded, std::size_t max_ids) {
     return out;
 }
 
+// Unique enough for a boundary without a clock or random source (the writer also checks it against
+// the content): the size and an FNV-1a hash of the first and last 4 KiB.
+std::string boundary_seed(std::string_view bytes) {
+    std::uint64_t h = 1469598103934665603ull ^ bytes.size();
+    auto mix = [&](std::string_view part) {
+        for (unsigned char c : part) h = (h ^ c) * 1099511628211ull;
+    };
+    mix(bytes.substr(0, 4096));
+    if (bytes.size() > 4096) mix(bytes.substr(bytes.size() - std::min<std::size_t>(4096, bytes.size() - 4096)));
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
 class MailSanitizer final : public Sanitizer {
 public:
     std::string_view name() const override { return "mail"; }
@@ -398,8 +423,12 @@ public:
         for (auto& b : walker.bodies) {
             auto blocks = cut_embedded_blocks(b);
             for (const auto& blk : blocks) embedded(blk, walker, ctx);
-            if (!body.empty() && !body.ends_with("\n\n")) body += body.ends_with("\n") ? "\n" : "\n\n";
+            // Each piece ends in exactly one line end; pieces are separated by an empty line.
+            while (!b.empty() && (b.back() == '\n' || b.back() == '\r' || b.back() == ' ')) b.pop_back();
+            if (b.empty()) continue;
+            if (!body.empty()) body += "\n";
             body += b;
+            body += "\n";
         }
         std::size_t text_urls = opt.links == LinkMode::defang ? defang_text_urls(body) : 0;
         findings(walker, text_urls, opt, ctx);
@@ -414,7 +443,7 @@ public:
         msg.summary = summary(walker, opt, dropped_headers);
 
         bool iso = false;
-        std::string out = write_message(msg, opt.charset, sha256_hex(in.bytes).substr(0, 24), iso);
+        std::string out = write_message(msg, opt.charset, boundary_seed(in.bytes), iso);
         if (opt.charset == OutCharset::iso2022jp && !iso)
             ctx.add("mail.charset.output", Action::converted, "body has characters without ISO-2022-JP form; written as UTF-8",
                     "ISO-2022-JPで表せない文字があったため、本文をUTF-8で出力しました。");

@@ -6,13 +6,20 @@
 namespace mugaika::mail {
 namespace {
 
-std::string crlf(std::string_view lf_text) {
+// Every line end (LF, CRLF, or a bare CR) becomes CRLF, as RFC 5322 requires.
+std::string crlf(std::string_view text) {
     std::string out;
-    out.reserve(lf_text.size() + lf_text.size() / 40);
-    for (char c : lf_text) {
-        if (c == '\r') continue;
-        if (c == '\n') out += "\r\n";
-        else out.push_back(c);
+    out.reserve(text.size() + text.size() / 32 + 2);
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t eol = text.find_first_of("\r\n", start);
+        if (eol == std::string_view::npos) {
+            out.append(text.substr(start));
+            break;
+        }
+        out.append(text.substr(start, eol - start));
+        out += "\r\n";
+        start = eol + (text[eol] == '\r' && eol + 1 < text.size() && text[eol + 1] == '\n' ? 2 : 1);
     }
     return out;
 }

@@ -147,34 +147,39 @@ std::string decode_q(std::string_view in, DecodeStats& stats) {
 }
 
 std::string encode_base64(std::string_view in, std::size_t line_length) {
-    std::string out;
-    out.reserve(in.size() * 4 / 3 + in.size() / 38 + 8);
+    // Written straight into a buffer of the exact size: this runs over every byte that leaves.
+    std::size_t chars = (in.size() + 2) / 3 * 4;
+    std::size_t lines = line_length ? (chars + line_length - 1) / line_length : 0;
+    std::string out(chars + 2 * lines, '\0');
+    char* o = out.data();
     std::size_t col = 0;
-    auto put = [&](char c) {
-        out.push_back(c);
-        if (line_length && ++col == line_length) {
-            out += "\r\n";
+    auto put4 = [&](char a, char b, char c, char d) {
+        *o++ = a;
+        *o++ = b;
+        *o++ = c;
+        *o++ = d;
+        if (line_length && (col += 4) >= line_length) {
+            *o++ = '\r';
+            *o++ = '\n';
             col = 0;
         }
     };
+    const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     std::size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        std::uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                          static_cast<unsigned char>(in[i + 2]);
-        put(kAlphabet[(v >> 18) & 63]);
-        put(kAlphabet[(v >> 12) & 63]);
-        put(kAlphabet[(v >> 6) & 63]);
-        put(kAlphabet[v & 63]);
+        std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+        put4(kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]);
     }
     if (i < in.size()) {
-        std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        put(kAlphabet[(v >> 18) & 63]);
-        put(kAlphabet[(v >> 12) & 63]);
-        put(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-        put('=');
+        std::uint32_t v = p[i] << 16;
+        if (i + 1 < in.size()) v |= p[i + 1] << 8;
+        put4(kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=', '=');
     }
-    if (line_length && col) out += "\r\n";
+    if (line_length && col) {
+        *o++ = '\r';
+        *o++ = '\n';
+    }
+    out.resize(static_cast<std::size_t>(o - out.data()));
     return out;
 }
 
