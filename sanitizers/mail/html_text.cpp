@@ -319,8 +319,9 @@ HtmlText html_to_text(std::string_view utf8_html, LinkMode mode, std::size_t max
         throw SanitizeError(reason::limit_size, "HTML body too large");
     // NONET: no network; NOERROR/NOWARNING: hostile input must not flood stderr; IGNORE_ENC: the
     // text is UTF-8 already, whatever its <meta> says. No NOENT: entities are expanded only as text.
+    // No NOIMPLIED: without the implied <body>, libxml2 nests content under a leading <meta>.
     int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
-                  HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOIMPLIED;
+                  HTML_PARSE_IGNORE_ENC;
     std::unique_ptr<xmlDoc, DocFree> doc(htmlReadMemory(utf8_html.data(), static_cast<int>(utf8_html.size()),
                                                         nullptr, "UTF-8", options));
     if (!doc) return r;   // nothing readable: an empty body, the caller notes it
