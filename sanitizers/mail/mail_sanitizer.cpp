@@ -102,7 +102,8 @@ public:
             ctx_.add("mail.conflicting_parameter", Action::noted, n.type + "/" + n.subtype + " has a parameter twice",
                      "同名で内容の異なるパラメーターがありました(最初のものを使いました)。");
         if (n.kind == MimeNode::Kind::multipart) return multipart(n, info);
-        if (n.kind == MimeNode::Kind::message) return attachment(n.body, info.filename.empty() ? "message.eml" : info.filename, n, info, true);
+        if (n.kind == MimeNode::Kind::message)
+            return attachment(n.body, info.filename.empty() ? "message.eml" : info.filename, info);
         leaf(n, info);
     }
 
@@ -261,11 +262,10 @@ private:
         note_decode(body, "attachment[" + std::to_string(next_index_ + 1) + "]");
         std::string name = info.filename;
         if (name.empty()) name = "attachment-" + std::to_string(next_index_ + 1) + extension_for_mime(n.type, n.subtype);
-        attachment(body.bytes, name, n, info, false);
+        attachment(body.bytes, name, info);
     }
 
-    void attachment(const std::string& bytes, const std::string& name, const MimeNode& n, const PartInfo& info,
-                    bool message) {
+    void attachment(const std::string& bytes, const std::string& name, const PartInfo& info) {
         std::string where = "attachment[" + std::to_string(++next_index_) + "]";
         note_flags(info.name_flags, where, "添付ファイル名");
         if (!opt_.sanitize_attachments) {
@@ -296,8 +296,6 @@ private:
             attachments.push_back(SafeAttachment{out.name, mime, out.bytes});
         }
         facts.items.push_back({name, what, !child.held.empty()});
-        (void)n;
-        (void)message;
     }
 
     // Something we hold ourselves (no sanitizer can take it apart): recorded like a held child.

@@ -25,7 +25,7 @@ PartInfo part_info(const MimeNode& node) {
         p.charset = p.charset.substr(1, p.charset.size() - 2);
     p.disposition = cd.value;
     p.smime_type = param_ascii(ct, "smime-type");
-    p.start = param_ascii(ct, "start", true);
+    p.start = param_ascii(ct, "start");   // lower case, like content_id below
     p.protocol = param_ascii(ct, "protocol");
     if (auto f = param_text(cd, "filename", p.name_flags)) p.filename = *f;
     if (p.filename.empty())
