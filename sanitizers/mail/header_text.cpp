@@ -279,8 +279,14 @@ std::optional<std::string> param_text(const StructuredValue& v, std::string_view
 
 std::string param_ascii(const StructuredValue& v, std::string_view name, bool keep_case) {
     std::string n = lower(name);
-    for (const auto& p : v.params)
-        if (p.name == n) return keep_case ? p.value : lower(p.value);
+    for (const auto& p : v.params) {
+        if (p.name != n) continue;
+        // Only printable ASCII survives: these values end up in reports and comparisons.
+        std::string out;
+        for (char c : keep_case ? p.value : lower(p.value))
+            if (c > 0x20 && c < 0x7F) out.push_back(c);
+        return out;
+    }
     return {};
 }
 

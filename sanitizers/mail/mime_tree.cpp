@@ -109,8 +109,12 @@ struct Builder {
 void on_warning(gint64 offset, GMimeParserWarning code, const gchar* item, gpointer user_data) {
     auto* out = static_cast<std::vector<ParserWarning>*>(user_data);
     if (out->size() >= 100) return;   // a hostile message can raise thousands; the first ones tell enough
-    std::string s = item ? item : "";
-    if (s.size() > 200) s.resize(200);
+    // The item is raw input: keep it printable ASCII so reports (JSON, UTF-8 only) can always carry it.
+    std::string s;
+    for (const char* p = item ? item : ""; *p && s.size() < 200; ++p) {
+        auto c = static_cast<unsigned char>(*p);
+        s.push_back(c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '?');
+    }
     out->push_back(ParserWarning{offset, static_cast<int>(code), std::move(s)});
 }
 

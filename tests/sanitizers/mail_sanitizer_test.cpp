@@ -334,3 +334,14 @@ TEST_CASE("mail: header injection through encoded words does not create headers"
     auto j = checked(sanitize(eml));
     for (const auto& h : j["header_names"]) CHECK(h != "Bcc");
 }
+
+TEST_CASE("mail: raw 8-bit bytes in parser warnings never break the JSON report") {
+    // Two conflicting Content-Type headers with raw Shift_JIS bytes: GMime warns and quotes them.
+    std::string eml = "From: a@example.jp\r\nTo: b@example.jp\r\nSubject: \x8A\xBF\x8E\x9A\r\nMIME-Version: 1.0\r\n"
+                      "Content-Type: text/plain; charset=\"\x8A\xBF\"\r\nContent-Type: text/html; name=\"\x8A\xBF\"\r\n"
+                      "Content-Disposition: attachment; filename=\"\x8A\xBF\x8E\x9A.txt\"\r\n\r\nbody\r\n";
+    auto o = sanitize(eml);
+    std::string json;
+    CHECK_NOTHROW(json = mugaika::to_report_json(o).dump());
+    CHECK(!json.empty());
+}
