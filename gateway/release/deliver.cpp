@@ -34,9 +34,19 @@ Delivery deliver(Outcome outcome, const fs::path& original, const Destinations& 
     d.report["released_to"] = paths;
 
     if (outcome.keeps_original()) {
-        FileQuarantine q(to.quarantine);
-        std::string sha = outcome.input_sha256.empty() ? sha256_file(original) : outcome.input_sha256;
-        d.held = q.hold(original, sha, d.report.dump(2));
+        // Released parts and the held original go together: if the original cannot be kept, the parts
+        // are taken back and the caller keeps the input to try again. Nothing held is ever lost.
+        try {
+            FileQuarantine q(to.quarantine);
+            std::string sha = outcome.input_sha256.empty() ? sha256_file(original) : outcome.input_sha256;
+            d.held = q.hold(original, sha, d.report.dump(2));
+        } catch (...) {
+            for (const auto& p : d.released) {
+                std::error_code ignored;
+                fs::remove(p, ignored);
+            }
+            throw;
+        }
         d.report["quarantine_id"] = d.held->id;
     } else {
         d.report["quarantine_id"] = nullptr;

@@ -44,7 +44,6 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
     o.detected_type = std::string(unknown_file_type().id);
 
     std::optional<Context> ctx;
-    SanitizerOptions no_options;
     SanitizerOptions options;
     try {
         if (depth == 0 && bytes.size() > policy_.limits.max_input_bytes)

@@ -23,9 +23,7 @@ char guess_delimiter(std::string_view s, std::string_view ext) {
 std::optional<Table> read(std::string_view s, char delimiter) {
     Table t;
     t.delimiter = delimiter;
-    auto first_end = s.find_first_of("\r\n");
-    if (first_end != std::string_view::npos)
-        t.line_end = s.substr(first_end, 2) == "\r\n" ? "\r\n" : std::string(1, s[first_end]);
+    bool line_end_seen = false;   // the first record separator outside quotes sets the style
     t.trailing_line_end = !s.empty() && (s.back() == '\n' || s.back() == '\r');
 
     std::vector<Field> row;
@@ -56,7 +54,12 @@ std::optional<Table> read(std::string_view s, char delimiter) {
         if (c == '"' && at_field_start) { in_quotes = true; field.quoted = true; at_field_start = false; row_has_content = true; continue; }
         if (c == delimiter) { end_field(); row_has_content = true; continue; }
         if (c == '\r' || c == '\n') {
-            if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+            bool crlf = c == '\r' && i + 1 < s.size() && s[i + 1] == '\n';
+            if (!line_end_seen) {
+                t.line_end = crlf ? "\r\n" : std::string(1, c);
+                line_end_seen = true;
+            }
+            if (crlf) ++i;
             end_row();
             continue;
         }

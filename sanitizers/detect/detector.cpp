@@ -195,8 +195,20 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
             if (head.find("<svg") != std::string::npos) return result("svg");
             return result("xml");
         }
+        // Markup is never plain text: an XML or HTML document released as .txt would lose its meaning,
+        // and one released under its own name would be parsed (entities, scripts) on the LGWAN side.
         std::string_view trimmed = b.substr(std::min(b.find_first_not_of(" \t\r\n\xEF\xBB\xBF"), b.size()));
-        if (ieq_prefix(trimmed, "<!doctype html") || ieq_prefix(trimmed, "<html")) return result("html");
+        if (trimmed.starts_with("<")) {
+            std::string head(trimmed.substr(0, 4096));
+            std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+            if (head.find("<html") != std::string::npos || head.starts_with("<!doctype html") ||
+                head.find("<script") != std::string::npos || head.find("<body") != std::string::npos)
+                return result("html");
+            if (head.find("<svg") != std::string::npos) return result("svg");
+            if (head.starts_with("<?xml") || head.starts_with("<!doctype") || head.starts_with("<!entity") ||
+                head.find("</") != std::string::npos || head.find("/>") != std::string::npos)
+                return result("xml");
+        }
         // Text is only text if it decodes cleanly in an encoding we support.
         if (charset::detect_and_decode(b)) {
             std::string ext = lower_ext(name_hint);

@@ -67,7 +67,7 @@ std::vector<std::string> extensions_of(std::string_view name) {
     std::string_view rest = name.substr(first + 1);
     while (true) {
         auto dot = rest.find('.');
-        std::string part = lower_ascii(rest.substr(0, dot));
+        std::string part(rest.substr(0, dot));
         part.erase(0, part.find_first_not_of(' '));
         part.erase(part.find_last_not_of(' ') + 1);
         exts.push_back(part);
@@ -173,11 +173,11 @@ NameCheck check_name(std::string_view raw) {
     // 5. Extensions: a dangerous last one, or one hidden behind a decoy.
     auto exts = extensions_of(name);
     if (!exts.empty()) {
-        const std::string& last = exts.back();
+        const std::string last = lower_ascii(exts.back());
         if (is_dangerous_extension(last)) {
             r.dangerous = true;
             bool decoy = std::any_of(exts.begin(), exts.end() - 1,
-                                     [](const std::string& e) { return contains(kDecoy, e); });
+                                     [](const std::string& e) { return contains(kDecoy, lower_ascii(e)); });
             if (decoy)
                 add(r, "name.double_extension", Action::blocked,
                     "executable extension ." + last + " hidden behind a document extension",
@@ -193,9 +193,7 @@ NameCheck check_name(std::string_view raw) {
             add(r, "name.spaces", Action::renamed, "spaces around extension dots",
                 "拡張子の前後の空白を取り除きました。");
         }
-        name = name.substr(0, name.find('.'));
-        for (const auto& e : exts) name += "." + e;
-        // The case of the extension is the only case we touch: lowercase extensions are the norm.
+        name = std::move(rebuilt);
     }
 
     // 6. Reserved device names (CON, NUL, COM1 ...) whatever the extension.

@@ -1,6 +1,7 @@
-// libFuzzer target: arbitrary bytes through the engine as a mail (build with -DMUGAIKA_FUZZ=ON and
-// clang; run: build-fuzz/tests/fuzz/fuzz_mail -max_len=65536 CORPUS_DIR). Any crash, hang, leak or
-// sanitizer report is a bug: the engine must turn every input into an outcome.
+// libFuzzer target: arbitrary bytes through the engine named as a mail, so mail-looking inputs reach
+// the mail sanitizer (tests/fuzz/CMakeLists.txt: -DMUGAIKA_FUZZ=ON with clang; otherwise a replay over
+// samples/ in CTest). Run: build-fuzz/tests/fuzz/fuzz_mail -max_len=65536 SEEDS (e.g. ../shared/corpus/eml-*).
+// Any crash, hang or sanitizer report is a bug: the engine must turn every input into an outcome.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -1,0 +1,113 @@
+// The `mugaika` command as a user runs it: exit statuses, folders, reports.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fixtures.hpp"
+
+using namespace mugaika::test;
+namespace fs = std::filesystem;
+
+namespace {
+std::string bin() { return shell_quote(mugaika_binary().string()); }
+}  // namespace
+
+TEST_CASE("cli sanitize: clean and disarmed files reach --out, exit 0") {
+    TempDir d;
+    write_file(d / "in" / "a.txt", "hello\n");
+    write_file(d / "in" / "b.csv", "x,=1+2\n");
+    auto r = run(bin() + " sanitize " + shell_quote((d / "in" / "a.txt").string()) + " " +
+                 shell_quote((d / "in" / "b.csv").string()) + " --out " + shell_quote((d / "out").string()) +
+                 " --quarantine " + shell_quote((d / "q").string()));
+    CHECK(r.status == 0);
+    CHECK(read_whole(d / "out" / "a.txt") == "hello\n");
+    CHECK(read_whole(d / "out" / "b.csv") == "x,'=1+2\n");
+    CHECK_FALSE(fs::exists(d / "q"));
+}
+
+TEST_CASE("cli sanitize: a blocked input goes to quarantine with its report, exit 3") {
+    TempDir d;
+    write_file(d / "in" / "請求書.pdf.exe", "MZ\x90\x00 program");
+    write_file(d / "in" / "ok.txt", "fine\n");
+    auto r = run(bin() + " sanitize " + shell_quote((d / "in" / "請求書.pdf.exe").string()) + " " +
+                 shell_quote((d / "in" / "ok.txt").string()) + " --out " + shell_quote((d / "out").string()) +
+                 " --quarantine " + shell_quote((d / "q").string()) + " --reports " + shell_quote((d / "r").string()) +
+                 " --json");
+    CHECK(r.status == 3);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.size() == 2);
+    CHECK(j[0]["verdict"] == "quarantined");
+    CHECK(j[0]["reason"]["code"] == "blocked.name");
+    CHECK(j[1]["verdict"] == "released");
+    // Only the clean file was released.
+    auto out = files_in(d / "out");
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].filename() == "ok.txt");
+    // The original and its report are in quarantine.
+    std::vector<fs::path> held;
+    for (const auto& e : fs::directory_iterator(d / "q")) held.push_back(e.path());
+    REQUIRE(held.size() == 1);
+    CHECK(read_whole(held[0] / "original") == "MZ\x90\x00 program");
+    CHECK(nlohmann::json::parse(read_whole(held[0] / "report.json"))["reason"]["code"] == "blocked.name");
+    CHECK(files_in(d / "r").size() == 2);
+}
+
+TEST_CASE("cli sanitize: an existing output is never overwritten") {
+    TempDir d;
+    write_file(d / "in" / "a.txt", "new\n");
+    write_file(d / "out" / "a.txt", "old\n");
+    auto r = run(bin() + " sanitize " + shell_quote((d / "in" / "a.txt").string()) + " --out " +
+                 shell_quote((d / "out").string()) + " --quarantine " + shell_quote((d / "q").string()));
+    CHECK(r.status == 0);
+    CHECK(read_whole(d / "out" / "a.txt") == "old\n");
+    CHECK(read_whole(d / "out" / "a (2).txt") == "new\n");
+}
+
+TEST_CASE("cli: usage and configuration errors exit 2 with the file and line") {
+    TempDir d;
+    write_file(d / "a.txt", "x\n");
+    CHECK(run(bin() + " sanitize --out " + shell_quote((d / "o").string())).status == 2);
+    CHECK(run(bin() + " sanitize " + shell_quote((d / "a.txt").string())).status == 2);
+    CHECK(run(bin() + " sanitize " + shell_quote((d / "missing").string()) + " --out x").status == 2);
+    CHECK(run(bin() + " sanitize " + shell_quote((d / "a.txt").string()) + " --out x --bogus").status == 2);
+    CHECK(run(bin() + " nosuchcommand").status == 2);
+    write_file(d / "bad.toml", "[limits]\nmax_depth = 2\nmax_dpeth = 3\n");
+    auto r = run(bin() + " sanitize " + shell_quote((d / "a.txt").string()) + " --out " +
+                 shell_quote((d / "o").string()) + " --config " + shell_quote((d / "bad.toml").string()) + " 2>&1");
+    CHECK(r.status == 2);
+    CHECK(r.out.find("bad.toml:3: unknown key 'max_dpeth'") != std::string::npos);
+    CHECK_FALSE(fs::exists(d / "o" / "a.txt"));
+}
+
+TEST_CASE("cli: an input over the size limit is held without being read") {
+    TempDir d;
+    write_file(d / "big.txt", std::string(2048, 'a'));
+    write_file(d / "c.toml", "[limits]\nmax_input_bytes = \"1KiB\"\n[paths]\nquarantine = \"" + (d / "q").string() + "\"\n");
+    auto r = run(bin() + " sanitize " + shell_quote((d / "big.txt").string()) + " --out " +
+                 shell_quote((d / "o").string()) + " --config " + shell_quote((d / "c.toml").string()) + " --json");
+    CHECK(r.status == 3);
+    CHECK(nlohmann::json::parse(r.out)[0]["reason"]["code"] == "limit.size");
+    CHECK(files_in(d / "o").empty());
+}
+
+TEST_CASE("cli detect: type and name findings") {
+    TempDir d;
+    write_file(d / "invoice.pdf", "MZ\x90\x00 program");
+    auto r = run(bin() + " detect " + shell_quote((d / "invoice.pdf").string()));
+    CHECK(r.status == 0);
+    CHECK(r.out.find("invoice.pdf: exe") != std::string::npos);
+}
+
+TEST_CASE("cli: the shipped samples and default config behave as the README says") {
+    TempDir d;
+    auto src = source_dir();
+    auto r = run("cd " + shell_quote(src.string()) + " && " + bin() + " sanitize samples/* --config config/mugaika.toml --out " +
+                 shell_quote((d / "out").string()) + " --quarantine " + shell_quote((d / "q").string()) + " --json");
+    CHECK(r.status == 3);
+    auto j = nlohmann::json::parse(r.out);
+    int released = 0, quarantined = 0;
+    for (const auto& item : j) (item["verdict"] == "quarantined" ? quarantined : released)++;
+    CHECK(quarantined == 1);   // 請求書.pdf.exe
+    CHECK(released == 3);
+    CHECK(files_in(d / "out").size() == 3);
+}

@@ -1,0 +1,143 @@
+// Type detection on content, for every format the project handles, from fixtures made here.
+#include <doctest/doctest.h>
+
+#include "fixtures.hpp"
+#include "mugaika/detect.hpp"
+
+using namespace mugaika;
+using namespace mugaika::test;
+
+namespace {
+
+const Detector& detector() {
+    static Detector d;   // one libmagic load for the whole test binary
+    return d;
+}
+
+std::string type_of(const std::string& bytes, const std::string& name = "x") {
+    return std::string(detector().detect(bytes, name).type->id);
+}
+
+bool has_finding(const Detection& d, const std::string& kind) {
+    for (const auto& f : d.findings)
+        if (f.kind == kind) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("detect: text in the encodings Japanese offices use") {
+    CHECK(type_of("hello world\n") == "text");
+    CHECK(type_of("お知らせ：本日は晴天なり。\n") == "text");
+    CHECK(type_of("\x82\xa8\x92\x6d\x82\xe7\x82\xb9\x81\x42\x96\x7b\x93\xfa\x82\xcd\x90\xb0\x93\x56\x82\xc8\x82\xe8\x81\x42\r\n") == "text");  // Shift_JIS
+    CHECK(type_of("\xa4\xaa\xc3\xce\xa4\xe9\xa4\xbb\xa1\xa3\xcb\xdc\xc6\xfc\xa4\xcf\xc0\xb2\xc5\xb7\xa4\xca\xa4\xea\xa1\xa3\n") == "text");  // EUC-JP
+    CHECK(type_of("\x1b$B$*CN$i$;\x1b(B\n") == "text");  // ISO-2022-JP
+    CHECK(type_of(std::string("\xFF\xFEh\0i\0\n\0", 8)) == "text");  // UTF-16LE with BOM
+    CHECK(type_of("") == "text");
+}
+
+TEST_CASE("detect: CSV is text whose name says CSV, or what libmagic calls CSV") {
+    CHECK(type_of("a,b,c\n1,2,3\n", "list.csv") == "csv");
+    CHECK(type_of("a\tb\n1\t2\n", "list.tsv") == "csv");
+    CHECK(type_of("plain words\n", "list.txt") == "text");
+}
+
+TEST_CASE("detect: PDF by content, whatever the name") {
+    std::string pdf = make_pdf("hello");
+    CHECK(type_of(pdf, "invoice.docx") == "pdf");
+    CHECK(type_of("garbage before\n" + pdf) == "pdf");   // readers accept %PDF- within the first KiB
+}
+
+TEST_CASE("detect: OOXML by the main part's content type, not by zip or name") {
+    for (std::string t : {"docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx", "pptm", "potx", "ppsx"}) {
+        CAPTURE(t);
+        CHECK(type_of(make_ooxml(t), "file.zip") == t);
+    }
+}
+
+TEST_CASE("detect: a .docx that carries a VBA project is macro-enabled") {
+    Detection d = detector().detect(make_ooxml("docx", "hi", true), "report.docx");
+    CHECK(d.type->id == "docm");
+    CHECK(has_finding(d, "detect.hidden_macros"));
+    CHECK(type_of(make_ooxml("xlsx", "hi", true)) == "xlsm");
+    CHECK(type_of(make_ooxml("pptx", "hi", true)) == "pptm");
+}
+
+TEST_CASE("detect: zip family") {
+    CHECK(type_of(make_zip({{"readme.txt", "hi"}})) == "zip");
+    CHECK(type_of(make_zip({{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n"}, {"a/B.class", "\xCA\xFE\xBA\xBE"}})) == "java");
+    CHECK(type_of(make_zip({{"AndroidManifest.xml", "x"}, {"classes.dex", "dex\n035"}})) == "apk");
+    CHECK(type_of(make_zip({{"mimetype", "application/vnd.oasis.opendocument.text"}, {"content.xml", "<x/>"}})) == "odt");
+    // Content types that name no known main part: a zip, not an Office document.
+    CHECK(type_of(make_zip({{"[Content_Types].xml", "<Types/>"}, {"a.xml", "<a/>"}})) == "zip");
+}
+
+TEST_CASE("detect: Compound File Binary by its streams") {
+    CHECK(type_of(make_cfb({{"WordDocument", std::string(512, 'w')}})) == "doc");
+    CHECK(type_of(make_cfb({{"Workbook", std::string(512, 'x')}})) == "xls");
+    CHECK(type_of(make_cfb({{"PowerPoint Document", std::string(512, 'p')}})) == "ppt");
+    CHECK(type_of(make_cfb({{"EncryptionInfo", std::string(64, 'e')}, {"EncryptedPackage", std::string(512, 'e')}})) ==
+          "office-encrypted");
+    CHECK(type_of(make_cfb({{"__properties_version1.0", std::string(64, 'm')}})) == "outlook-msg");
+    CHECK(type_of(make_cfb({{"Something", std::string(512, 's')}})) == "cfb");
+}
+
+TEST_CASE("detect: RTF and mail") {
+    CHECK(type_of("{\\rtf1\\ansi hello}") == "rtf");
+    CHECK(type_of("From: a@example.jp\r\nTo: b@example.jp\r\nSubject: hi\r\n\r\nbody\r\n", "a.txt") == "eml");
+    CHECK(type_of("Received: from x\r\nFrom: a@example.jp\r\nMessage-ID: <1@x>\r\n\r\nbody\r\n") == "eml");
+    // A text that merely starts like a header is not mail.
+    CHECK(type_of("Note: remember the meeting\nAnd bring tea.\n") == "text");
+}
+
+TEST_CASE("detect: programs and things that run are recognised whatever their name") {
+    CHECK(type_of("MZ\x90\x00\x03\x00\x00\x00\x04\x00", "photo.jpg") == "exe");
+    CHECK(type_of(std::string("\x7F" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16)) == "elf");
+    CHECK(type_of("#!/bin/sh\nrm -rf /\n", "notes.txt") == "script");
+    CHECK(type_of(std::string("L\0\0\0\x01\x14\x02\0\0\0\0\0\xC0\0\0\0\0\0\0\x46", 20) + std::string(60, '\0')) == "lnk");
+}
+
+TEST_CASE("detect: images, markup and archives") {
+    CHECK(type_of(make_png(4, 4)) == "png");
+    CHECK(type_of(std::string("\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0", 20) + std::string(200, '\0')) == "jpeg");
+    CHECK(type_of("GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\x04\x01\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;") == "gif");
+    CHECK(type_of("<!DOCTYPE html><html><body><p>hi</p></body></html>") == "html");
+    CHECK(type_of("<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>") == "svg");
+    CHECK(type_of("<?xml version=\"1.0\"?><data><item>1</item></data>") == "xml");
+    Entries one{{"a.txt", "hello hello hello"}};
+    CHECK(type_of(make_archive("7zip", "", one)) == "7z");
+    CHECK(type_of(make_archive("ustar", "", one)) == "tar");
+    CHECK(type_of(make_archive("ustar", "gzip", one)) == "gzip");
+    CHECK(type_of(make_archive("ustar", "xz", one)) == "xz");
+    CHECK(type_of(make_archive("ustar", "bzip2", one)) == "bzip2");
+    CHECK(type_of(make_archive("iso9660", "", one)) == "iso");
+}
+
+TEST_CASE("detect: unidentifiable bytes are unknown") {
+    std::string noise;
+    for (int i = 0; i < 4096; ++i) noise.push_back(static_cast<char>((i * 7919 + 13) % 251));
+    CHECK(type_of(noise) == "unknown");
+}
+
+TEST_CASE("detect: a file that is two formats at once is a finding") {
+    std::string pdf_zip = make_pdf("x") + make_zip({{"evil.js", "alert(1)"}});
+    Detection d = detector().detect(pdf_zip, "a.pdf");
+    CHECK(d.type->id == "pdf");
+    CHECK(has_finding(d, "detect.polyglot"));
+    CHECK_FALSE(has_finding(detector().detect(make_pdf("x"), "a.pdf"), "detect.polyglot"));
+}
+
+TEST_CASE("detect: markup without an XML declaration is still markup, never plain text") {
+    CHECK(type_of("<!DOCTYPE lolz [<!ENTITY lol \"lol\">]><lolz>&lol;</lolz>", "bomb") == "xml");
+    CHECK(type_of("<data><a>1</a></data>\n", "data.txt") == "xml");
+    CHECK(type_of("<body onload=alert(1)>hi</body>", "page") == "html");
+    CHECK(type_of("<3 you\n", "love.txt") == "text");
+}
+
+TEST_CASE("detect: more archive, image and installer signatures") {
+    CHECK(type_of(std::string("Rar!\x1a\x07\x00\xcf\x90\x73\x00\x00\x0d\x00\x00\x00\x00\x00\x00\x00", 20) + std::string(64, '\0')) == "rar");
+    CHECK(type_of(std::string("MSCF\0\0\0\0\x40\0\0\0\0\0\0\0\x2c\0\0\0\0\0\0\0\x03\x01\x01\0\x01\0\0\0", 32) + std::string(64, '\0')) == "cab");
+    CHECK(type_of(std::string("II*\0\x08\0\0\0", 8) + std::string(64, '\0')) == "tiff");
+    CHECK(type_of(std::string("BM\x46\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x01\0\0\0\x01\0\0\0\x01\0\x18\0", 30) + std::string(40, '\0')) == "bmp");
+    CHECK(type_of(std::string("RIFF\x24\0\0\0WEBPVP8 \x18\0\0\0", 20) + std::string(24, '\0')) == "webp");
+}
