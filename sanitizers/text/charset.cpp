@@ -40,11 +40,7 @@ constexpr std::array<Known, 14> kKnown{{
     {"UTF-16BE", "UTF-16BE", {"utf-16be", "utf-16"}},
     {"Shift_JIS", "windows-31j",
      {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "cp932", "windows-31j", "csshiftjis"}},
-<<<<<<< HEAD
     {"EUC-JP", "euc-jp-2007", {"euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese", "eucjp-ms", "cp51932"}},
-=======
-    {"EUC-JP", "EUC-JP", {"euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese", "eucjp-ms", "cp51932"}},
->>>>>>> main
     {"ISO-2022-JP", "", {"iso-2022-jp", "csiso2022jp", "iso-2022-jp-1", "iso-2022-jp-ms", "cp50220", "cp50221", "jis"}},
     {"ISO-8859-1", "ISO-8859-1", {"iso-8859-1", "latin1", "l1", "iso_8859-1"}},
     {"windows-1252", "windows-1252", {"windows-1252", "cp1252"}},
