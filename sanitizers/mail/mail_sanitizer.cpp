@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "../detect/probes.hpp"
 #include "../text/charset.hpp"
 #include "../text/text_filter.hpp"
 #include "embedded_blocks.hpp"
@@ -102,8 +103,16 @@ public:
             ctx_.add("mail.conflicting_parameter", Action::noted, n.type + "/" + n.subtype + " has a parameter twice",
                      "同名で内容の異なるパラメーターがありました(最初のものを使いました)。");
         if (n.kind == MimeNode::Kind::multipart) return multipart(n, info);
-        if (n.kind == MimeNode::Kind::message)
+        if (n.kind == MimeNode::Kind::message) {
+            // A nested message without the headers of a mail would be read as plain text by detection
+            // and pass whole, MIME parts and all: hold it instead.
+            if (!detect::looks_like_mail(n.body))
+                return hold_self(info.filename.empty() ? "message.eml" : info.filename, "eml", reason::malformed,
+                                 "nested message/rfc822 without mail headers",
+                                 "メールとして読めない転送メッセージ(message/rfc822)を保留しました。",
+                                 "メールとして読めない転送メッセージのため保留しました。");
             return attachment(n.body, info.filename.empty() ? "message.eml" : info.filename, info);
+        }
         leaf(n, info);
     }
 

@@ -345,3 +345,16 @@ TEST_CASE("mail: raw 8-bit bytes in parser warnings never break the JSON report"
     CHECK_NOTHROW(json = mugaika::to_report_json(o).dump());
     CHECK(!json.empty());
 }
+
+TEST_CASE("mail: a nested message without mail headers is held, not passed on as text") {
+    std::string inner = "Content-Type: multipart/mixed; boundary=\"in\"\r\n\r\n--in\r\nContent-Type: text/html\r\n\r\n"
+                        "<script>x()</script>\r\n--in--\r\n";
+    std::string eml = headers("fwd", "multipart/mixed; boundary=\"out\"") +
+                      "--out\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                      "--out\r\nContent-Type: message/rfc822\r\n\r\n" + inner + "\r\n--out--\r\n";
+    auto o = sanitize(eml);
+    auto j = checked(o);
+    REQUIRE(o.held.size() == 1);
+    CHECK(o.held[0].reason == reason::malformed);
+    for (const auto& p : j["parts"]) CHECK(p["disposition"] != "attachment");
+}
