@@ -51,7 +51,6 @@ Options read_options(const Context& ctx) {
 
 std::string charset_ja(const std::string& cs) { return cs.empty() ? "推定した文字コード" : cs; }
 
-// The text of a body, with line ends as LF, control characters and a leading BOM removed.
 // The text of a body: leading BOM and control characters removed. Line ends may still be CRLF or
 // bare CR; the writer makes every one CRLF.
 std::string clean_text(std::string s) {
