@@ -42,8 +42,11 @@ std::optional<Word> parse_word(std::string_view s, std::size_t pos) {
     char enc = static_cast<char>(std::toupper(static_cast<unsigned char>(s[q1 + 1])));
     if (enc != 'B' && enc != 'Q') return std::nullopt;
     std::size_t text_start = q1 + 3;
-    std::size_t close = s.find("?=", text_start);
+    // Real words exceed RFC 2047's 75 characters, but not by much: a bounded search keeps a header
+    // full of unterminated "=?" from costing quadratic time.
+    std::size_t close = s.substr(text_start, 4096).find("?=");
     if (close == std::string_view::npos) return std::nullopt;
+    close += text_start;
     std::string_view text = s.substr(text_start, close - text_start);
     if (text.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
     DecodeStats stats;
