@@ -60,8 +60,10 @@ std::vector<EmbeddedBlock> cut_embedded_blocks(std::string& text) {
         std::string_view l = chomp(lines[i]);
         std::string name;
         if (uu_begin(l, name) && i + 1 < lines.size() && uu_line(chomp(lines[i + 1]))) {
+            // The block is its encoded lines (and "end"); text after a block that never ends stays.
             std::size_t j = i + 1;
-            while (j < lines.size() && chomp(lines[j]) != "end") ++j;
+            while (j < lines.size() && uu_line(chomp(lines[j]))) ++j;
+            if (j >= lines.size() || chomp(lines[j]) != "end") --j;
             found.push_back({EmbeddedBlock::Kind::uuencode, name});
             out += "[uuencodeされたファイル「" + name + "」は取り除きました]\n";
             i = j;

@@ -1,6 +1,7 @@
 // Our own decoders: the cases GMime 3.2.13 gets wrong and the Japanese encodings real mail uses.
 #include <doctest/doctest.h>
 
+#include "../../sanitizers/mail/embedded_blocks.hpp"
 #include "../../sanitizers/mail/header_text.hpp"
 #include "../../sanitizers/mail/transfer_decode.hpp"
 #include "../../sanitizers/text/charset.hpp"
@@ -107,4 +108,18 @@ TEST_CASE("charset: lenient decoding keeps valid text exact and marks only the b
     CHECK(charset::decode_lenient("\xE6\x97\xA5\xFF\xE6\x9C\xAC", "UTF-8").value_or("") == "日\xEF\xBF\xBD本");
     CHECK(charset::decode_lenient("abc", "UTF-8").value_or("") == "abc");
     CHECK(!charset::decode_lenient("abc", "no-such-charset"));
+}
+
+TEST_CASE("mail: uuencoded blocks are cut out of text, text after an unterminated block stays") {
+    std::string text = "前文\nbegin 644 a.exe\nM35J0``,````$````__\\``+@`````````````````````````````````````\n`\nend\n後文\n";
+    auto blocks = cut_embedded_blocks(text);
+    REQUIRE(blocks.size() == 1);
+    CHECK(blocks[0].name == "a.exe");
+    CHECK(text == "前文\n[uuencodeされたファイル「a.exe」は取り除きました]\n後文\n");
+
+    std::string open = "begin 644 b.bin\nM35J0``,````$````__\\``+@`````````````````````````````````````\nこの行は残る\n";
+    auto b2 = cut_embedded_blocks(open);
+    REQUIRE(b2.size() == 1);
+    CHECK(open.find("この行は残る") != std::string::npos);
+    CHECK(open.find("M35J") == std::string::npos);
 }
