@@ -28,13 +28,13 @@ std::string b_word(std::string_view charset, std::string_view bytes) {
     return "=?" + std::string(charset) + "?B?" + encode_base64(bytes, 0) + "?=";
 }
 
-// Folds a sequence of tokens after "Name: " so that no line passes 78 columns.
+// Folds a sequence of tokens after "Name: " so that no line passes 76 columns (RFC 2047 2).
 std::string fold(std::string_view name, const std::vector<std::string>& tokens, std::string_view sep) {
     std::string out = std::string(name) + ":";
     std::size_t col = out.size();
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         std::string piece = tokens[i] + (i + 1 < tokens.size() ? std::string(sep) : "");
-        if (col + 1 + piece.size() > 78 && col > name.size() + 1) {
+        if (col + 1 + piece.size() > 76 && col > name.size() + 1) {
             out += "\r\n";
             col = 0;
         }
@@ -59,13 +59,13 @@ bool is_printable_ascii(std::string_view s) {
 std::vector<std::string> encoded_words(std::string_view utf8, OutCharset cs) {
     std::vector<std::string> words;
     auto chars = characters(utf8);
-    // 75 characters per word: "=?UTF-8?B?" + base64 + "?=" leaves 63 base64 characters, 45 bytes
-    // (ISO-2022-JP: "=?ISO-2022-JP?B?" leaves 57, 42 bytes).
+    // RFC 2047 limits a line holding encoded words to 76 characters, the "Subject: " included: 39
+    // bytes make a 64-character UTF-8 word, 36 bytes a 66-character ISO-2022-JP word.
     if (cs == OutCharset::iso2022jp && charset::encode(utf8, "ISO-2022-JP")) {
         std::string chunk, chunk_bytes;
         for (auto ch : chars) {
             auto enc = charset::encode(chunk + std::string(ch), "ISO-2022-JP");
-            if (enc && enc->size() <= 42) {
+            if (enc && enc->size() <= 36) {
                 chunk += ch;
                 chunk_bytes = *enc;
                 continue;
@@ -79,7 +79,7 @@ std::vector<std::string> encoded_words(std::string_view utf8, OutCharset cs) {
     }
     std::string chunk;
     for (auto ch : chars) {
-        if (chunk.size() + ch.size() > 45) {
+        if (chunk.size() + ch.size() > 39) {
             words.push_back(b_word("UTF-8", chunk));
             chunk.clear();
         }
@@ -89,22 +89,30 @@ std::vector<std::string> encoded_words(std::string_view utf8, OutCharset cs) {
     return words;
 }
 
+std::string ascii_header(std::string_view name, std::string_view ascii) {
+    std::vector<std::string> tokens;
+    std::size_t start = 0;
+    while (start <= ascii.size()) {
+        auto sp = ascii.find(' ', start);
+        auto tok = ascii.substr(start, sp == std::string_view::npos ? std::string_view::npos : sp - start);
+        if (!tok.empty()) tokens.emplace_back(tok);
+        if (sp == std::string_view::npos) break;
+        start = sp + 1;
+    }
+    return fold(name, tokens, "");
+}
+
 std::string unstructured_header(std::string_view name, std::string_view utf8, OutCharset cs) {
-    // Plain ASCII that could not be mistaken for an encoded word stays readable as it is.
+    // Plain ASCII that could not be mistaken for an encoded word stays readable as it is, unless a
+    // single word is too long to fold (over 900 bytes): then it is encoded.
     if (is_printable_ascii(utf8) && utf8.find("=?") == std::string_view::npos) {
-        std::vector<std::string> tokens;
-        std::size_t start = 0;
-        while (start <= utf8.size()) {
-            auto sp = utf8.find(' ', start);
-            auto tok = utf8.substr(start, sp == std::string_view::npos ? std::string_view::npos : sp - start);
-            if (!tok.empty()) tokens.emplace_back(tok);
-            if (sp == std::string_view::npos) break;
-            start = sp + 1;
+        bool long_word = false;
+        for (std::size_t start = 0, sp; start < utf8.size() && !long_word; start = sp + 1) {
+            sp = utf8.find(' ', start);
+            if (sp == std::string_view::npos) sp = utf8.size();
+            long_word = sp - start > 900;
         }
-        // A single token over 998 bytes cannot be folded: encode it instead.
-        bool long_token = false;
-        for (const auto& t : tokens) long_token = long_token || t.size() > 900;
-        if (!long_token) return fold(name, tokens, "");
+        if (!long_word) return ascii_header(name, utf8);
     }
     return fold(name, encoded_words(utf8, cs), "");
 }

@@ -1,5 +1,5 @@
 // Writing header values of the safe message: RFC 2047 encoded words for anything that is not plain
-// ASCII, folded at 78 columns, addresses rebuilt from their parts, RFC 2231 file names.
+// ASCII, folded at 76 columns, addresses rebuilt from their parts, RFC 2231 file names.
 #pragma once
 
 #include <string>
@@ -10,10 +10,14 @@ namespace mugaika::mail {
 
 enum class OutCharset { utf8, iso2022jp };
 
-// RFC 2047 encoded words ("B" encoding) covering `utf8`, each at most 75 characters and each a whole
+// RFC 2047 encoded words ("B" encoding) covering `utf8`, short enough for 76-column lines, each a whole
 // number of characters (ISO-2022-JP words return to ASCII at their end). Falls back to UTF-8 words
 // when a character has no ISO-2022-JP form.
 std::vector<std::string> encoded_words(std::string_view utf8, OutCharset cs);
+
+// "Name: value\r\n" for a value already checked to be printable ASCII, folded at spaces, never encoded
+// (Message-IDs, Date, our summary).
+std::string ascii_header(std::string_view name, std::string_view ascii);
 
 // "Name: value\r\n", folded. Non-ASCII values become encoded words.
 std::string unstructured_header(std::string_view name, std::string_view utf8, OutCharset cs);

@@ -68,11 +68,11 @@ std::string write_message(const SafeMessage& m, OutCharset cs, const std::string
         case SafeHeader::Kind::addresses:
             if (!h.addresses.empty()) out += address_header(h.name, h.addresses, cs);
             break;
-        case SafeHeader::Kind::verbatim: out += h.name + ": " + h.text + "\r\n"; break;
+        case SafeHeader::Kind::verbatim: out += ascii_header(h.name, h.text); break;
         }
     }
     out += "MIME-Version: 1.0\r\n";
-    out += "X-Mugaika-Sanitized: " + m.summary + "\r\n";
+    out += ascii_header("X-Mugaika-Sanitized", m.summary);
     std::string body = body_part(m.body, cs, used_iso2022jp);
     if (m.attachments.empty()) return out + body;
 

@@ -48,6 +48,7 @@ def main(path):
         "seven_bit": all(b < 0x80 for b in raw),
         "max_line": max((len(l) for l in raw.split(b"\r\n")), default=0),
         "crlf_only": b"\n" not in raw.replace(b"\r\n", b""),
+        "max_header_line": max((len(l) for l in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")), default=0),
         "headers": {},
         "parts": [],
         "body": None,

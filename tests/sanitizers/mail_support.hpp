@@ -67,6 +67,7 @@ inline nlohmann::json checked(const Outcome& o) {
     CHECK(j["seven_bit"].get<bool>());
     CHECK(j["crlf_only"].get<bool>());
     CHECK(j["max_line"].get<int>() <= 998);
+    CHECK(j["max_header_line"].get<int>() <= 78);
     REQUIRE(!j["body"].is_null());
     std::size_t clean_children = 0;
     for (const auto& c : o.children)
