@@ -6,21 +6,21 @@
 namespace mugaika::mail {
 namespace {
 
-// Every line end (LF, CRLF, or a bare CR) becomes CRLF, as RFC 5322 requires.
+// Every line end (LF, CRLF, or a bare CR) becomes CRLF, as RFC 5322 requires. A plain loop: it runs
+// over every body (find_first_of with two characters costs a memchr per byte).
 std::string crlf(std::string_view text) {
     std::string out;
     out.reserve(text.size() + text.size() / 32 + 2);
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t eol = text.find_first_of("\r\n", start);
-        if (eol == std::string_view::npos) {
-            out.append(text.substr(start));
-            break;
-        }
-        out.append(text.substr(start, eol - start));
+    std::size_t run = 0;   // start of the pending run of ordinary bytes
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c != '\r' && c != '\n') continue;
+        out.append(text.data() + run, i - run);
         out += "\r\n";
-        start = eol + (text[eol] == '\r' && eol + 1 < text.size() && text[eol + 1] == '\n' ? 2 : 1);
+        if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+        run = i + 1;
     }
+    out.append(text.data() + run, text.size() - run);
     return out;
 }
 
