@@ -2,6 +2,7 @@
 #include "csv/csv_sanitizer.hpp"
 #include "mail/mail_sanitizer.hpp"
 #include "mugaika/registry.hpp"
+#include "ooxml/ooxml_sanitizer.hpp"
 #include "text/text_sanitizer.hpp"
 
 namespace mugaika {
@@ -10,6 +11,7 @@ Registry builtin_registry() {
     Registry r;
     r.add(make_text_sanitizer());
     r.add(make_csv_sanitizer());
+    r.add(make_ooxml_sanitizer());
     r.add(make_mail_sanitizer());
     return r;
 }

@@ -20,6 +20,18 @@
 namespace mugaika::test {
 namespace fs = std::filesystem;
 
+namespace {
+// CRC-32 (zip's polynomial), bit by bit: fixtures are small.
+unsigned long crc32_of(const std::string& data) {
+    unsigned long crc = 0xFFFFFFFFul;
+    for (unsigned char c : data) {
+        crc ^= c;
+        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320ul & (0ul - (crc & 1)));
+    }
+    return crc ^ 0xFFFFFFFFul;
+}
+}  // namespace
+
 std::string make_zip(const Entries& entries) {
     zip_error_t err;
     zip_error_init(&err);
@@ -29,9 +41,9 @@ std::string make_zip(const Entries& entries) {
     if (!z) throw std::runtime_error("zip_open_from_source");
     for (const auto& [name, data] : entries) {
         // libzip keeps a pointer until close; copy into a buffer it frees.
-        void* copy = malloc(data.size() ? data.size() : 1);
-        memcpy(copy, data.data(), data.size());
-        zip_source_t* s = zip_source_buffer(z, copy, data.size(), 1);
+        void* copy = data.empty() ? nullptr : malloc(data.size());
+        if (copy) memcpy(copy, data.data(), data.size());
+        zip_source_t* s = zip_source_buffer(z, copy, data.size(), copy ? 1 : 0);   // libzip frees only non-empty buffers
         if (zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) throw std::runtime_error("zip_file_add");
     }
     if (zip_close(z) != 0) throw std::runtime_error("zip_close");
@@ -249,6 +261,65 @@ std::optional<fs::path> corpus_dir() {
     fs::path p = source_dir().parent_path() / "shared" / "corpus";
     if (fs::exists(p / "MANIFEST.tsv")) return p;
     return std::nullopt;
+}
+
+namespace {
+
+void put16(std::string& o, unsigned v) {
+    o += static_cast<char>(v & 0xff);
+    o += static_cast<char>((v >> 8) & 0xff);
+}
+void put32(std::string& o, unsigned long v) {
+    put16(o, static_cast<unsigned>(v & 0xffff));
+    put16(o, static_cast<unsigned>((v >> 16) & 0xffff));
+}
+
+}  // namespace
+
+std::string make_raw_zip(const Entries& entries, const RawZipOptions& options) {
+    std::string out = options.prefix, central;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& [name, data] = entries[i];
+        unsigned long crc = crc32_of(data);
+        unsigned flags = static_cast<int>(i) == options.encrypted_index ? 1u : 0u;
+        std::string local_name = static_cast<int>(i) == options.mismatch_index ? name + "x" : name;
+        unsigned long offset = out.size();
+        put32(out, 0x04034b50); put16(out, 20); put16(out, flags); put16(out, 0); put16(out, 0); put16(out, 0x21);
+        put32(out, crc); put32(out, data.size()); put32(out, data.size());
+        put16(out, static_cast<unsigned>(local_name.size())); put16(out, 0);
+        out += local_name;
+        out += data;
+        put32(central, 0x02014b50); put16(central, 20); put16(central, 20); put16(central, flags); put16(central, 0);
+        put16(central, 0); put16(central, 0x21); put32(central, crc); put32(central, data.size());
+        put32(central, data.size()); put16(central, static_cast<unsigned>(name.size())); put16(central, 0);
+        put16(central, 0); put16(central, 0); put16(central, 0); put32(central, 0); put32(central, offset);
+        central += name;
+    }
+    unsigned long cd_offset = out.size();
+    out += central;
+    put32(out, 0x06054b50); put16(out, 0); put16(out, 0);
+    put16(out, static_cast<unsigned>(entries.size())); put16(out, static_cast<unsigned>(entries.size()));
+    put32(out, central.size()); put32(out, cd_offset); put16(out, 0);
+    return out + options.trailing;
+}
+
+std::string make_package(const PackageSpec& spec) {
+    std::string ct = R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.oleObject"/>)";
+    for (const auto& [part, type] : spec.content_types) ct += "<Override PartName=\"" + part + "\" ContentType=\"" + type + "\"/>";
+    ct += "</Types>";
+    Entries e{{"[Content_Types].xml", ct}};
+    for (const auto& [part, body] : spec.rels) {
+        std::string name;
+        if (part.empty()) {
+            name = "_rels/.rels";
+        } else {
+            auto slash = part.rfind('/');
+            name = part.substr(0, slash + 1) + "_rels/" + part.substr(slash + 1) + ".rels";
+        }
+        e.push_back({name, R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)" + body + "</Relationships>"});
+    }
+    for (const auto& p : spec.parts) e.push_back(p);
+    return make_zip(e);
 }
 
 }  // namespace mugaika::test

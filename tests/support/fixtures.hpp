@@ -24,6 +24,26 @@ std::string make_archive(const std::string& format, const std::string& filter, c
 std::string make_pdf(const std::string& text);
 std::string make_png(int width, int height);
 
+// A zip written byte by byte (stored entries), for the tricks libzip refuses to write: duplicate
+// names, data before the first entry or after the end record, an encrypted flag, local and central
+// headers that disagree.
+struct RawZipOptions {
+    std::string prefix;                 // bytes before the first entry (offsets account for them)
+    std::string trailing;               // bytes after the end record
+    int encrypted_index = -1;           // entry whose flags claim encryption
+    int mismatch_index = -1;            // entry whose local header carries another name
+};
+std::string make_raw_zip(const Entries& entries, const RawZipOptions& options = {});
+
+// An OOXML package from explicit parts: `content_types` lists (part name, content type) overrides,
+// `rels` maps a part ("" for the package) to its relationships XML body (the <Relationship/> elements).
+struct PackageSpec {
+    std::vector<std::pair<std::string, std::string>> content_types;
+    std::vector<std::pair<std::string, std::string>> rels;
+    Entries parts;
+};
+std::string make_package(const PackageSpec& spec);
+
 struct TempDir {
     TempDir();
     ~TempDir();

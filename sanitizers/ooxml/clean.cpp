@@ -1,0 +1,183 @@
+#include "clean.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "opc.hpp"
+#include "xml_safe.hpp"
+
+namespace mugaika::ooxml {
+
+namespace {
+xmlNodePtr first_element_child(xmlNodePtr p) {
+    for (xmlNodePtr c = p->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) return c;
+    return nullptr;
+}
+xmlNodePtr next_element_sibling(xmlNodePtr p) {
+    for (xmlNodePtr c = p->next; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) return c;
+    return nullptr;
+}
+}  // namespace
+
+std::vector<xmlNodePtr> elements(xmlNodePtr root) {
+    std::vector<xmlNodePtr> out;
+    if (!root || root->type != XML_ELEMENT_NODE) return out;
+    out.reserve(1024);
+    xmlNodePtr n = root;
+    for (;;) {
+        out.push_back(n);
+        if (xmlNodePtr c = first_element_child(n)) {
+            n = c;
+            continue;
+        }
+        for (;;) {
+            if (n == root) return out;
+            if (xmlNodePtr s = next_element_sibling(n)) {
+                n = s;
+                break;
+            }
+            n = n->parent;
+        }
+    }
+}
+
+bool link_allowed(std::string_view target, bool links_https) {
+    if (!links_https) return false;
+    std::string t = lower(target);
+    auto first = t.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return false;
+    t = t.substr(first);
+    for (unsigned char c : t)
+        if (c < 0x20 || c == '\\') return false;
+    return t.starts_with("https://") || t.starts_with("http://") || t.starts_with("mailto:");
+}
+
+namespace {
+
+bool is_vml(xmlNodePtr n) {
+    if (!n->ns || !n->ns->href) return false;
+    std::string_view h(reinterpret_cast<const char*>(n->ns->href));
+    return h.starts_with("urn:schemas-microsoft-com:");
+}
+
+bool is_rel_attr(xmlAttrPtr a) {
+    return a->ns && a->ns->href && xmlStrcmp(a->ns->href, BAD_CAST ns::r) == 0;
+}
+
+std::string attr_value(xmlNodePtr n, xmlAttrPtr a) {
+    xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
+    std::string s = v ? reinterpret_cast<char*>(v) : "";
+    xmlFree(v);
+    return s;
+}
+
+// VML (legacy shapes) carries its own links and file paths outside the relationships.
+void clean_vml_links(xmlNodePtr n, const PartScope& s) {
+    for (xmlAttrPtr a = n->properties; a;) {
+        xmlAttrPtr next = a->next;
+        std::string_view name(reinterpret_cast<const char*>(a->name));
+        if (name == "href" || name == "althref" || name == "src") {
+            std::string value = attr_value(n, a);
+            if (name != "href" || !link_allowed(value, s.links_https)) {
+                s.tally->add(s.part, "ooxml.link", Action::removed, "VML " + std::string(name) + "=" + value,
+                             "安全でないリンクを削除しました(文字は残しています)。");
+                xmlRemoveProp(a);
+            }
+        }
+        a = next;
+    }
+}
+
+// DrawingML click/hover actions: jumps inside the presentation stay; ppaction://program, macro, ole
+// and anything else unknown go.
+bool unsafe_action(xmlNodePtr n, const PartScope& s) {
+    if (!(is(n, ns::a, "hlinkClick") || is(n, ns::a, "hlinkHover") || is(n, ns::a, "hlinkMouseOver"))) return false;
+    std::string action = attr(n, "action");
+    std::string la = lower(action);
+    if (action.empty() || la.starts_with("ppaction://hlinkshowjump") || la.starts_with("ppaction://hlinksldjump") ||
+        la == "ppaction://noaction" || la.starts_with("ppaction://customshow"))
+        return false;
+    s.tally->add(s.part, "ooxml.action", Action::removed, "action " + action,
+                 "クリック時にプログラムやマクロを実行する動作を削除しました。");
+    return true;
+}
+
+// One walk for what applies to every part: unsafe click actions, VML links, and references (r:id,
+// r:embed, r:link, r:pict, r:dm, ...) to relationships that were not kept: such an element loses its
+// meaning, so it goes; a hyperlink keeps its text and a picture its other image.
+// Removal runs backwards over the snapshot, so a descendant is always freed before its ancestor.
+bool clean_generic(xmlNodePtr root, const PartScope& s) {
+    std::vector<xmlNodePtr> all = elements(root);
+    std::vector<std::pair<xmlNodePtr, bool>> doomed;   // node, unwrap (true) or remove
+    for (xmlNodePtr n : all) {
+        if (unsafe_action(n, s)) {
+            doomed.push_back({n, false});
+            continue;
+        }
+        if (is_vml(n)) clean_vml_links(n, s);
+        bool drop = false;
+        for (xmlAttrPtr a = n->properties; a;) {
+            xmlAttrPtr next = a->next;
+            if (is_rel_attr(a)) {
+                std::string id = attr_value(n, a);
+                if (!id.empty() && !s.kept_ids->contains(id)) {
+                    // The root stays whatever it says: a part without one is no part at all.
+                    if (is(n, ns::a, "blip") || n == root) xmlRemoveProp(a);
+                    else drop = true;
+                }
+            }
+            a = next;
+        }
+        if (drop) doomed.push_back({n, is(n, ns::w, "hyperlink")});
+    }
+    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
+        if (it->second) unwrap(it->first);
+        else remove_node(it->first);
+    }
+    return !doomed.empty();
+}
+
+// Lists that must not be empty once their last member went.
+void prune_empty_lists(xmlNodePtr root) {
+    static const std::pair<const char*, const char*> kLists[] = {
+        {ns::x, "oleObjects"}, {ns::x, "controls"}, {ns::x, "externalReferences"}, {ns::x, "hyperlinks"},
+        {ns::x, "pivotCaches"}, {ns::x, "definedNames"}, {ns::x, "conditionalFormatting"},
+        {ns::x, "dataValidations"}, {ns::p, "controls"}, {ns::p, "custDataLst"}, {ns::p, "stSnd"},
+        {ns::p, "sndAc"},
+    };
+    std::vector<xmlNodePtr> all = elements(root);
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        xmlNodePtr n = *it;
+        if (!n->ns || !n->ns->href || (std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::x) != 0 &&
+                                       std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::p) != 0))
+            continue;
+        bool listed = false;
+        for (const auto& [space, local] : kLists) listed = listed || is(n, space, local);
+        if (!listed || n == root) continue;
+        bool empty = true;
+        for (xmlNodePtr c = n->children; c && empty; c = c->next) empty = c->type != XML_ELEMENT_NODE;
+        if (empty) remove_node(n);
+    }
+}
+
+}  // namespace
+
+void clean_part(xmlDocPtr doc, const PartScope& s) {
+    std::size_t findings_before = s.tally->total();
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    // Family-specific steps first: some need the references that the generic step removes (a
+    // workbook renumbers sheets before removing them, a slide swaps an OLE frame for its picture).
+    switch (s.family) {
+    case Family::word: clean_word(doc, s); break;
+    case Family::sheet: clean_sheet(doc, s); break;
+    case Family::slides: clean_slides(doc, s); break;
+    }
+    root = xmlDocGetRootElement(doc);
+    bool removed = clean_generic(root, s);
+    if (removed || s.tally->total() != findings_before) prune_empty_lists(root);
+}
+
+}  // namespace mugaika::ooxml

@@ -1,0 +1,181 @@
+// The safe zip reader on its own (it will serve archives too) and through the OOXML sanitizer.
+#include <doctest/doctest.h>
+
+#include "../../sanitizers/zip/safe_zip.hpp"
+#include "fixtures.hpp"
+#include "mugaika/engine.hpp"
+#include "mugaika/reasons.hpp"
+#include "ooxml_support.hpp"
+
+using namespace mugaika;
+using namespace mugaika::test;
+
+namespace {
+
+// A Context for calling SafeZip directly.
+struct Harness {
+    Engine engine{builtin_registry(), Policy::defaults()};
+    Limits limits;
+    Budget budget{limits};
+    SanitizerOptions options;
+    Context ctx{engine, budget, options, 0, ""};
+};
+
+std::string code_of(const std::string& bytes, const zip::ZipLimits& limits = {}) {
+    Harness h;
+    try {
+        zip::SafeZip z(bytes, limits, h.ctx);
+        for (const auto& e : z.entries())
+            if (!e.directory) z.read(e, h.ctx);
+    } catch (const SanitizeError& e) {
+        return e.code();
+    }
+    return "ok";
+}
+
+const Entries kTwo{{"a.txt", "alpha"}, {"dir/b.txt", "beta"}};
+
+}  // namespace
+
+TEST_CASE("safe zip: a plain zip reads back exactly, and the budget is charged") {
+    Harness h;
+    std::string bytes = make_zip(kTwo);
+    zip::SafeZip z(bytes, {}, h.ctx);
+    REQUIRE(z.entries().size() == 2);
+    const zip::Entry* b = z.find("dir/b.txt");
+    REQUIRE(b);
+    CHECK(z.read(*b, h.ctx) == "beta");
+    CHECK(h.budget.expanded_left() == h.limits.max_expanded_bytes - 4);
+    CHECK(code_of(make_raw_zip(kTwo)) == "ok");   // our own writer's output is valid too
+}
+
+TEST_CASE("safe zip: dangerous names are findings and cannot be looked up") {
+    Harness h;
+    std::string bytes = make_raw_zip({{"../../etc/cron.d/x", "1"}, {"/abs/path", "2"}, {"a\\b.txt", "3"}, {"C:evil", "4"},
+                                      {"bell\x07.txt", "5"}, {"ok.txt", "6"}});
+    zip::SafeZip z(bytes, {}, h.ctx);
+    int flagged = 0;
+    for (const auto& e : z.entries()) flagged += e.unsafe_name;
+    CHECK(flagged == 5);
+    CHECK(z.find("../../etc/cron.d/x") == nullptr);
+    CHECK(z.find("ok.txt") != nullptr);
+    int findings = 0;
+    for (const auto& f : h.ctx.findings()) findings += f.kind == "zip.name";
+    CHECK(findings == 5);
+    CHECK(zip::name_problem(std::string(2000, 'a'), 1024) != "");
+    CHECK(zip::name_problem("word/document.xml", 1024) == "");
+}
+
+TEST_CASE("safe zip: duplicates, also differing only in case, are ambiguous") {
+    CHECK(code_of(make_raw_zip({{"word/document.xml", "1"}, {"word/document.xml", "2"}})) == "zip.ambiguous");
+    CHECK(code_of(make_zip({{"word/document.xml", "1"}, {"Word/Document.XML", "2"}})) == "zip.ambiguous");
+}
+
+TEST_CASE("safe zip: data before the first entry or after the end is ambiguous (polyglots)") {
+    RawZipOptions prefix;
+    prefix.prefix = "MZ\x90\x00 this is not a zip entry";
+    CHECK(code_of(make_raw_zip(kTwo, prefix)) == "zip.ambiguous");
+    CHECK(code_of(make_zip(kTwo) + "<html><script>alert(1)</script></html>") == "zip.ambiguous");
+    CHECK(code_of("%PDF-1.4 junk " + make_zip(kTwo)) == "zip.ambiguous");
+}
+
+TEST_CASE("safe zip: local and central headers that disagree are ambiguous") {
+    RawZipOptions o;
+    o.mismatch_index = 1;
+    CHECK(code_of(make_raw_zip(kTwo, o)) == "zip.ambiguous");
+}
+
+TEST_CASE("safe zip: encrypted entries quarantine as encrypted") {
+    RawZipOptions o;
+    o.encrypted_index = 0;
+    CHECK(code_of(make_raw_zip(kTwo, o)) == "encrypted");
+}
+
+TEST_CASE("safe zip: compression ratio bombs stop at the ratio limit") {
+    std::string zeros(24u << 20, '\0');
+    CHECK(code_of(make_zip({{"bomb.xml", zeros}})) == "limit.ratio");
+    // The same data under a generous ratio passes: the limit, not the content, decided.
+    zip::ZipLimits generous;
+    generous.max_ratio = 100000;
+    CHECK(code_of(make_zip({{"bomb.xml", zeros}}), generous) == "ok");
+}
+
+TEST_CASE("safe zip: entry count, entry size and name length limits") {
+    zip::ZipLimits few;
+    few.max_entries = 1;
+    CHECK(code_of(make_zip(kTwo), few) == "limit.members");
+    zip::ZipLimits small;
+    small.max_entry_bytes = 3;
+    CHECK(code_of(make_zip(kTwo), small) == "limit.size");
+}
+
+TEST_CASE("safe zip: truncated and garbage input is malformed, never a crash") {
+    std::string bytes = make_zip(kTwo);
+    for (std::size_t cut : {std::size_t(0), std::size_t(10), bytes.size() / 2, bytes.size() - 1}) {
+        std::string code = code_of(bytes.substr(0, cut));
+        CHECK_MESSAGE((code == "malformed" || code == "zip.ambiguous"), cut, " -> ", code);
+    }
+    std::string flipped = bytes;
+    flipped[40] ^= 0x55;   // inside the first entry's data: CRC or inflate fails
+    CHECK(code_of(flipped) != "ok");
+}
+
+TEST_CASE("safe zip: zip tricks inside an OOXML package") {
+    using namespace mugaika::test::ooxml;
+    std::string doc = R"(<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>)";
+    std::string ct = R"(<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>)";
+    std::string rels = R"(<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)" + rel("rId1", "officeDocument", "word/document.xml") + "</Relationships>";
+    Entries base{{"[Content_Types].xml", ct}, {"_rels/.rels", rels}, {"word/document.xml", doc}};
+
+    SUBCASE("traversal names are dropped, the document is rebuilt") {
+        Entries e = base;
+        e.push_back({"../../evil.exe", "MZ"});
+        Outcome o = sanitize(make_raw_zip(e), "t.docx");
+        REQUIRE(o.verdict == Verdict::disarmed);
+        CHECK(has_finding(o, "zip.name"));
+        Unzipped z(o.outputs[0].bytes);
+        CHECK_FALSE(z.any_contains("evil"));
+    }
+    SUBCASE("a second document.xml differing in case") {
+        Entries e = base;
+        e.push_back({"WORD/document.xml", doc});
+        Outcome o = sanitize(make_raw_zip(e), "d.docx");
+        CHECK(o.verdict == Verdict::quarantined);
+        CHECK(o.reason == "zip.ambiguous");
+    }
+    SUBCASE("prefix data") {
+        RawZipOptions p;
+        p.prefix = std::string(64, 'A');
+        Outcome o = sanitize(make_raw_zip(base, p), "p.docx");
+        CHECK(o.verdict == Verdict::quarantined);
+        // Detection may already refuse it (libmagic no longer sees a zip); either way nothing is released.
+        CHECK_MESSAGE((o.reason == "zip.ambiguous" || o.reason == "blocked.type"), o.reason, " ", o.reason_detail);
+    }
+    SUBCASE("an encrypted entry") {
+        RawZipOptions p;
+        p.encrypted_index = 2;
+        Outcome o = sanitize(make_raw_zip(base, p), "e.docx");
+        CHECK(o.verdict == Verdict::quarantined);
+        CHECK(o.reason == "encrypted");
+    }
+    SUBCASE("a ratio bomb part") {
+        Entries e = base;
+        e.push_back({"word/media/bomb.xml", std::string(24u << 20, ' ')});
+        Outcome o = sanitize(make_zip(e), "b.docx");
+        CHECK(o.verdict == Verdict::quarantined);
+        CHECK(o.reason == "limit.ratio");
+    }
+}
+
+TEST_CASE("safe zip: a second end record hidden in the comment is ambiguous") {
+    std::string a = make_zip({{"a.txt", "alpha"}});
+    // The real end record gets a comment that is itself an end record reaching the end of the file.
+    std::string fake = a.substr(a.size() - 22);
+    std::string bytes = a.substr(0, a.size() - 2);
+    bytes += static_cast<char>(22);
+    bytes += '\0';
+    fake[20] = 0;
+    fake[21] = 0;
+    bytes += fake;
+    CHECK(code_of(bytes) == "zip.ambiguous");
+}
