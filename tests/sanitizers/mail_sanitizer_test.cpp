@@ -358,3 +358,29 @@ TEST_CASE("mail: a nested message without mail headers is held, not passed on as
     CHECK(o.held[0].reason == reason::malformed);
     for (const auto& p : j["parts"]) CHECK(p["disposition"] != "attachment");
 }
+
+TEST_CASE("mail: an Office attachment with a macro comes out rebuilt by the engine and is attached") {
+    std::string docm = mugaika::test::make_ooxml("docm", "会議資料", true);
+    std::string eml = headers("docs", "multipart/mixed; boundary=\"b\"") +
+                      "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n資料を送ります。\r\n"
+                      "--b\r\nContent-Type: application/vnd.ms-word.document.macroEnabled.12\r\n"
+                      "Content-Disposition: attachment; filename*=UTF-8''%E8%B3%87%E6%96%99.docm\r\n"
+                      "Content-Transfer-Encoding: base64\r\n\r\n" + b64(docm) + "--b--\r\n";
+    auto o = sanitize(eml);
+    auto j = checked(o);
+    REQUIRE(o.children.size() == 1);
+    if (o.children[0].verdict == Verdict::quarantined) {
+        MESSAGE("SKIPPED: the OOXML sanitizer is not in this build");
+        return;
+    }
+    // The attachment is exactly the engine's own output for the file on its own.
+    auto alone = engine().process(docm, "資料.docm");
+    REQUIRE(alone.outputs.size() == 1);
+    bool found = false;
+    for (const auto& p : j["parts"])
+        if (p["filename"] == alone.outputs[0].name) {
+            found = true;
+            CHECK(p["sha256"] == sha256_hex(alone.outputs[0].bytes));
+        }
+    CHECK(found);
+}
