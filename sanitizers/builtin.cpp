@@ -1,5 +1,6 @@
 // Every sanitizer built into this binary. A new format adds one line here.
 #include "csv/csv_sanitizer.hpp"
+#include "mail/mail_sanitizer.hpp"
 #include "mugaika/registry.hpp"
 #include "ooxml/ooxml_sanitizer.hpp"
 #include "pdf/pdf_sanitizer.hpp"
@@ -13,6 +14,7 @@ Registry builtin_registry() {
     r.add(make_csv_sanitizer());
     r.add(make_ooxml_sanitizer());
     r.add(make_pdf_sanitizer());
+    r.add(make_mail_sanitizer());
     return r;
 }
 

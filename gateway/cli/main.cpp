@@ -12,6 +12,8 @@ void usage(std::ostream& out) {
            "\n"
            "  sanitize INPUT... --out DIR [--quarantine DIR] [--reports DIR] [--config FILE] [--json]\n"
            "      disarm files; only clean output reaches --out, the rest goes to quarantine\n"
+           "  mail [--config FILE] [--quarantine DIR] [--name NAME]\n"
+           "      pipe mode: one mail on stdin, the safe mail on stdout (exit 0), or held (exit 3)\n"
            "  detect FILE... [--config FILE]\n"
            "      print each file's detected type and the findings of the name and type checks\n"
            "\n"
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (command == "sanitize") return mugaika::cli::sanitize_command(args);
     if (command == "detect") return mugaika::cli::detect_command(args);
+    if (command == "mail") return mugaika::cli::mail_command(args);
     std::cerr << "mugaika: unknown command '" << command << "'\n";
     usage(std::cerr);
     return mugaika::cli::exit_usage;

@@ -8,6 +8,7 @@
 #include <array>
 #include <cctype>
 #include <memory>
+#include <mutex>
 
 namespace mugaika::charset {
 namespace {
@@ -23,7 +24,9 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// Canonical label -> ICU converter name. ISO-2022-JP is handled by hand (see below).
+// Canonical label -> ICU converter name. ISO-2022-JP is handled by hand (see below). EUC-JP uses
+// ICU's euc-jp-2007 table: it has the NEC row 13 (① = 0xADA1, ㈱) that Windows senders produce, which
+// IBM's EUC-JP tables (ibm-33722, ibm-954) lack.
 struct Known {
     std::string_view label;
     std::string_view icu;
@@ -37,7 +40,7 @@ constexpr std::array<Known, 14> kKnown{{
     {"UTF-16BE", "UTF-16BE", {"utf-16be", "utf-16"}},
     {"Shift_JIS", "windows-31j",
      {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "cp932", "windows-31j", "csshiftjis"}},
-    {"EUC-JP", "EUC-JP", {"euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese", "eucjp-ms", "cp51932"}},
+    {"EUC-JP", "euc-jp-2007", {"euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese", "eucjp-ms", "cp51932"}},
     {"ISO-2022-JP", "", {"iso-2022-jp", "csiso2022jp", "iso-2022-jp-1", "iso-2022-jp-ms", "cp50220", "cp50221", "jis"}},
     {"ISO-8859-1", "ISO-8859-1", {"iso-8859-1", "latin1", "l1", "iso_8859-1"}},
     {"windows-1252", "windows-1252", {"windows-1252", "cp1252"}},
@@ -58,24 +61,37 @@ const Known* find_known(std::string_view charset) {
     return nullptr;
 }
 
-std::optional<std::string> icu_decode(std::string_view bytes, std::string_view icu_name) {
+// Converts straight to UTF-8 through a small pivot buffer (no whole-text UTF-16 copy): this runs
+// over every mail body. `stop` fails on an invalid sequence; otherwise it becomes U+FFFD.
+std::optional<std::string> icu_to_utf8(std::string_view bytes, std::string_view icu_name, bool stop) {
     UErrorCode status = U_ZERO_ERROR;
     Converter conv(ucnv_open(std::string(icu_name).c_str(), &status));
     if (U_FAILURE(status)) return std::nullopt;
-    ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-    std::u16string u16(bytes.size() * 2 + 16, u'\0');
-    int32_t n = ucnv_toUChars(conv.get(), u16.data(), static_cast<int32_t>(u16.size()), bytes.data(),
-                              static_cast<int32_t>(bytes.size()), &status);
-    if (U_FAILURE(status)) return std::nullopt;
-    u16.resize(n);
-    // UTF-16 -> UTF-8
+    if (stop) ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+    else ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr, &status);
     Converter utf8(ucnv_open("UTF-8", &status));
-    std::string out(u16.size() * 3 + 16, '\0');
-    int32_t m = ucnv_fromUChars(utf8.get(), out.data(), static_cast<int32_t>(out.size()), u16.data(),
-                                static_cast<int32_t>(u16.size()), &status);
     if (U_FAILURE(status)) return std::nullopt;
-    out.resize(m);
+    // One input byte never makes more than three UTF-8 bytes (U+FFFD included).
+    std::string out(bytes.size() * 3 + 16, '\0');
+    char* target = out.data();
+    const char* source = bytes.data();
+    UChar pivot[2048];
+    UChar* pivot_source = pivot;
+    UChar* pivot_target = pivot;
+    ucnv_convertEx(utf8.get(), conv.get(), &target, out.data() + out.size(), &source, bytes.data() + bytes.size(),
+                   pivot, &pivot_source, &pivot_target, pivot + 2048, true, true, &status);
+    if (U_FAILURE(status)) return std::nullopt;
+    out.resize(static_cast<std::size_t>(target - out.data()));
     return out;
+}
+
+std::optional<std::string> icu_decode(std::string_view bytes, std::string_view icu_name) {
+    return icu_to_utf8(bytes, icu_name, true);
+}
+
+// Like icu_decode, but an invalid sequence becomes U+FFFD instead of failing.
+std::optional<std::string> icu_decode_lenient(std::string_view bytes, std::string_view icu_name) {
+    return icu_to_utf8(bytes, icu_name, false);
 }
 
 std::optional<std::string> icu_encode(std::string_view utf8, std::string_view icu_name) {
@@ -140,6 +156,80 @@ std::optional<std::string> iso2022jp_to_cp932(std::string_view in) {
         unsigned s2 = j2 + ((j1 & 1) ? (j2 >= 0x60 ? 0x20 : 0x1F) : 0x7E);
         out.push_back(static_cast<char>(s1));
         out.push_back(static_cast<char>(s2));
+        i += 2;
+    }
+    return out;
+}
+
+// ISO-2022-JP straight to UTF-8 with a table of the 94x94 JIS X 0208 cells, each filled once from
+// ICU's Windows-31J decoding of the cell's Shift_JIS bytes: the same mappings as
+// iso2022jp_to_cp932 + ICU, in one pass (ISO-2022-JP is the most common charset of Japanese mail).
+// The table is immutable once built, a cache of a pure function, not state.
+struct JisCell {
+    char utf8[4];
+    std::uint8_t len;   // 0: no mapping
+};
+
+const std::array<JisCell, 94 * 94>& jis_table() {
+    static std::array<JisCell, 94 * 94> table{};
+    static std::once_flag once;
+    std::call_once(once, [] {
+        for (unsigned j1 = 0x21; j1 <= 0x7E; ++j1)
+            for (unsigned j2 = 0x21; j2 <= 0x7E; ++j2) {
+                char pair[2] = {static_cast<char>(j1), static_cast<char>(j2)};
+                std::string jis = std::string("\x1B$B") + std::string(pair, 2) + "\x1B(B";
+                auto sjis = iso2022jp_to_cp932(jis);
+                if (!sjis) continue;
+                auto u = icu_decode(*sjis, "windows-31j");
+                if (!u || u->empty() || u->size() > 4) continue;
+                JisCell& cell = table[(j1 - 0x21) * 94 + (j2 - 0x21)];
+                std::copy(u->begin(), u->end(), cell.utf8);
+                cell.len = static_cast<std::uint8_t>(u->size());
+            }
+    });
+    return table;
+}
+
+std::optional<std::string> iso2022jp_to_utf8(std::string_view in) {
+    const auto& table = jis_table();
+    enum class Mode { ascii, jis0208, kana } mode = Mode::ascii;
+    bool shifted = false;
+    std::string out;
+    out.reserve(in.size() * 3 / 2 + 16);
+    for (std::size_t i = 0; i < in.size();) {
+        auto c = static_cast<unsigned char>(in[i]);
+        if (c == 0x1B) {
+            std::string_view esc = in.substr(i + 1, 3);
+            if (esc.starts_with("(B") || esc.starts_with("(J")) { mode = Mode::ascii; i += 3; }
+            else if (esc.starts_with("$@") || esc.starts_with("$B")) { mode = Mode::jis0208; i += 3; }
+            else if (esc.starts_with("(I")) { mode = Mode::kana; i += 3; }
+            else if (esc.starts_with("&@")) { i += 3; }
+            else return std::nullopt;
+            continue;
+        }
+        if (c == 0x0E) { shifted = true; ++i; continue; }
+        if (c == 0x0F) { shifted = false; ++i; continue; }
+        if (c >= 0x80) return std::nullopt;
+        if (c == '\n' || c == '\r' || (mode == Mode::ascii && !shifted)) {
+            out.push_back(static_cast<char>(c));
+            ++i;
+            continue;
+        }
+        if (shifted || mode == Mode::kana) {
+            if (c < 0x21 || c > 0x5F) return std::nullopt;
+            unsigned u = 0xFF61 + (c - 0x21);   // half-width katakana
+            out.push_back(static_cast<char>(0xE0 | (u >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+            ++i;
+            continue;
+        }
+        if (i + 1 >= in.size()) return std::nullopt;
+        auto j1 = c, j2 = static_cast<unsigned char>(in[i + 1]);
+        if (j1 < 0x21 || j1 > 0x7E || j2 < 0x21 || j2 > 0x7E) return std::nullopt;
+        const JisCell& cell = table[(j1 - 0x21) * 94 + (j2 - 0x21)];
+        if (cell.len == 0) return std::nullopt;
+        out.append(cell.utf8, cell.len);
         i += 2;
     }
     return out;
@@ -225,11 +315,7 @@ std::string canonical(std::string_view charset) {
 std::optional<std::string> decode(std::string_view bytes, std::string_view charset) {
     const Known* k = find_known(charset);
     if (!k) return std::nullopt;
-    if (k->label == "ISO-2022-JP") {
-        auto sjis = iso2022jp_to_cp932(bytes);
-        if (!sjis) return std::nullopt;
-        return icu_decode(*sjis, "windows-31j");
-    }
+    if (k->label == "ISO-2022-JP") return iso2022jp_to_utf8(bytes);
     if (k->label == "UTF-8" || k->label == "US-ASCII") {
         if (!is_valid_utf8(bytes)) return std::nullopt;
         if (k->label == "US-ASCII" &&
@@ -238,6 +324,16 @@ std::optional<std::string> decode(std::string_view bytes, std::string_view chars
         return std::string(bytes);
     }
     return icu_decode(bytes, k->icu);
+}
+
+std::optional<std::string> decode_lenient(std::string_view bytes, std::string_view charset) {
+    if (auto strict = decode(bytes, charset)) return strict;
+    const Known* k = find_known(charset);
+    if (!k) return std::nullopt;
+    if (k->label == "US-ASCII") return icu_decode_lenient(bytes, "UTF-8");
+    // ICU's own ISO-2022-JP converter resynchronises after a bad sequence, which our strict one does not.
+    if (k->label == "ISO-2022-JP") return icu_decode_lenient(bytes, "ISO-2022-JP-2");
+    return icu_decode_lenient(bytes, k->icu);
 }
 
 std::optional<std::string> encode(std::string_view utf8, std::string_view charset) {

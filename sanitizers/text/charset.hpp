@@ -23,6 +23,11 @@ std::optional<Decoded> detect_and_decode(std::string_view bytes);
 // unknown charset or any invalid sequence.
 std::optional<std::string> decode(std::string_view bytes, std::string_view charset);
 
+// Decodes in the named charset, replacing each invalid sequence with U+FFFD (strict first, so valid
+// input decodes exactly as decode() does). nullopt only for an unknown charset. For text that must be
+// shown even when damaged (mail headers and bodies), with a finding saying so.
+std::optional<std::string> decode_lenient(std::string_view bytes, std::string_view charset);
+
 // Encodes UTF-8 into the named charset strictly. nullopt when a character has no mapping.
 std::optional<std::string> encode(std::string_view utf8, std::string_view charset);
 
