@@ -17,5 +17,6 @@ enum Exit : int {
 
 int sanitize_command(const std::vector<std::string>& args);
 int detect_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 
 }  // namespace mugaika::cli
