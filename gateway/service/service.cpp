@@ -61,7 +61,7 @@ void Service::start() {
     if (cfg.http.enabled) {
         http_ = std::make_unique<HttpEndpoint>(cfg.http.listen, [this] { return health(); }, [this] { return metrics_text(); });
         http_->start();
-        log::info("http: /healthz and /metrics on " + cfg.http.listen);
+        log::info("http: /healthz and /metrics on " + cfg.http.listen + " (port " + std::to_string(http_->port()) + ")");
     }
 }
 
