@@ -76,7 +76,8 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
                                     const std::vector<Planned>& plan) {
     if (present(job_dir / "published.json")) {
         std::vector<fs::path> out;
-        for (const auto& p : read_json(job_dir / "published.json").at("paths")) out.emplace_back(p.get<std::string>());
+        ordered_json done = read_json(job_dir / "published.json");   // a named object: the loop below refers into it
+        for (const auto& p : done.at("paths")) out.emplace_back(p.get<std::string>());
         return out;
     }
     fs::create_directories(dest);
