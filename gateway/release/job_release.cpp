@@ -119,8 +119,9 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
             paths.push_back(final_path.string());
         }
     }
-    sync_directory(dest);
-    replace_file(job_dir, "published.json", ordered_json{{"paths", paths}}.dump(2) + "\n");
+    sync_directory(dest);   // the release itself is durable before the job can be finished
+    // Lazily: should it be lost, the staged temps being gone says the same, and the names are found again.
+    durable::replace_lazily(job_dir / "published.json", ordered_json{{"paths", paths}}.dump(2) + "\n");
     return published;
 }
 

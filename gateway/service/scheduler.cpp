@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "../spool/durable.hpp"
 #include "../worker/job_runner.hpp"
 #include "log.hpp"
 #include "mugaika/atomic_file.hpp"
@@ -148,10 +149,18 @@ void Scheduler::process(const std::string& id) {
     fs::path original = dir / "original";
 
     Outcome outcome;
+    bool decided = false;
     if (fs::exists(dir / "outcome")) {
-        // The verdict was reached before an interruption: release exactly what was decided then.
-        outcome = decode_outcome(read_file(dir / "outcome", std::numeric_limits<std::uint64_t>::max()));
-    } else {
+        // The verdict was reached before an interruption: release exactly what was decided then. The
+        // file is written without fsync; after a power failure it may be damaged, and is recomputed.
+        try {
+            outcome = decode_outcome(read_file(dir / "outcome", std::numeric_limits<std::uint64_t>::max()));
+            decided = true;
+        } catch (const std::exception& e) {
+            log::warn("job " + id + ": recomputing a damaged outcome: " + e.what());
+        }
+    }
+    if (!decided) {
         ++meta.attempts;
         spool_.write_meta(meta);
         if (meta.attempts > max_service_attempts) {
@@ -170,7 +179,8 @@ void Scheduler::process(const std::string& id) {
                                     });
             outcome = std::move(run.outcome);
         }
-        replace_file(dir, "outcome", encode_outcome(outcome));
+        // No fsync: what was released or held is recorded durably by the release markers themselves.
+        durable::replace_lazily(dir / "outcome", encode_outcome(outcome));
     }
 
     JobRelease r = release_job(dir, meta, outcome, rt->target);

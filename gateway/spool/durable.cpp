@@ -77,6 +77,22 @@ void rename(const std::filesystem::path& from, const std::filesystem::path& to) 
     if (from.parent_path() != to.parent_path()) sync_directory(from.parent_path());
 }
 
+void replace_lazily(const std::filesystem::path& path, std::string_view bytes) {
+    std::filesystem::path temp = path.parent_path() / ("." + path.filename().string() + ".new");
+    ::unlink(temp.c_str());
+    {
+        Fd f;
+        f.fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+        if (f.fd < 0) fail(errno, "create " + temp.string());
+        write_fd(f.fd, bytes.data(), bytes.size(), temp);
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        ::unlink(temp.c_str());
+        fail(e, "rename " + temp.string());
+    }
+}
+
 bool rename_noreplace(const std::filesystem::path& from, const std::filesystem::path& to) {
     if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
     if (errno == EEXIST) return false;

@@ -95,8 +95,9 @@ fs::path Spool::dir(Queue q, const std::string& id) const {
 
 void Spool::commit(const std::string& id) {
     fs::path staging = root_ / "tmp" / id;
-    sync_directory(staging);
-    durable::rename(staging, dir(Queue::incoming, id));
+    sync_directory(staging);   // the job's files are named in it before it is published
+    fs::rename(staging, dir(Queue::incoming, id));
+    sync_directory(root_ / "incoming");   // this is the acknowledgement point (tmp/ is wiped at start)
 }
 
 void Spool::enqueue_bytes(JobMeta meta, std::string_view bytes) {
@@ -133,17 +134,19 @@ bool Spool::claim(const std::string& id) {
     fs::rename(dir(Queue::incoming, id), dir(Queue::active, id), ec);
     if (ec == std::errc::no_such_file_or_directory) return false;
     if (ec) throw std::system_error(ec, "claim " + id);
-    sync_directory(root_ / "active");
-    sync_directory(root_ / "incoming");
+    // No fsync: should a power failure undo this rename, the job (with whatever release markers it
+    // holds inside its folder) is simply claimed again from incoming/ and resumed from its markers.
     return true;
 }
 
 void Spool::finish(const std::string& id) {
-    fs::path from = dir(Queue::active, id);
-    // The tombstone keeps the metadata only: the bytes are released or held by now.
-    for (const auto& e : fs::directory_iterator(from))
+    fs::path to = dir(Queue::done, id);
+    fs::rename(dir(Queue::active, id), to);
+    sync_directory(root_ / "done");
+    // Only now, with the job durably out of active/, drop what the tombstone does not need: had the
+    // markers gone first, a power failure could leave an active job with nothing to resume from.
+    for (const auto& e : fs::directory_iterator(to))
         if (e.path().filename() != "meta.json") fs::remove_all(e.path());
-    durable::rename(from, dir(Queue::done, id));
 }
 
 std::vector<std::string> Spool::list(Queue q) const {
@@ -180,6 +183,8 @@ JobMeta Spool::read_meta(Queue q, const std::string& id) const {
     return JobMeta::from_json(nlohmann::json::parse(text));
 }
 
-void Spool::write_meta(const JobMeta& meta) { replace_file(active(meta.id), "meta.json", meta.to_json().dump(2) + "\n"); }
+// Only the attempt count changes here; it guards against an input that keeps killing the service,
+// which the page cache survives: no fsync needed.
+void Spool::write_meta(const JobMeta& meta) { durable::replace_lazily(active(meta.id) / "meta.json", meta.to_json().dump(2) + "\n"); }
 
 }  // namespace mugaika
