@@ -84,6 +84,7 @@ bool Scheduler::stop(std::chrono::milliseconds grace) {
 
 void Scheduler::timer_loop() {
     auto last_rescan = std::chrono::steady_clock::now();
+    auto last_prune = std::chrono::steady_clock::time_point{};
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         timer_cv_.wait_for(lock, std::chrono::milliseconds(500));
@@ -93,6 +94,18 @@ void Scheduler::timer_loop() {
             queue_.push_back({deferred_.begin()->second, true});
             deferred_.erase(deferred_.begin());
             cv_.notify_one();
+        }
+        if (now - last_prune > std::chrono::minutes(10)) {
+            // Tombstones outlive any claim or retry that could still ask about their job id.
+            last_prune = now;
+            auto keep = runtime_.get()->config.spool.keep_done;
+            lock.unlock();
+            try {
+                spool_.prune_done(keep);
+            } catch (const std::exception& e) {
+                log::warn(std::string("pruning done/: ") + e.what());
+            }
+            lock.lock();
         }
         if (now - last_rescan > std::chrono::seconds(5)) {
             // A safety net for notifications that never came (a writer that crashed after commit).

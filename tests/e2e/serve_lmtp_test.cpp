@@ -167,3 +167,48 @@ TEST_CASE("lmtp: a full disk gives 4xx, never 250") {
     CHECK(s.alive());
     s.term();
 }
+
+TEST_CASE("lmtp: a full queue is answered 451 until it drains") {
+    // A hanging worker (test hook) holds the only queue slot.
+    ::setenv("MUGAIKA_TEST_HOOKS", "1", 1);
+    ServiceProcess s("[spool]\nmax_queue = 1\n[worker]\ncount = 1\ntimeout_seconds = 3\nretries = 0\n[limits]\ntime_budget_seconds = 1\n");
+    s.start();
+    ::unsetenv("MUGAIKA_TEST_HOOKS");
+    write_file(s.path("in/総務課/mugaika-test-hang.txt"), "hang");
+    REQUIRE(wait_for([&] { return count_entries(s.path("spool/active")) == 1; }));
+    // (The intake state is cached for a fraction of a second: ask until the answer reflects the queue.)
+    REQUIRE(wait_for([&] {
+        RawClient c(s.lmtp_port());
+        greet(c);
+        c.send("MAIL FROM:<a@example.jp>\r\n");
+        return c.reply().starts_with("451 4.3.2");
+    }));
+    // Once the hung item is quarantined (limit.time) the queue drains and mail is accepted again.
+    REQUIRE(wait_for([&] { return count_entries(s.path("spool/active")) == 0; }));
+    REQUIRE(wait_for([&] {
+        RawClient c(s.lmtp_port());
+        c.reply();
+        c.send("LHLO x\r\n");
+        c.reply();
+        c.send("MAIL FROM:<a@example.jp>\r\n");
+        return c.reply().starts_with("250 ");
+    }));
+    CHECK(s.term() == 0);
+}
+
+TEST_CASE("lmtp: the server can listen on a unix socket") {
+    ServiceProcess probe;
+    std::string sock = (probe.root() / "lmtp.sock").string();
+    ServiceProcess s("[lmtp]\nlisten = \"unix:" + sock + "\"\n");
+    s.start();
+    RawClient c(sock);
+    greet(c);
+    c.send("MAIL FROM:<a@example.jp>\r\nRCPT TO:<b@lg.jp>\r\nDATA\r\n");
+    CHECK(c.reply().starts_with("250 "));
+    CHECK(c.reply().starts_with("250 "));
+    CHECK(c.reply().starts_with("354 "));
+    c.send(message);
+    CHECK(c.reply().starts_with("250 2.0.0 queued as "));
+    CHECK(s.term() == 0);
+    CHECK(!fs::exists(sock));
+}
