@@ -153,7 +153,13 @@ void parse_release(const toml::table& t, const std::string& file, GatewayConfig&
             else if (s == "all") c.release.notes = NoteMode::all;
             else throw ConfigError(file, line_of(v), "notes must be \"none\", \"quarantined\" or \"all\"");
         } else if (key == "maildir") c.release.maildir = path_value(v, file, key);
-        else unknown(v, file, key, "release", "notes, maildir");
+        else if (key == "smtp_next_hop") {
+            c.release.smtp_next_hop = string_value(v, file, key);
+            if (c.release.smtp_next_hop.rfind(':') == std::string::npos)
+                throw ConfigError(file, line_of(v), "smtp_next_hop must be host:port");
+        } else if (key == "smtp_helo") c.release.smtp_helo = string_value(v, file, key);
+        else if (key == "smtp_timeout_seconds") c.release.smtp_timeout = std::chrono::seconds(positive(v, file, key));
+        else unknown(v, file, key, "release", "notes, maildir, smtp_next_hop, smtp_helo, smtp_timeout_seconds");
     }
 }
 

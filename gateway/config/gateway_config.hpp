@@ -42,6 +42,9 @@ enum class NoteMode { none, quarantined, all };
 struct ReleaseConfig {
     NoteMode notes = NoteMode::none;             // a short Japanese note beside the files of a share item
     std::filesystem::path maildir = "var/mail";  // LGWAN-side Maildir for released mail (tmp/ -> new/)
+    std::string smtp_next_hop;                   // host:port: re-inject released mail over SMTP instead
+    std::string smtp_helo = "mugaika";
+    std::chrono::seconds smtp_timeout{120};
 };
 
 // [spool]

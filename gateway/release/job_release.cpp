@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "../spool/durable.hpp"
+#include "smtp_relay.hpp"
 #include "mugaika/atomic_file.hpp"
 #include "mugaika/file_store.hpp"
 #include "mugaika/names.hpp"
@@ -21,6 +22,16 @@ struct Planned {
     std::string name;
     std::string bytes;
 };
+
+std::string mugaika_headers(const JobMeta& meta) {
+    std::string head = "X-Mugaika-ID: " + meta.id + "\n";
+    if (!meta.recipients.empty()) {
+        head += "X-Mugaika-Envelope-To: ";
+        for (std::size_t r = 0; r < meta.recipients.size(); ++r) head += (r ? ", " : "") + meta.recipients[r];
+        head += "\n";
+    }
+    return head;
+}
 
 bool present(const fs::path& p) {
     std::error_code ec;
@@ -136,18 +147,35 @@ std::vector<fs::path> publish_mail(const JobMeta& meta, const fs::path& maildir,
             fs::path temp = maildir / "tmp" / name;
             std::error_code ec;
             fs::remove(temp, ec);
-            std::string head = "X-Mugaika-ID: " + meta.id + "\n";
-            if (!meta.recipients.empty()) {
-                head += "X-Mugaika-Envelope-To: ";
-                for (std::size_t r = 0; r < meta.recipients.size(); ++r) head += (r ? ", " : "") + meta.recipients[r];
-                head += "\n";
-            }
-            durable::write(temp, head + plan[i].bytes);
+            durable::write(temp, mugaika_headers(meta) + plan[i].bytes);
             durable::rename(temp, final_path);
         }
         out.push_back(final_path);
     }
     return out;
+}
+
+// Sends each output over SMTP once. Returns the next hop's permanent refusal, if any; throws on a
+// temporary failure (the job is retried later).
+std::optional<std::string> relay_mail(const fs::path& job_dir, const JobMeta& meta, const std::vector<Planned>& plan,
+                                      const ReleaseTarget& to, std::vector<fs::path>& sent) {
+    if (present(job_dir / "relay-rejected")) return read_file(job_dir / "relay-rejected", 1 << 20);
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        std::string marker = "sent-" + std::to_string(i);
+        if (!present(job_dir / marker)) {
+            SmtpResult r = smtp_send(to.smtp_next_hop, to.smtp_helo, meta.sender, meta.recipients,
+                                     mugaika_headers(meta) + plan[i].bytes, to.smtp_timeout);
+            if (r.kind == SmtpResult::temporary)
+                throw std::runtime_error("next hop " + to.smtp_next_hop + " deferred the mail: " + r.reply);
+            if (r.kind == SmtpResult::permanent) {
+                replace_file(job_dir, "relay-rejected", r.reply);
+                return r.reply;
+            }
+            replace_file(job_dir, marker, r.reply + "\n");
+        }
+        sent.push_back("smtp://" + to.smtp_next_hop + "/" + meta.id + "/" + std::to_string(i));
+    }
+    return std::nullopt;
 }
 
 std::string output_name(const Output& o, const JobMeta& meta) {
@@ -201,8 +229,22 @@ JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome out
         bool note = to.notes == NoteMode::all || (to.notes == NoteMode::quarantined && outcome.keeps_original());
         if (note) plan.push_back({check_name(meta.name).safe_name + ".無害化のお知らせ.txt", note_ja(outcome, meta, r.quarantine_id)});
         if (!plan.empty()) r.released = publish_share(job_dir, meta.id, to.out_root / meta.section, plan);
-    } else if (!plan.empty()) {
+    } else if (!plan.empty() && to.smtp_next_hop.empty()) {
         r.released = publish_mail(meta, to.maildir, plan);
+    } else if (!plan.empty()) {
+        if (auto refused = relay_mail(job_dir, meta, plan, to, r.released)) {
+            // Refused for good by the LGWAN side: held here, never sent back out.
+            outcome.verdict = Verdict::quarantined;
+            outcome.reason = "relay.rejected";
+            outcome.reason_detail = "the next hop refused the mail: " + *refused;
+            outcome.outputs.clear();
+            r.verdict = outcome.verdict;
+            r.report = to_report_json(outcome);
+            r.report["job"] = meta.to_json();
+            r.report["job_id"] = meta.id;
+            r.quarantine_id = hold_once(job_dir, to.quarantine, sha, meta.id, r.report);
+            r.released.clear();
+        }
     }
 
     ordered_json paths = ordered_json::array();

@@ -8,10 +8,14 @@
 //                                Publishing is one rename per file (never overwriting): a temp that is
 //                                gone was published already, one that is there is published now.
 //   Maildir                      mail: tmp/<deterministic name> -> new/<name>; new/<name> existing means done.
+//   sent-<n>, relay-rejected     mail over SMTP: written once the next hop answered 250 (a crash just
+//                                before it sends the mail again; X-Mugaika-ID lets the LGWAN side drop
+//                                the duplicate) or refused it for good (the mail is then held).
 //
 // No partial file is ever visible under a non-hidden name in a drop folder.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -31,6 +35,9 @@ struct ReleaseTarget {
     std::filesystem::path quarantine;
     std::filesystem::path reports;      // empty: none
     NoteMode notes = NoteMode::none;
+    std::string smtp_next_hop;          // non-empty: mail is re-injected over SMTP instead of the Maildir
+    std::string smtp_helo = "mugaika";
+    std::chrono::seconds smtp_timeout{120};
 };
 
 struct JobRelease {

@@ -14,7 +14,9 @@ namespace mugaika {
 struct Runtime {
     explicit Runtime(GatewayConfig c)
         : config(std::move(c)), engine(builtin_registry(), config.policy),
-          target{config.out_dir, config.release.maildir, config.quarantine_dir, config.reports_dir, config.release.notes} {}
+          target{config.out_dir,           config.release.maildir,       config.quarantine_dir,
+                 config.reports_dir,       config.release.notes,         config.release.smtp_next_hop,
+                 config.release.smtp_helo, config.release.smtp_timeout} {}
     GatewayConfig config;
     Engine engine;
     ReleaseTarget target;

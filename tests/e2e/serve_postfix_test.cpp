@@ -1,7 +1,8 @@
 // A real Postfix in front of the gateway: a private instance (its own configuration and queue folder,
 // loopback ports only) whose smtpd hands every mail to `mugaika serve` through
-// content_filter = lmtp:inet:127.0.0.1:PORT. Mail sent with swaks reaches the gateway; with the gateway
-// stopped Postfix defers it and delivers it once the gateway is back: nothing is lost.
+// content_filter = mugaika:inet:[127.0.0.1]:PORT, with the master.cf entry of docs/service.md. Mail
+// sent with swaks reaches the gateway; with the gateway stopped Postfix defers it and delivers it once
+// the gateway is back: nothing is lost.
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>
@@ -49,7 +50,7 @@ public:
                    "mydestination =\nlocal_recipient_maps =\nalias_maps =\nalias_database =\n"
                    "mynetworks = 127.0.0.0/8\nrelay_domains = lg.example\n"
                    "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"
-                   "content_filter = lmtp:inet:127.0.0.1:" + std::to_string(lmtp_port) + "\n"
+                   "content_filter = mugaika:inet:[127.0.0.1]:" + std::to_string(lmtp_port) + "\n"
                    "queue_run_delay = 1s\nminimal_backoff_time = 1s\nmaximal_backoff_time = 2s\n"
                    "lmtp_connect_timeout = 5s\n"
                    "maillog_file_prefixes = " + d + "\nmaillog_file = " + d + "/maillog\n"
@@ -76,6 +77,8 @@ public:
                    "discard   unix  - - n - - discard\n"
                    "local     unix  - n n - - local\n"
                    "lmtp      unix  - - n - - lmtp\n"
+                   // The transport docs/service.md tells a site to add, maxproc = the worker pool.
+                   "mugaika   unix  - - n - 2 lmtp\n  -o lmtp_data_done_timeout=1200s\n"
                    "anvil     unix  - - n - 1 anvil\n"
                    "scache    unix  - - n - 1 scache\n"
                    "postlog   unix-dgram n - n - 1 postlogd\n");
