@@ -164,3 +164,21 @@ TEST_CASE("serve: SIGHUP refuses a bad configuration and applies a good one") {
     REQUIRE(wait_for([&] { return fs::exists(s.path("out/人事課/b.txt")); }));
     CHECK(s.term() == 0);
 }
+
+TEST_CASE("serve: SIGTERM in the middle of a batch stops cleanly and the rest resumes at the next start") {
+    ServiceProcess s("[worker]\ncount = 2\n");
+    const int n = 60;
+    for (int i = 0; i < n; ++i) drop(s.path(i % 2 ? "in/総務課" : "in/財政課"), "t" + std::to_string(i) + ".txt", "text " + std::to_string(i) + "\n");
+    s.start();
+    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) >= 5; }));
+    CHECK(s.term() == 0);
+    CHECK(s.current_log().find("stopped") != std::string::npos);
+    s.start();
+    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == static_cast<std::size_t>(n); }));
+    CHECK(s.term() == 0);
+    auto out = visible_files(s.path("out"));
+    CHECK(out.size() == static_cast<std::size_t>(n));   // each once: no "(2)" copies
+    for (const auto& f : out) CHECK(f.filename().string().find(" (") == std::string::npos);
+    CHECK(visible_files(s.path("in")).empty());
+    CHECK(count_entries(s.path("spool/active")) + count_entries(s.path("spool/incoming")) == 0);
+}
