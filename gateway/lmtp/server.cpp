@@ -156,6 +156,7 @@ void LmtpServer::session(int fd, std::string peer) {
     lmtp::LineReader reader(fd);
     lmtp::SessionHooks h;
     h.send = [fd](const std::string& s) { send_all(fd, s + "\r\n"); };
+    h.rejected = [this] { metrics_.lmtp_message("rejected"); };
     h.intake_problem = [this] { return hooks_.intake_problem ? hooks_.intake_problem() : std::string(); };
     h.deliver = [this, &peer](const lmtp::Envelope& env, std::string&& message) -> std::string {
         if (stopping_) return "421 4.3.2 shutting down, try again later";

@@ -113,7 +113,11 @@ std::string run_session(LineReader& in, const LmtpConfig& cfg, const SessionHook
                 }
             }
             if (bad_param) { if (!error("555 5.5.4 unsupported MAIL parameter")) return "too many errors"; continue; }
-            if (too_big) { h.send("552 5.3.4 message size exceeds the limit of " + std::to_string(cfg.max_message_bytes)); continue; }
+            if (too_big) {
+                h.send("552 5.3.4 message size exceeds the limit of " + std::to_string(cfg.max_message_bytes));
+                if (h.rejected) h.rejected();
+                continue;
+            }
             if (std::string problem = h.intake_problem(); !problem.empty()) { h.send(problem); continue; }
             in_mail = true;
             env.sender = addr;
@@ -169,6 +173,7 @@ std::string run_session(LineReader& in, const LmtpConfig& cfg, const SessionHook
                 std::string reply = too_big ? "552 5.3.4 message size exceeds the limit of " + std::to_string(cfg.max_message_bytes)
                                             : "552 5.3.4 line longer than " + std::to_string(cfg.max_line_bytes) + " bytes";
                 for (std::size_t i = 0; i < env.recipients.size(); ++i) h.send(reply);
+                if (h.rejected) h.rejected();
             } else {
                 std::string reply = h.deliver(env, std::move(message));
                 for (std::size_t i = 0; i < env.recipients.size(); ++i) h.send(reply);

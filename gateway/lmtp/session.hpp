@@ -21,6 +21,7 @@ struct SessionHooks {
     std::function<std::string(const Envelope&, std::string&& message)> deliver;
     std::function<std::string()> intake_problem;
     std::function<void(const std::string&)> send;   // writes a reply (CRLF added)
+    std::function<void()> rejected;                 // a message refused for good (size): for metrics
 };
 
 // Runs the conversation until QUIT, EOF, timeout or a cut-off. Returns why it ended (for the log).

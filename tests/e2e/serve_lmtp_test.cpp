@@ -130,6 +130,7 @@ TEST_CASE("lmtp: messages over the size limit get 552, declared or not") {
     CHECK(c.reply().starts_with("250 "));
     CHECK(count_entries(s.path("spool/incoming")) + count_entries(s.path("spool/active")) +
               count_entries(s.path("spool/done")) == 0);
+    CHECK(s.http_get("/metrics").find("mugaika_lmtp_messages_total{result=\"rejected\"} 2\n") != std::string::npos);
 }
 
 TEST_CASE("lmtp: a client that is not configured is refused") {
