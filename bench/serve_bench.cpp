@@ -2,7 +2,10 @@
 // sections at once, with the worker pool at 1 and at 2 workers. Reports files/s and p50/p99 latency
 // (from the file's rename into the share to its per-item report being written) and the scaling ratio.
 //
-//   mugaika_serve_bench [--files N] [--workers 1,2]
+//   mugaika_serve_bench [--files N] [--workers 1,2] [--sequential M]
+//
+// --sequential M (default 100) adds M files dropped one at a time, each after the previous one was
+// finished: the latency of one item in an idle service (0 skips it).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,7 +76,7 @@ struct Result {
     double files_per_s = 0, p50 = 0, p99 = 0;
 };
 
-Result run_once(const fs::path& binary, int workers, int n) {
+Result run_once(const fs::path& binary, int workers, int n, bool sequential) {
     fs::path root = fs::temp_directory_path() / ("mugaika-bench-" + std::to_string(::getpid()) + "-" + std::to_string(workers));
     fs::remove_all(root);
     std::string r = root.string();
@@ -102,10 +105,6 @@ Result run_once(const fs::path& binary, int workers, int n) {
     }
     std::map<std::string, Clock::time_point> dropped;
     auto start = Clock::now();
-    for (auto& [from, to] : moves) {
-        fs::rename(from, to);
-        dropped[to.filename().string()] = Clock::now();
-    }
     auto count = [&] {
         std::error_code ec;
         std::size_t c = 0;
@@ -113,6 +112,16 @@ Result run_once(const fs::path& binary, int workers, int n) {
             c += !it->path().filename().string().starts_with(".");   // not the writer's temp files
         return c;
     };
+    // Burst: everything at once (throughput; latency is mostly queueing). Sequential: one file at a
+    // time into an idle service (the latency of a single item).
+    std::size_t expected = 0;
+    for (auto& [from, to] : moves) {
+        fs::rename(from, to);
+        dropped[to.filename().string()] = Clock::now();
+        ++expected;
+        if (sequential)
+            while (count() < expected) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
     while (count() < static_cast<std::size_t>(n)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 
     std::vector<double> lat;
@@ -142,11 +151,12 @@ Result run_once(const fs::path& binary, int workers, int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int n = 1000;
+    int n = 1000, sequential = 100;
     std::vector<int> pools{1, 2};
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--files") n = std::stoi(argv[i + 1]);
+        else if (a == "--sequential") sequential = std::stoi(argv[i + 1]);
         else if (a == "--workers") {
             pools.clear();
             std::stringstream ss(argv[i + 1]);
@@ -157,9 +167,13 @@ int main(int argc, char** argv) {
     std::printf("%-8s %10s %10s %10s\n", "workers", "files/s", "p50 s", "p99 s");
     double base = 0;
     for (int w : pools) {
-        Result r = run_once(MUGAIKA_BINARY, w, n);
+        Result r = run_once(MUGAIKA_BINARY, w, n, false);
         if (base == 0) base = r.files_per_s;
         std::printf("%-8d %10.1f %10.2f %10.2f   scaling x%.2f\n", w, r.files_per_s, r.p50, r.p99, r.files_per_s / base);
         std::fflush(stdout);
+    }
+    if (sequential > 0) {
+        Result r = run_once(MUGAIKA_BINARY, 1, sequential, true);
+        std::printf("one file at a time into an idle service (%d files): p50 %.3f s, p99 %.3f s\n", sequential, r.p50, r.p99);
     }
 }
