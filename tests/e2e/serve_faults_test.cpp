@@ -16,6 +16,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A small PDF by hand (libmagic sees application/pdf): no cairo and fontconfig in the test process,
+// which keeps it clean under LeakSanitizer.
+std::string tiny_pdf(const std::string& text) {
+    return "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% " + text +
+           "\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+}
+
 void drop(const fs::path& dir, const std::string& name, const std::string& bytes) {
     fs::create_directories(dir);
     write_file(dir / (".incoming-" + name), bytes);
@@ -51,7 +58,7 @@ TEST_CASE("serve: kill -9 in the middle of a batch, then restart: every file exa
         char name[32];
         if (i % 10 == 9) {
             std::snprintf(name, sizeof name, "doc%04d.pdf", i);
-            quarantined[name] = make_pdf("document " + std::to_string(i));
+            quarantined[name] = tiny_pdf("document " + std::to_string(i));
         } else {
             std::snprintf(name, sizeof name, "note%04d.txt", i);
             released[std::string(section) + "/" + name] = "note " + std::to_string(i) + "\n" + std::string(i * 37 % 5000, 'x') + "\n";
@@ -70,7 +77,7 @@ TEST_CASE("serve: kill -9 in the middle of a batch, then restart: every file exa
         }
     }
     s.start();
-    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) >= n / 3; }));
+    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) >= n / 10; }, std::chrono::seconds(300)));
     s.kill9();
 
     // Right after the crash: every visible file in a drop folder is whole (what we expect, byte for byte).
@@ -81,7 +88,8 @@ TEST_CASE("serve: kill -9 in the middle of a batch, then restart: every file exa
     }
 
     s.start();
-    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == static_cast<std::size_t>(n); }, std::chrono::seconds(120)));
+    // Generous bound: sanitizer builds are several times slower (this is not a speed test).
+    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == static_cast<std::size_t>(n); }, std::chrono::seconds(600)));
     // Let the service settle, then stop it cleanly: nothing may be left in the spool or the share.
     CHECK(s.term() == 0);
     CHECK(count_entries(s.path("spool/incoming")) == 0);
