@@ -22,10 +22,15 @@ test=(
   # independent readers the tests check our output with
   poppler-utils qpdf python3 unzip zip
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+  # a real MTA in front of the gateway's LMTP server (tests/e2e/serve_postfix_test.cpp), and a client
+  postfix swaks
 )
 
 wanted=("${build[@]}" "${run[@]}")
 [ "${1:-}" = "--test" ] && wanted+=("${test[@]}")
+
+# postfix asks how to configure the host's mail system; the tests run their own private instance.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 
 apt-get update
 apt-get install -y --no-install-recommends "${wanted[@]}"

@@ -19,5 +19,6 @@ int sanitize_command(const std::vector<std::string>& args);
 int detect_command(const std::vector<std::string>& args);
 // Pipe mode: one mail on stdin, the safe mail on stdout (exit 0), or quarantined (exit 3).
 int mail_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 
 }  // namespace mugaika::cli

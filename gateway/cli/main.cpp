@@ -16,6 +16,8 @@ void usage(std::ostream& out) {
            "      pipe mode: one mail on stdin, the safe mail on stdout (exit 0), or held (exit 3)\n"
            "  detect FILE... [--config FILE]\n"
            "      print each file's detected type and the findings of the name and type checks\n"
+           "  serve [--config FILE]\n"
+           "      run the gateway service: watched share, LMTP for Postfix, workers, release, /metrics\n"
            "\n"
            "exit status: 0 all released or disarmed, 3 something quarantined, 2 usage or configuration error,\n"
            "             1 internal error\n";
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
     if (command == "sanitize") return mugaika::cli::sanitize_command(args);
     if (command == "detect") return mugaika::cli::detect_command(args);
     if (command == "mail") return mugaika::cli::mail_command(args);
+    if (command == "serve") return mugaika::cli::serve_command(args);
     std::cerr << "mugaika: unknown command '" << command << "'\n";
     usage(std::cerr);
     return mugaika::cli::exit_usage;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace mugaika {
 namespace {
@@ -17,10 +18,65 @@ std::filesystem::path path_value(const toml::node& v, const std::string& file, c
     return *s;
 }
 
+std::string string_value(const toml::node& v, const std::string& file, const std::string& key) {
+    auto s = v.value<std::string>();
+    if (!s || s->empty()) throw ConfigError(file, line_of(v), key + " must be a non-empty string");
+    return *s;
+}
+
 std::uint64_t positive(const toml::node& v, const std::string& file, const std::string& key) {
     auto i = v.value<std::int64_t>();
     if (!i || *i <= 0) throw ConfigError(file, line_of(v), key + " must be a positive integer");
     return static_cast<std::uint64_t>(*i);
+}
+
+std::uint64_t non_negative(const toml::node& v, const std::string& file, const std::string& key) {
+    auto i = v.value<std::int64_t>();
+    if (!i || *i < 0) throw ConfigError(file, line_of(v), key + " must be an integer >= 0");
+    return static_cast<std::uint64_t>(*i);
+}
+
+std::uint32_t small(const toml::node& v, const std::string& file, const std::string& key, std::uint64_t max) {
+    std::uint64_t n = positive(v, file, key);
+    if (n > max) throw ConfigError(file, line_of(v), key + " must be at most " + std::to_string(max));
+    return static_cast<std::uint32_t>(n);
+}
+
+bool bool_value(const toml::node& v, const std::string& file, const std::string& key) {
+    auto b = v.value<bool>();
+    if (!b) throw ConfigError(file, line_of(v), key + " must be true or false");
+    return *b;
+}
+
+// "100MiB", "512KiB", "1GiB" or an integer number of bytes.
+std::uint64_t size_value(const toml::node& v, const std::string& file, const std::string& key) {
+    if (auto i = v.value<std::int64_t>()) {
+        if (*i <= 0) throw ConfigError(file, line_of(v), key + " must be positive");
+        return static_cast<std::uint64_t>(*i);
+    }
+    auto s = v.value<std::string>();
+    if (!s) throw ConfigError(file, line_of(v), key + " must be a size such as \"50MiB\" or a number of bytes");
+    std::size_t digits = 0;
+    while (digits < s->size() && std::isdigit(static_cast<unsigned char>((*s)[digits]))) ++digits;
+    std::string unit = s->substr(digits);
+    std::uint64_t mult = unit == "" || unit == "B" ? 1 : unit == "KiB" ? 1ull << 10 : unit == "MiB" ? 1ull << 20
+                                                        : unit == "GiB" ? 1ull << 30 : 0;
+    if (digits == 0 || digits > 12 || mult == 0 || std::stoull(s->substr(0, digits)) == 0)
+        throw ConfigError(file, line_of(v), key + ": '" + *s + "' is not a size (use B, KiB, MiB or GiB)");
+    return std::stoull(s->substr(0, digits)) * mult;
+}
+
+std::vector<std::string> string_list(const toml::node& v, const std::string& file, const std::string& key) {
+    const toml::array* a = v.as_array();
+    if (!a) throw ConfigError(file, line_of(v), key + " must be a list of strings");
+    std::vector<std::string> out;
+    for (const auto& e : *a) out.push_back(string_value(e, file, key));
+    return out;
+}
+
+[[noreturn]] void unknown(const toml::node& v, const std::string& file, const std::string& key,
+                          const std::string& table, const std::string& known) {
+    throw ConfigError(file, line_of(v), "unknown key '" + key + "' in [" + table + "] (known: " + known + ")");
 }
 
 void parse_paths(const toml::table& t, const std::string& file, GatewayConfig& c) {
@@ -29,7 +85,7 @@ void parse_paths(const toml::table& t, const std::string& file, GatewayConfig& c
         if (key == "out") c.out_dir = path_value(v, file, key);
         else if (key == "quarantine") c.quarantine_dir = path_value(v, file, key);
         else if (key == "reports") c.reports_dir = path_value(v, file, key);
-        else throw ConfigError(file, line_of(v), "unknown key '" + key + "' in [paths] (known: out, quarantine, reports)");
+        else unknown(v, file, key, "paths", "out, quarantine, reports");
     }
 }
 
@@ -39,11 +95,118 @@ void parse_worker(const toml::table& t, const std::string& file, GatewayConfig& 
         if (key == "timeout_seconds") c.worker.wall = std::chrono::seconds(positive(v, file, key));
         else if (key == "memory_mib") c.worker.address_space_bytes = positive(v, file, key) << 20;
         else if (key == "cpu_seconds") c.worker.cpu_seconds = positive(v, file, key);
-        else throw ConfigError(file, line_of(v), "unknown key '" + key + "' in [worker] (known: timeout_seconds, memory_mib, cpu_seconds)");
+        else if (key == "count") c.workers = static_cast<std::uint32_t>(non_negative(v, file, key));
+        else if (key == "retries") c.worker_retries = static_cast<std::uint32_t>(non_negative(v, file, key));
+        else unknown(v, file, key, "worker", "count, retries, timeout_seconds, memory_mib, cpu_seconds");
+    }
+    if (c.workers > 256) throw ConfigError(file, line_of(t), "[worker] count must be at most 256");
+    if (c.worker_retries > 5) throw ConfigError(file, line_of(t), "[worker] retries must be at most 5");
+}
+
+void parse_share(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "enabled") c.share.enabled = bool_value(v, file, key);
+        else if (key == "inbound") c.share.inbound = path_value(v, file, key);
+        else if (key == "settle_ms") c.share.settle = std::chrono::milliseconds(non_negative(v, file, key));
+        else if (key == "rescan_seconds") c.share.rescan = std::chrono::seconds(positive(v, file, key));
+        else if (key == "sections") {
+            c.share.sections = string_list(v, file, key);
+            std::set<std::string> seen;
+            for (const auto& s : c.share.sections) {
+                if (!valid_section_name(s))
+                    throw ConfigError(file, line_of(v), "section '" + s + "' is not a plain folder name");
+                if (!seen.insert(s).second) throw ConfigError(file, line_of(v), "section '" + s + "' is listed twice");
+            }
+        } else unknown(v, file, key, "share", "enabled, inbound, sections, settle_ms, rescan_seconds");
+    }
+}
+
+void parse_lmtp(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    auto& l = c.lmtp;
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "enabled") l.enabled = bool_value(v, file, key);
+        else if (key == "listen") l.listen = string_value(v, file, key);
+        else if (key == "clients") l.clients = string_list(v, file, key);
+        else if (key == "max_message_bytes") l.max_message_bytes = size_value(v, file, key);
+        else if (key == "max_recipients") l.max_recipients = small(v, file, key, 10000);
+        else if (key == "max_line_bytes") l.max_line_bytes = small(v, file, key, 1 << 20);
+        else if (key == "max_connections") l.max_connections = small(v, file, key, 1024);
+        else if (key == "max_errors") l.max_errors = small(v, file, key, 1000);
+        else if (key == "timeout_seconds") l.timeout = std::chrono::seconds(positive(v, file, key));
+        else unknown(v, file, key, "lmtp", "enabled, listen, clients, max_message_bytes, max_recipients, "
+                                           "max_line_bytes, max_connections, max_errors, timeout_seconds");
+        if (key == "listen" && !l.listen.starts_with("unix:") && l.listen.rfind(':') == std::string::npos)
+            throw ConfigError(file, line_of(v), "listen must be host:port or unix:/path");
+    }
+    if (l.max_line_bytes < 512) throw ConfigError(file, line_of(t), "[lmtp] max_line_bytes must be at least 512 (RFC 5321)");
+}
+
+void parse_release(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "notes") {
+            std::string s = string_value(v, file, key);
+            if (s == "none") c.release.notes = NoteMode::none;
+            else if (s == "quarantined") c.release.notes = NoteMode::quarantined;
+            else if (s == "all") c.release.notes = NoteMode::all;
+            else throw ConfigError(file, line_of(v), "notes must be \"none\", \"quarantined\" or \"all\"");
+        } else if (key == "maildir") c.release.maildir = path_value(v, file, key);
+        else if (key == "smtp_next_hop") {
+            c.release.smtp_next_hop = string_value(v, file, key);
+            if (c.release.smtp_next_hop.rfind(':') == std::string::npos)
+                throw ConfigError(file, line_of(v), "smtp_next_hop must be host:port");
+        } else if (key == "smtp_helo") c.release.smtp_helo = string_value(v, file, key);
+        else if (key == "smtp_timeout_seconds") c.release.smtp_timeout = std::chrono::seconds(positive(v, file, key));
+        else unknown(v, file, key, "release", "notes, maildir, smtp_next_hop, smtp_helo, smtp_timeout_seconds");
+    }
+}
+
+void parse_spool(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "dir") c.spool.dir = path_value(v, file, key);
+        else if (key == "max_queue") c.spool.max_queue = small(v, file, key, 10'000'000);
+        else if (key == "min_free_bytes") c.spool.min_free_bytes = size_value(v, file, key);
+        else if (key == "keep_done_hours") c.spool.keep_done = std::chrono::hours(positive(v, file, key));
+        else unknown(v, file, key, "spool", "dir, max_queue, min_free_bytes, keep_done_hours");
+    }
+}
+
+void parse_http(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "enabled") c.http.enabled = bool_value(v, file, key);
+        else if (key == "listen") {
+            c.http.listen = string_value(v, file, key);
+            if (c.http.listen.rfind(':') == std::string::npos) throw ConfigError(file, line_of(v), "listen must be host:port");
+        } else unknown(v, file, key, "http", "enabled, listen");
+    }
+}
+
+void parse_log(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "syslog") c.syslog = bool_value(v, file, key);
+        else unknown(v, file, key, "log", "syslog");
     }
 }
 
 }  // namespace
+
+bool valid_section_name(std::string_view name) {
+    if (name.empty() || name.size() > 255 || name == "." || name == ".." || name.front() == '.') return false;
+    for (unsigned char ch : name)
+        if (ch == '/' || ch == '\\' || ch < 0x20 || ch == 0x7f) return false;
+    return true;
+}
+
+std::uint32_t GatewayConfig::worker_count() const {
+    if (workers > 0) return workers;
+    unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : n;
+}
 
 GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry) {
     toml::table root;
@@ -54,6 +217,7 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
     }
     GatewayConfig c;
     c.source = file;
+    bool lmtp_size_set = false;
     for (const auto& [k, v] : root) {
         std::string key(k.str());
         static const std::set<std::string> engine_tables{"limits", "names", "types", "sanitizer"};
@@ -62,14 +226,24 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
         if (!t) throw ConfigError(file, line_of(v), "'" + key + "' must be a table");
         if (key == "paths") parse_paths(*t, file, c);
         else if (key == "worker") parse_worker(*t, file, c);
+        else if (key == "share") parse_share(*t, file, c);
+        else if (key == "lmtp") { parse_lmtp(*t, file, c); lmtp_size_set = t->contains("max_message_bytes"); }
+        else if (key == "release") parse_release(*t, file, c);
+        else if (key == "spool") parse_spool(*t, file, c);
+        else if (key == "http") parse_http(*t, file, c);
+        else if (key == "log") parse_log(*t, file, c);
         else
             throw ConfigError(file, line_of(v), "unknown table [" + key +
-                                                    "] (known: paths, worker, limits, names, types, sanitizer)");
+                                                    "] (known: paths, worker, share, lmtp, release, spool, http, log, "
+                                                    "limits, names, types, sanitizer)");
     }
     c.policy = parse_policy(root, file, registry);
     // The worker's wall clock must leave the engine room to spend its own time budget and report.
     auto engine_budget = std::chrono::duration_cast<std::chrono::milliseconds>(c.policy.limits.time_budget);
     if (c.worker.wall < engine_budget) c.worker.wall = engine_budget + std::chrono::seconds(5);
+    // A mail larger than the engine accepts would only be quarantined as too large: refuse it at the
+    // door instead (552), where the sender learns of it.
+    if (!lmtp_size_set) c.lmtp.max_message_bytes = std::min(c.lmtp.max_message_bytes, c.policy.limits.max_input_bytes);
     return c;
 }
 

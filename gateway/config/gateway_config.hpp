@@ -1,9 +1,12 @@
-// The gateway's configuration: folders, worker limits and the engine's policy, from one TOML file.
-// Every error names the file and line; a bad configuration never starts (or replaces) a running one.
+// The gateway's configuration: folders, worker limits, the service's tables and the engine's policy,
+// from one TOML file. Every error names the file and line; a bad configuration never starts (or
+// replaces) a running one.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "../worker/isolated.hpp"
 #include "mugaika/policy.hpp"
@@ -11,17 +14,77 @@
 
 namespace mugaika {
 
+// [share]: the watched share (method ウ). inbound/<section>/ maps to <paths.out>/<section>/.
+struct ShareConfig {
+    bool enabled = true;
+    std::filesystem::path inbound = "var/in";
+    std::vector<std::string> sections{"総務課", "財政課"};
+    std::chrono::milliseconds settle{2000};      // quiet time after the last write before a file is taken
+    std::chrono::seconds rescan{30};             // full rescan, for events inotify does not see (SMB/NFS)
+};
+
+// [lmtp]: the after-queue content filter Postfix hands mail to (method ア).
+struct LmtpConfig {
+    bool enabled = true;
+    std::string listen = "127.0.0.1:10025";      // host:port on loopback, or unix:/path
+    std::vector<std::string> clients{"127.0.0.1", "::1"};
+    std::uint64_t max_message_bytes = 50ull << 20;
+    std::uint32_t max_recipients = 100;
+    std::uint32_t max_line_bytes = 4096;         // one command or data line, CRLF included
+    std::uint32_t max_connections = 16;
+    std::uint32_t max_errors = 10;               // protocol errors before the session is cut off
+    std::chrono::seconds timeout{300};
+};
+
+enum class NoteMode { none, quarantined, all };
+
+// [release]
+struct ReleaseConfig {
+    NoteMode notes = NoteMode::none;             // a short Japanese note beside the files of a share item
+    std::filesystem::path maildir = "var/mail";  // LGWAN-side Maildir for released mail (tmp/ -> new/)
+    std::string smtp_next_hop;                   // host:port: re-inject released mail over SMTP instead
+    std::string smtp_helo = "mugaika";
+    std::chrono::seconds smtp_timeout{120};
+};
+
+// [spool]
+struct SpoolConfig {
+    std::filesystem::path dir = "var/spool";
+    std::uint32_t max_queue = 10000;             // incoming + active; above it intake answers "later"
+    std::uint64_t min_free_bytes = 64ull << 20;  // below it intake answers "later" (452)
+    std::chrono::seconds keep_done{7 * 24 * 3600};
+};
+
+// [http]
+struct HttpConfig {
+    bool enabled = true;
+    std::string listen = "127.0.0.1:9925";
+};
+
 struct GatewayConfig {
     std::string source = "(built-in defaults)";
     std::filesystem::path out_dir = "var/out";
     std::filesystem::path quarantine_dir = "var/quarantine";
     std::filesystem::path reports_dir;   // empty: no per-item report files
     WorkerLimits worker;
+    std::uint32_t workers = 0;           // [worker] count; 0: one per core
+    std::uint32_t worker_retries = 1;    // a crash or timeout is retried this often, then quarantined
+    bool syslog = true;                  // [log] syslog
+    ShareConfig share;
+    LmtpConfig lmtp;
+    ReleaseConfig release;
+    SpoolConfig spool;
+    HttpConfig http;
     Policy policy = Policy::defaults();
+
+    std::uint32_t worker_count() const;  // workers, or the number of cores
 };
 
 // Throws ConfigError (file:line: what) on anything it does not understand.
 GatewayConfig load_config(const std::filesystem::path& file, const Registry& registry);
 GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry);
+
+// A section name is one plain folder name: no separators, no dot names, no control characters.
+bool valid_section_name(std::string_view name);
 
 }  // namespace mugaika

@@ -39,7 +39,9 @@ bool write_all(int fd, std::string_view data) {
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     // No network for parsers: a private, empty network namespace where we may create one (root or
     // user namespaces); where we may not, the service's own confinement (systemd unit) applies.
-    (void)::unshare(CLONE_NEWNET);
+    // Unprivileged (the systemd unit runs as its own user), a new user namespace makes the network
+    // namespace possible; the child is single-threaded here, as CLONE_NEWUSER requires.
+    if (::unshare(CLONE_NEWNET) != 0) (void)::unshare(CLONE_NEWUSER | CLONE_NEWNET);
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_CPU, limits.cpu_seconds);
 #ifndef MUGAIKA_SANITIZE

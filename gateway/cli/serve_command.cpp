@@ -1,0 +1,81 @@
+// mugaika serve [--config FILE]: the gateway service. Runs in the foreground (systemd Type=notify is
+// not needed: the service is ready once it logs "ready"); SIGTERM/SIGINT stop it, SIGHUP reloads.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "../config/gateway_config.hpp"
+#include "../service/log.hpp"
+#include "../service/service.hpp"
+#include "args.hpp"
+#include "commands.hpp"
+
+namespace mugaika::cli {
+
+int serve_command(const std::vector<std::string>& argv) {
+    Args args;
+    GatewayConfig config;
+    std::optional<std::string> file;
+    try {
+        args = parse_args(argv, {"--config"}, {});
+        if (!args.positional.empty()) throw UsageError("unexpected argument " + args.positional.front());
+        file = args.value("--config");
+        if (file) config = load_config(*file, builtin_registry());
+    } catch (const UsageError& e) {
+        std::cerr << "mugaika serve: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const ConfigError& e) {
+        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
+        return exit_usage;
+    }
+
+    // Signals are taken synchronously by this thread only: every thread started below inherits the mask.
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    ::signal(SIGIO, SIG_IGN);   // lease-break notices of the share's open-file probe
+
+    log::open_syslog(config.syslog);
+    std::unique_ptr<Service> service;
+    try {
+        service = std::make_unique<Service>(config);
+        service->start();
+    } catch (const std::exception& e) {
+        log::error(std::string("cannot start: ") + e.what());
+        if (service && !service->stop(std::chrono::seconds(5))) std::_Exit(exit_internal);
+        return exit_internal;
+    }
+    log::info("ready");
+
+    while (true) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            if (!file) {
+                log::warn("SIGHUP: running on built-in defaults, nothing to reload");
+                continue;
+            }
+            try {
+                GatewayConfig next = load_config(*file, builtin_registry());
+                service->reload(std::move(next));
+            } catch (const ConfigError& e) {
+                log::error(std::string("reload refused, keeping the running configuration: ") + e.what());
+            } catch (const std::exception& e) {
+                log::error(std::string("reload failed, keeping the running configuration: ") + e.what());
+            }
+            continue;
+        }
+        log::info(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+        break;
+    }
+    bool idle = service->stop(std::chrono::seconds(config.worker.wall.count() / 1000 + 5 > 60 ? 60 : config.worker.wall.count() / 1000 + 5));
+    log::info("stopped");
+    if (!idle) std::_Exit(exit_ok);   // running jobs resume at next start; their children die with us
+    return exit_ok;
+}
+
+}  // namespace mugaika::cli

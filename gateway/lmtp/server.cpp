@@ -1,0 +1,207 @@
+#include "server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "../service/http.hpp"
+#include "../service/log.hpp"
+#include "session.hpp"
+
+namespace mugaika {
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
+
+std::string peer_name(const sockaddr_storage& ss) {
+    char buf[INET6_ADDRSTRLEN] = "";
+    if (ss.ss_family == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(ss).sin_addr, buf, sizeof buf);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto& a6 = reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(&a6)) inet_ntop(AF_INET, &a6.s6_addr[12], buf, sizeof buf);
+        else inet_ntop(AF_INET6, &a6, buf, sizeof buf);
+    } else {
+        return "unix";
+    }
+    return buf;
+}
+
+void send_all(int fd, const std::string& s) {
+    const char* p = s.data();
+    std::size_t n = s.size();
+    while (n > 0) {
+        ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;   // the client is gone; the read side notices
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+}  // namespace
+
+LmtpServer::LmtpServer(LmtpConfig config, Spool& spool, Metrics& metrics, Hooks hooks)
+    : config_(std::move(config)), spool_(spool), metrics_(metrics), hooks_(std::move(hooks)) {}
+
+LmtpServer::~LmtpServer() { stop(); }
+
+bool LmtpServer::client_allowed(const std::string& peer) const {
+    if (peer == "unix") return true;   // a unix socket is guarded by its file permissions
+    return std::find(config_.clients.begin(), config_.clients.end(), peer) != config_.clients.end();
+}
+
+void LmtpServer::start() {
+    if (config_.listen.starts_with("unix:")) {
+        fs::path path = config_.listen.substr(5);
+        sockaddr_un sun{};
+        sun.sun_family = AF_UNIX;
+        if (path.string().size() >= sizeof sun.sun_path) throw std::invalid_argument("unix socket path too long");
+        std::strcpy(sun.sun_path, path.c_str());
+        std::error_code ec;
+        if (fs::is_socket(path, ec)) fs::remove(path, ec);   // a stale socket from a previous run
+        listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (listen_fd_ < 0) fail("socket");
+        if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) fail("bind " + path.string());
+    } else {
+        auto [host, port] = split_host_port(config_.listen);
+        addrinfo hints{};
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+        addrinfo* res = nullptr;
+        if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || !res)
+            throw std::invalid_argument("lmtp listen: '" + config_.listen + "' is not a numeric address:port");
+        listen_fd_ = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int one = 1;
+        ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        int rc = ::bind(listen_fd_, res->ai_addr, res->ai_addrlen);
+        ::freeaddrinfo(res);
+        if (rc != 0) fail("bind " + config_.listen);
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len);
+        port_ = ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in&>(ss).sin_port
+                                              : reinterpret_cast<sockaddr_in6&>(ss).sin6_port);
+    }
+    if (::listen(listen_fd_, 64) != 0) fail("listen");
+    if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) fail("pipe");
+    acceptor_ = std::thread([this] { accept_loop(); });
+    log::info("lmtp: listening on " + config_.listen + (port_ ? " (port " + std::to_string(port_) + ")" : ""));
+}
+
+void LmtpServer::stop() {
+    if (stopping_.exchange(true)) return;
+    if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
+    if (acceptor_.joinable()) acceptor_.join();
+    std::unique_lock lock(mutex_);
+    // A session in the middle of a DATA read is cut off: Postfix sees no reply and retries later. A
+    // session already writing the job to the spool finishes that first (the shutdown only stops reads).
+    for (int fd : sessions_) ::shutdown(fd, SHUT_RD);
+    done_cv_.wait(lock, [&] { return sessions_.empty(); });
+    lock.unlock();
+    for (int* fd : {&listen_fd_, &wake_[0], &wake_[1]})
+        if (*fd >= 0) { ::close(*fd); *fd = -1; }
+    if (config_.listen.starts_with("unix:")) {
+        std::error_code ec;
+        fs::remove(config_.listen.substr(5), ec);
+    }
+}
+
+void LmtpServer::accept_loop() {
+    while (!stopping_) {
+        pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+        if (stopping_) break;
+        if (!(fds[0].revents & POLLIN)) continue;
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
+        if (fd < 0) continue;
+        std::string peer = peer_name(ss);
+        if (!client_allowed(peer)) {
+            log::warn("lmtp: refused connection from " + peer + " (not in [lmtp] clients)");
+            send_all(fd, "554 5.7.1 access denied\r\n");
+            ::close(fd);
+            continue;
+        }
+        std::unique_lock lock(mutex_);
+        if (sessions_.size() >= config_.max_connections) {
+            lock.unlock();
+            send_all(fd, "421 4.3.2 too many connections, try again later\r\n");
+            ::close(fd);
+            continue;
+        }
+        sessions_.insert(fd);
+        lock.unlock();
+        metrics_.lmtp_session();
+        std::thread([this, fd, peer] { session(fd, peer); }).detach();
+    }
+}
+
+void LmtpServer::session(int fd, std::string peer) {
+    timeval tv{static_cast<time_t>(config_.timeout.count()), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    lmtp::LineReader reader(fd);
+    lmtp::SessionHooks h;
+    h.send = [fd](const std::string& s) { send_all(fd, s + "\r\n"); };
+    h.rejected = [this] { metrics_.lmtp_message("rejected"); };
+    h.intake_problem = [this] { return hooks_.intake_problem ? hooks_.intake_problem() : std::string(); };
+    h.deliver = [this, &peer](const lmtp::Envelope& env, std::string&& message) -> std::string {
+        if (stopping_) return "421 4.3.2 shutting down, try again later";
+        if (std::string problem = hooks_.intake_problem ? hooks_.intake_problem() : std::string(); !problem.empty()) {
+            metrics_.lmtp_message("deferred");
+            return problem;
+        }
+        JobMeta meta;
+        meta.id = Spool::new_id();
+        meta.source = Source::mail;
+        meta.sender = env.sender;
+        meta.recipients = env.recipients;
+        meta.name = "message.eml";
+        meta.received_ms = now_ms();
+        try {
+            spool_.enqueue_bytes(meta, message);
+        } catch (const std::system_error& e) {
+            metrics_.lmtp_message("deferred");
+            log::error("lmtp: cannot spool a message from " + peer + ": " + e.what());
+            if (e.code().value() == ENOSPC || e.code().value() == EDQUOT)
+                return "452 4.3.1 insufficient system storage, try again later";
+            return "451 4.3.0 local error, try again later";
+        } catch (const std::exception& e) {
+            metrics_.lmtp_message("deferred");
+            log::error("lmtp: cannot spool a message from " + peer + ": " + e.what());
+            return "451 4.3.0 local error, try again later";
+        }
+        metrics_.lmtp_message("accepted");
+        log::info("lmtp: accepted job " + meta.id + " from <" + env.sender + "> for " +
+                  std::to_string(env.recipients.size()) + " recipient(s), " + std::to_string(message.size()) + " bytes");
+        if (hooks_.enqueued) hooks_.enqueued(meta.id);
+        return "250 2.0.0 queued as " + meta.id;
+    };
+    std::string why;
+    try {
+        why = lmtp::run_session(reader, config_, h, "mugaika");
+    } catch (const std::exception& e) {
+        why = std::string("internal error: ") + e.what();
+        h.send("421 4.3.0 local error, closing connection");
+    }
+    if (why != "quit") log::info("lmtp: session with " + peer + " ended: " + why);
+    std::lock_guard lock(mutex_);
+    sessions_.erase(fd);   // before close: the number may be reused by the next accept at once
+    ::close(fd);
+    done_cv_.notify_all();
+}
+
+}  // namespace mugaika

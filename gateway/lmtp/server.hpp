@@ -1,0 +1,56 @@
+// The LMTP server (RFC 2033) for Postfix's after-queue content_filter (method ア). One thread per
+// connection, bounded in number; everything from the client is bounded (line length, recipients,
+// message size, errors, idle time). A message is answered 250 (once per recipient) only after it is
+// durable in the spool's incoming/; any trouble of ours is a 4xx so that Postfix keeps the mail and
+// retries: nothing is lost.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "../config/gateway_config.hpp"
+#include "../service/metrics.hpp"
+#include "../spool/spool.hpp"
+
+namespace mugaika {
+
+class LmtpServer {
+public:
+    struct Hooks {
+        std::function<void(const std::string& id)> enqueued;   // a job was committed
+        std::function<std::string()> intake_problem;           // "" or a full 4xx reply (overload, low disk)
+    };
+
+    LmtpServer(LmtpConfig config, Spool& spool, Metrics& metrics, Hooks hooks);
+    ~LmtpServer();
+
+    void start();   // binds and listens (throws std::system_error), then accepts in a thread
+    // Stops accepting, cuts open sessions at their next read and waits for them.
+    void stop();
+    unsigned short port() const { return port_; }
+
+private:
+    void accept_loop();
+    void session(int fd, std::string peer);
+    bool client_allowed(const std::string& peer) const;
+
+    LmtpConfig config_;
+    Spool& spool_;
+    Metrics& metrics_;
+    Hooks hooks_;
+    int listen_fd_ = -1;
+    int wake_[2] = {-1, -1};
+    unsigned short port_ = 0;
+    std::thread acceptor_;
+    std::mutex mutex_;
+    std::condition_variable done_cv_;
+    std::set<int> sessions_;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace mugaika

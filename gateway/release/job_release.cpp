@@ -1,0 +1,261 @@
+#include "job_release.hpp"
+
+#include <system_error>
+
+#include "../spool/durable.hpp"
+#include "smtp_relay.hpp"
+#include "mugaika/atomic_file.hpp"
+#include "mugaika/file_store.hpp"
+#include "mugaika/names.hpp"
+#include "mugaika/reasons.hpp"
+#include "mugaika/report.hpp"
+
+namespace mugaika {
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr std::string_view stage_prefix = ".mugaika-stage-";
+
+struct Planned {
+    std::string name;
+    std::string bytes;
+};
+
+std::string mugaika_headers(const JobMeta& meta) {
+    std::string head = "X-Mugaika-ID: " + meta.id + "\n";
+    if (!meta.recipients.empty()) {
+        head += "X-Mugaika-Envelope-To: ";
+        for (std::size_t r = 0; r < meta.recipients.size(); ++r) head += (r ? ", " : "") + meta.recipients[r];
+        head += "\n";
+    }
+    return head;
+}
+
+bool present(const fs::path& p) {
+    std::error_code ec;
+    return fs::exists(p, ec);
+}
+
+ordered_json read_json(const fs::path& p) { return ordered_json::parse(read_file(p, 64ull << 20)); }
+
+// The quarantine item holding this job, if a previous run got as far as committing it.
+std::optional<std::string> find_held(const fs::path& root, const std::string& sha, const std::string& job_id) {
+    std::error_code ec;
+    std::string needle = "-" + sha.substr(0, 12) + "-";
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (name.find(needle) == std::string::npos || name.starts_with(".")) continue;
+        try {
+            auto j = read_json(it->path() / "report.json");
+            if (j.value("job_id", "") == job_id) return name;
+        } catch (const std::exception&) {
+        }
+    }
+    return std::nullopt;
+}
+
+std::string hold_once(const fs::path& job_dir, const fs::path& quarantine, const std::string& sha,
+                      const std::string& job_id, const ordered_json& report) {
+    if (present(job_dir / "held.json")) return read_json(job_dir / "held.json").at("id").get<std::string>();
+    std::optional<std::string> id;
+    if (present(job_dir / "holding")) id = find_held(quarantine, sha, job_id);
+    else replace_file(job_dir, "holding", job_id + "\n");
+    if (!id) {
+        FileQuarantine q(quarantine);
+        id = q.hold(job_dir / "original", sha, report.dump(2)).id;
+    }
+    replace_file(job_dir, "held.json", ordered_json{{"id", *id}}.dump() + "\n");
+    return *id;
+}
+
+// A published file whose name we lost in a crash: the first numbered candidate with the same bytes.
+fs::path find_published(const fs::path& dir, const std::string& name, const std::string& sha) {
+    for (int n = 1; n < 10000; ++n) {
+        fs::path p = dir / numbered_name(name, n);
+        if (!present(p)) break;
+        try {
+            if (sha256_file(p) == sha) return p;
+        } catch (const std::exception&) {
+        }
+    }
+    return {};
+}
+
+std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& job_id, const fs::path& dest,
+                                    const std::vector<Planned>& plan) {
+    if (present(job_dir / "published.json")) {
+        std::vector<fs::path> out;
+        ordered_json done = read_json(job_dir / "published.json");   // a named object: the loop below refers into it
+        for (const auto& p : done.at("paths")) out.emplace_back(p.get<std::string>());
+        return out;
+    }
+    fs::create_directories(dest);
+    std::string prefix = std::string(stage_prefix) + job_id + "-";
+    if (!present(job_dir / "staged.json")) {
+        // Nothing was published yet: drop whatever an interrupted staging left and stage afresh.
+        std::error_code ec;
+        for (fs::directory_iterator it(dest, ec), end; !ec && it != end; it.increment(ec))
+            if (it->path().filename().string().starts_with(prefix)) fs::remove(it->path(), ec);
+        ordered_json staged = ordered_json::array();
+        try {
+            for (std::size_t i = 0; i < plan.size(); ++i) {
+                std::string temp = prefix + std::to_string(i);
+                durable::write(dest / temp, plan[i].bytes);
+                staged.push_back({{"temp", temp}, {"name", plan[i].name}, {"sha256", sha256_hex(plan[i].bytes)}});
+            }
+            sync_directory(dest);
+        } catch (...) {
+            for (std::size_t i = 0; i < plan.size(); ++i) fs::remove(dest / (prefix + std::to_string(i)), ec);
+            throw;
+        }
+        replace_file(job_dir, "staged.json", staged.dump(2) + "\n");
+    }
+    std::vector<fs::path> published;
+    ordered_json paths = ordered_json::array();
+    for (const auto& s : read_json(job_dir / "staged.json")) {
+        fs::path temp = dest / s.at("temp").get<std::string>();
+        std::string name = s.at("name").get<std::string>();
+        fs::path final_path;
+        if (present(temp)) {
+            for (int n = 1; n < 10000 && final_path.empty(); ++n)
+                if (durable::rename_noreplace(temp, dest / numbered_name(name, n))) final_path = dest / numbered_name(name, n);
+            if (final_path.empty()) throw std::system_error(EEXIST, std::generic_category(), "no free name for " + name);
+        } else {
+            final_path = find_published(dest, name, s.at("sha256").get<std::string>());
+        }
+        if (!final_path.empty()) {
+            published.push_back(final_path);
+            paths.push_back(final_path.string());
+        }
+    }
+    sync_directory(dest);   // the release itself is durable before the job can be finished
+    // Lazily: should it be lost, the staged temps being gone says the same, and the names are found again.
+    durable::replace_lazily(job_dir / "published.json", ordered_json{{"paths", paths}}.dump(2) + "\n");
+    return published;
+}
+
+std::vector<fs::path> publish_mail(const JobMeta& meta, const fs::path& maildir, const std::vector<Planned>& plan) {
+    for (const char* sub : {"tmp", "new", "cur"}) fs::create_directories(maildir / sub);
+    std::vector<fs::path> out;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        // Deterministic Maildir name: a resumed job finds its own earlier delivery.
+        std::string name = std::to_string(meta.received_ms / 1000) + ".M" + meta.id + "_" + std::to_string(i) + ".mugaika";
+        fs::path final_path = maildir / "new" / name;
+        if (!present(final_path)) {
+            fs::path temp = maildir / "tmp" / name;
+            std::error_code ec;
+            fs::remove(temp, ec);
+            durable::write(temp, mugaika_headers(meta) + plan[i].bytes);
+            durable::rename(temp, final_path);
+        }
+        out.push_back(final_path);
+    }
+    return out;
+}
+
+// Sends each output over SMTP once. Returns the next hop's permanent refusal, if any; throws on a
+// temporary failure (the job is retried later).
+std::optional<std::string> relay_mail(const fs::path& job_dir, const JobMeta& meta, const std::vector<Planned>& plan,
+                                      const ReleaseTarget& to, std::vector<fs::path>& sent) {
+    if (present(job_dir / "relay-rejected")) return read_file(job_dir / "relay-rejected", 1 << 20);
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        std::string marker = "sent-" + std::to_string(i);
+        if (!present(job_dir / marker)) {
+            SmtpResult r = smtp_send(to.smtp_next_hop, to.smtp_helo, meta.sender, meta.recipients,
+                                     mugaika_headers(meta) + plan[i].bytes, to.smtp_timeout);
+            if (r.kind == SmtpResult::temporary)
+                throw std::runtime_error("next hop " + to.smtp_next_hop + " deferred the mail: " + r.reply);
+            if (r.kind == SmtpResult::permanent) {
+                replace_file(job_dir, "relay-rejected", r.reply);
+                return r.reply;
+            }
+            replace_file(job_dir, marker, r.reply + "\n");
+        }
+        sent.push_back("smtp://" + to.smtp_next_hop + "/" + meta.id + "/" + std::to_string(i));
+    }
+    return std::nullopt;
+}
+
+std::string output_name(const Output& o, const JobMeta& meta) {
+    std::string name = o.name.empty() ? meta.name : o.name;
+    return check_name(name).safe_name;
+}
+
+}  // namespace
+
+bool is_staging_name(std::string_view name) { return name.starts_with(stage_prefix) || name.starts_with(".mugaika-tmp-"); }
+
+std::string note_ja(const Outcome& o, const JobMeta& meta, const std::optional<std::string>& quarantine_id) {
+    std::string s = "無害化ゲートウェイからのお知らせ\n\n";
+    s += "ファイル名: " + meta.name + "\n";
+    s += "受付日時: " + iso_time(meta.received_ms) + " (UTC)\n";
+    s += "受付番号: " + meta.id + "\n\n";
+    s += summary_ja(o) + "\n";
+    if (o.quarantined()) {
+        s += "\nこのファイルは安全に無害化できなかったため、隔離しました。必要な場合は情報セキュリティ担当者に"
+             "受付番号をお知らせください。\n";
+        if (quarantine_id) s += "隔離番号: " + *quarantine_id + "\n";
+    }
+    return s;
+}
+
+JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome outcome, const ReleaseTarget& to) {
+    if (meta.source == Source::mail && !outcome.quarantined()) {
+        for (const auto& out : outcome.outputs)
+            if (out.type != "eml") {
+                // A mail must leave as a mail: a message the engine saw as something else is held.
+                outcome.verdict = Verdict::quarantined;
+                outcome.reason = std::string(reason::blocked_type);
+                outcome.reason_detail = "mail item produced a '" + out.type + "' output, not a message";
+                outcome.outputs.clear();
+                break;
+            }
+    }
+    JobRelease r;
+    r.verdict = outcome.verdict;
+    r.report = to_report_json(outcome);
+    r.report["job"] = meta.to_json();
+    r.report["job_id"] = meta.id;
+
+    std::string sha = outcome.input_sha256.empty() ? sha256_file(job_dir / "original") : outcome.input_sha256;
+    if (outcome.keeps_original()) r.quarantine_id = hold_once(job_dir, to.quarantine, sha, meta.id, r.report);
+
+    std::vector<Planned> plan;
+    if (!outcome.quarantined())
+        for (const auto& out : outcome.outputs) plan.push_back({output_name(out, meta), out.bytes});
+    if (meta.source == Source::share) {
+        bool note = to.notes == NoteMode::all || (to.notes == NoteMode::quarantined && outcome.keeps_original());
+        if (note) plan.push_back({check_name(meta.name).safe_name + ".無害化のお知らせ.txt", note_ja(outcome, meta, r.quarantine_id)});
+        if (!plan.empty()) r.released = publish_share(job_dir, meta.id, to.out_root / meta.section, plan);
+    } else if (!plan.empty() && to.smtp_next_hop.empty()) {
+        r.released = publish_mail(meta, to.maildir, plan);
+    } else if (!plan.empty()) {
+        if (auto refused = relay_mail(job_dir, meta, plan, to, r.released)) {
+            // Refused for good by the LGWAN side: held here, never sent back out.
+            outcome.verdict = Verdict::quarantined;
+            outcome.reason = "relay.rejected";
+            outcome.reason_detail = "the next hop refused the mail: " + *refused;
+            outcome.outputs.clear();
+            r.verdict = outcome.verdict;
+            r.report = to_report_json(outcome);
+            r.report["job"] = meta.to_json();
+            r.report["job_id"] = meta.id;
+            r.quarantine_id = hold_once(job_dir, to.quarantine, sha, meta.id, r.report);
+            r.released.clear();
+        }
+    }
+
+    ordered_json paths = ordered_json::array();
+    for (const auto& p : r.released) paths.push_back(p.string());
+    r.report["released_to"] = paths;
+    r.report["quarantine_id"] = r.quarantine_id ? ordered_json(*r.quarantine_id) : ordered_json(nullptr);
+    if (!to.reports.empty()) {
+        fs::create_directories(to.reports);
+        replace_file(to.reports, meta.id + ".json", r.report.dump(2) + "\n");
+    }
+    return r;
+}
+
+}  // namespace mugaika

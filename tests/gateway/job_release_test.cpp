@@ -1,0 +1,166 @@
+// Release of a spooled job is idempotent by job id: whatever point a crash interrupted it at, running
+// it again releases and holds everything exactly once.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fixtures.hpp"
+#include "mugaika/file_store.hpp"
+#include "mugaika/report.hpp"
+#include "release/job_release.hpp"
+#include "spool/spool.hpp"
+
+using namespace mugaika;
+using namespace mugaika::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+    TempDir t;
+    JobMeta meta;
+    fs::path job;
+    ReleaseTarget to;
+    Fixture(Source source = Source::share) {
+        meta.id = Spool::new_id();
+        meta.source = source;
+        meta.section = source == Source::share ? "総務課" : "";
+        meta.recipients = {"a@lg.jp"};
+        meta.name = source == Source::share ? "in.txt" : "message.eml";
+        meta.received_ms = now_ms();
+        job = t / "job";
+        write_file(job / "original", "original bytes");
+        to = {t / "out", t / "mail", t / "quarantine", t / "reports", NoteMode::none};
+    }
+    Outcome released(std::vector<std::pair<std::string, std::string>> outputs, const std::string& type = "text") const {
+        Outcome o;
+        o.input_name = meta.name;
+        o.input_size = 14;
+        o.input_sha256 = sha256_hex("original bytes");
+        o.detected_type = type;
+        o.verdict = Verdict::disarmed;
+        for (auto& [n, b] : outputs) o.outputs.push_back({n, type, b});
+        return o;
+    }
+    Outcome held() const {
+        Outcome o = released({});
+        o.verdict = Verdict::quarantined;
+        o.reason = "unsupported";
+        return o;
+    }
+    fs::path dest() const { return to.out_root / "総務課"; }
+};
+
+std::size_t items(const fs::path& q) {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(q))
+        if (!e.path().filename().string().starts_with(".")) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("release: running a finished release again changes nothing") {
+    Fixture f;
+    auto o = f.released({{"a.txt", "A"}, {"b.txt", "B"}});
+    auto r1 = release_job(f.job, f.meta, o, f.to);
+    auto r2 = release_job(f.job, f.meta, o, f.to);
+    CHECK(files_in(f.dest()).size() == 2);
+    REQUIRE(r1.released.size() == r2.released.size());
+    for (std::size_t i = 0; i < r1.released.size(); ++i) CHECK(r1.released[i].string() == r2.released[i].string());
+    CHECK(read_whole(f.dest() / "a.txt") == "A");
+    CHECK(fs::exists(f.to.reports / (f.meta.id + ".json")));
+}
+
+TEST_CASE("release: a crash between two publishing renames publishes only the rest") {
+    Fixture f;
+    auto o = f.released({{"a.txt", "A"}, {"b.txt", "B"}});
+    // The state a crash leaves: both staged, the first already renamed into place.
+    fs::create_directories(f.dest());
+    std::string prefix = ".mugaika-stage-" + f.meta.id + "-";
+    write_file(f.dest() / "a.txt", "A");
+    write_file(f.dest() / (prefix + "1"), "B");
+    nlohmann::json staged = nlohmann::json::array();
+    staged.push_back({{"temp", prefix + "0"}, {"name", "a.txt"}, {"sha256", sha256_hex("A")}});
+    staged.push_back({{"temp", prefix + "1"}, {"name", "b.txt"}, {"sha256", sha256_hex("B")}});
+    write_file(f.job / "staged.json", staged.dump());
+
+    auto r = release_job(f.job, f.meta, o, f.to);
+    auto files = files_in(f.dest());
+    REQUIRE(files.size() == 2);   // no "a (2).txt"
+    CHECK(read_whole(f.dest() / "b.txt") == "B");
+    CHECK(r.released.size() == 2);
+    CHECK(!fs::exists(f.dest() / (prefix + "1")));
+}
+
+TEST_CASE("release: temps of an interrupted staging are dropped and staged afresh") {
+    Fixture f;
+    fs::create_directories(f.dest());
+    write_file(f.dest() / (".mugaika-stage-" + f.meta.id + "-0"), "A, half wri");
+    auto r = release_job(f.job, f.meta, f.released({{"a.txt", "A, whole"}}), f.to);
+    CHECK(files_in(f.dest()).size() == 1);
+    CHECK(read_whole(f.dest() / "a.txt") == "A, whole");
+    std::size_t hidden = 0;
+    for (const auto& e : fs::directory_iterator(f.dest())) hidden += e.path().filename().string().starts_with(".");
+    CHECK(hidden == 0);
+}
+
+TEST_CASE("release: a hold interrupted after its commit is found again, not repeated") {
+    Fixture f;
+    auto o = f.held();
+    // First run: holds once.
+    auto r1 = release_job(f.job, f.meta, o, f.to);
+    REQUIRE(r1.quarantine_id);
+    CHECK(items(f.to.quarantine) == 1);
+    // A crash after the quarantine commit but before held.json: the marker says "holding".
+    fs::remove(f.job / "held.json");
+    REQUIRE(fs::exists(f.job / "holding"));
+    auto r2 = release_job(f.job, f.meta, o, f.to);
+    CHECK(items(f.to.quarantine) == 1);
+    CHECK(r2.quarantine_id == r1.quarantine_id);
+    // A crash before the commit ("holding" written, nothing in quarantine): held exactly once now.
+    Fixture g;
+    write_file(g.job / "holding", g.meta.id);
+    auto r3 = release_job(g.job, g.meta, g.held(), g.to);
+    CHECK(items(g.to.quarantine) == 1);
+    CHECK(r3.quarantine_id);
+    CHECK(files_in(g.to.out_root).empty());
+}
+
+TEST_CASE("release: mail goes to the Maildir once, with X-Mugaika-ID") {
+    Fixture f(Source::mail);
+    auto o = f.released({{"message.eml", "Subject: hi\n\nbody\n"}}, "eml");
+    auto r1 = release_job(f.job, f.meta, o, f.to);
+    auto r2 = release_job(f.job, f.meta, o, f.to);
+    auto delivered = files_in(f.to.maildir / "new");
+    REQUIRE(delivered.size() == 1);
+    CHECK(r1.released == r2.released);
+    std::string mail = read_whole(delivered[0]);
+    CHECK(mail.starts_with("X-Mugaika-ID: " + f.meta.id + "\n"));
+    CHECK(mail.ends_with("Subject: hi\n\nbody\n"));
+    CHECK(files_in(f.to.maildir / "tmp").empty());
+}
+
+TEST_CASE("release: a mail item whose output is not a mail is held, never released") {
+    Fixture f(Source::mail);
+    auto r = release_job(f.job, f.meta, f.released({{"x.txt", "text"}}, "text"), f.to);
+    CHECK(r.verdict == Verdict::quarantined);
+    CHECK(r.quarantine_id);
+    CHECK((!fs::exists(f.to.maildir / "new") || files_in(f.to.maildir / "new").empty()));
+}
+
+TEST_CASE("release: the Japanese note accompanies the item when the policy asks for it") {
+    Fixture f;
+    f.to.notes = NoteMode::all;
+    release_job(f.job, f.meta, f.released({{"in.txt", "clean"}}), f.to);
+    CHECK(read_whole(f.dest() / "in.txt") == "clean");
+    std::string note = read_whole(f.dest() / "in.txt.無害化のお知らせ.txt");
+    CHECK(note.find("受付番号: " + f.meta.id) != std::string::npos);
+
+    Fixture g;
+    g.to.notes = NoteMode::quarantined;
+    auto r = release_job(g.job, g.meta, g.held(), g.to);
+    auto files = files_in(g.dest());
+    REQUIRE(files.size() == 1);
+    CHECK(read_whole(files[0]).find("隔離番号: " + *r.quarantine_id) != std::string::npos);
+}

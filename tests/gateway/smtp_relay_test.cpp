@@ -1,0 +1,157 @@
+// Released mail re-injected over SMTP: sent once (with X-Mugaika-ID, dot-stuffed), a temporary
+// failure keeps the job for a retry, a permanent refusal holds the mail in quarantine.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "fixtures.hpp"
+#include "mugaika/report.hpp"
+#include "release/job_release.hpp"
+#include "release/smtp_relay.hpp"
+#include "spool/spool.hpp"
+
+using namespace mugaika;
+using namespace mugaika::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A scripted next hop on 127.0.0.1: answers RCPT with `rcpt_reply` and keeps what it received.
+class FakeMta {
+public:
+    explicit FakeMta(std::string rcpt_reply) : rcpt_reply_(std::move(rcpt_reply)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        socklen_t len = sizeof a;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+        ::listen(fd_, 4);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~FakeMta() {
+        stop_ = true;
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        thread_.join();
+    }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    std::vector<std::string> messages;   // raw DATA, as on the wire
+    std::atomic<int> sessions{0};
+
+private:
+    void serve() {
+        while (!stop_) {
+            int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0) return;
+            ++sessions;
+            std::string buf;
+            auto say = [&](const std::string& s) { (void)!::send(c, (s + "\r\n").data(), s.size() + 2, MSG_NOSIGNAL); };
+            auto line = [&](std::string& out) {
+                while (true) {
+                    auto p = buf.find("\r\n");
+                    if (p != std::string::npos) { out = buf.substr(0, p); buf.erase(0, p + 2); return true; }
+                    char tmp[4096];
+                    ssize_t n = ::recv(c, tmp, sizeof tmp, 0);
+                    if (n <= 0) return false;
+                    buf.append(tmp, static_cast<std::size_t>(n));
+                }
+            };
+            say("220 fake ESMTP");
+            std::string l;
+            while (line(l)) {
+                if (l.starts_with("EHLO")) { say("250-fake"); say("250 8BITMIME"); }
+                else if (l.starts_with("MAIL")) say("250 ok");
+                else if (l.starts_with("RCPT")) say(rcpt_reply_);
+                else if (l == "DATA") {
+                    say("354 go");
+                    std::string data;
+                    while (line(l) && l != ".") data += l + "\r\n";
+                    messages.push_back(data);
+                    say("250 2.0.0 queued");
+                } else if (l == "QUIT") { say("221 bye"); break; }
+                else say("250 ok");
+            }
+            ::close(c);
+        }
+    }
+    std::string rcpt_reply_;
+    int fd_ = -1;
+    unsigned short port_ = 0;
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+};
+
+struct MailJob {
+    TempDir t;
+    JobMeta meta;
+    fs::path job;
+    ReleaseTarget to;
+    Outcome outcome;
+    explicit MailJob(const std::string& next_hop) {
+        meta.id = Spool::new_id();
+        meta.source = Source::mail;
+        meta.sender = "sender@example.jp";
+        meta.recipients = {"staff@lg.example", "boss@lg.example"};
+        meta.name = "message.eml";
+        meta.received_ms = now_ms();
+        job = t / "job";
+        write_file(job / "original", "original");
+        to = {t / "out", t / "mail", t / "quarantine", t / "reports", NoteMode::none, next_hop, "mugaika.test",
+              std::chrono::seconds(10)};
+        outcome.input_name = meta.name;
+        outcome.input_sha256 = sha256_hex("original");
+        outcome.detected_type = "eml";
+        outcome.verdict = Verdict::disarmed;
+        outcome.outputs.push_back({"message.eml", "eml", "Subject: hi\n\n.starts with a dot\nbody\n"});
+    }
+};
+
+}  // namespace
+
+TEST_CASE("smtp relay: released mail is sent once, with X-Mugaika-ID and dot-stuffing") {
+    FakeMta mta("250 2.1.5 ok");
+    MailJob j(mta.address());
+    auto r1 = release_job(j.job, j.meta, j.outcome, j.to);
+    auto r2 = release_job(j.job, j.meta, j.outcome, j.to);   // a resumed job: not sent again
+    CHECK(r1.verdict == Verdict::disarmed);
+    REQUIRE(mta.messages.size() == 1);
+    CHECK(mta.sessions == 1);
+    CHECK(mta.messages[0].starts_with("X-Mugaika-ID: " + j.meta.id + "\r\n"));
+    CHECK(mta.messages[0].find("\r\n..starts with a dot\r\n") != std::string::npos);
+    CHECK(r2.released.size() == 1);
+    CHECK_FALSE(r1.quarantine_id);
+}
+
+TEST_CASE("smtp relay: a temporary failure keeps the job for a retry") {
+    FakeMta mta("451 4.3.0 try later");
+    MailJob j(mta.address());
+    CHECK_THROWS(release_job(j.job, j.meta, j.outcome, j.to));
+    CHECK(mta.messages.empty());
+    CHECK((!fs::exists(j.to.quarantine) || fs::is_empty(j.to.quarantine)));
+    // Nothing listens: also temporary.
+    MailJob k("127.0.0.1:1");
+    CHECK_THROWS(release_job(k.job, k.meta, k.outcome, k.to));
+}
+
+TEST_CASE("smtp relay: a permanent refusal holds the mail, never sends it back out") {
+    FakeMta mta("550 5.1.1 no such user");
+    MailJob j(mta.address());
+    auto r = release_job(j.job, j.meta, j.outcome, j.to);
+    CHECK(r.verdict == Verdict::quarantined);
+    REQUIRE(r.quarantine_id);
+    CHECK(r.report["reason"]["code"] == "relay.rejected");
+    CHECK(mta.messages.empty());
+    // Resumed: still held once, no new attempt.
+    auto again = release_job(j.job, j.meta, j.outcome, j.to);
+    CHECK(again.quarantine_id == r.quarantine_id);
+    CHECK(mta.sessions == 1);
+}
