@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A small PDF by hand (libmagic sees application/pdf): no cairo and fontconfig in the test process,
+// A small PDF by hand with no pages (libmagic sees application/pdf; poppler finds it malformed): no cairo and fontconfig in the test process,
 // which keeps it clean under LeakSanitizer.
 std::string tiny_pdf(const std::string& text) {
     return "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% " + text +
@@ -51,7 +51,7 @@ std::string metric(const std::string& text, const std::string& series) {
 TEST_CASE("serve: kill -9 in the middle of a batch, then restart: every file exactly once") {
     ServiceProcess s("[worker]\ncount = 2\n");
     const int n = 300;
-    // Expected bytes per name; every tenth file is a PDF, which this build quarantines as unsupported.
+    // Expected bytes per name; every tenth file is a page-less PDF, which is quarantined as malformed.
     std::map<std::string, std::string> released, quarantined;
     for (int i = 0; i < n; ++i) {
         std::string section = i % 2 ? "総務課" : "財政課";

@@ -16,13 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A small PDF by hand (libmagic sees application/pdf): no cairo and fontconfig in the test process,
-// which keeps it clean under LeakSanitizer.
-std::string tiny_pdf(const std::string& text) {
-    return "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% " + text +
-           "\ntrailer<</Root 1 0 R>>\n%%EOF\n";
-}
-
 // Drops a file the way a careful writer does it (hidden temp, then rename into place).
 void drop(const fs::path& dir, const std::string& name, const std::string& bytes) {
     fs::create_directories(dir);
@@ -43,11 +36,11 @@ nlohmann::json report_for(const ServiceProcess& s, const std::string& name) {
 TEST_CASE("serve: share sections are disarmed into their own drop folders") {
     ServiceProcess s("[worker]\ncount = 2\n");
     s.start();
-    // A CSV with a formula cell (disarmed), plain Japanese text (released), a PDF (no sanitizer in
-    // this build yet: quarantined as unsupported, never released).
+    // A CSV with a formula cell (disarmed), plain Japanese text (released), a Windows program under
+    // a harmless name (blocked by type: quarantined, never released).
     drop(s.path("in/総務課"), "名簿.csv", "名前,式\n山田,=HYPERLINK(\"http://x\")\n");
     drop(s.path("in/財政課"), "memo.txt", "予算のメモ\n");
-    drop(s.path("in/財政課"), "scan.pdf", tiny_pdf("hello"));
+    drop(s.path("in/財政課"), "update.bin", std::string("MZ\x90\x00\x03\x00\x00\x00 program", 17));
     REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == 3; }));
 
     auto soumu = visible_files(s.path("out/総務課"));
@@ -61,11 +54,11 @@ TEST_CASE("serve: share sections are disarmed into their own drop folders") {
     CHECK(zaisei[0].filename() == "memo.txt");
     CHECK(read_whole(zaisei[0]) == "予算のメモ\n");
 
-    auto pdf = report_for(s, "scan.pdf");
-    REQUIRE(!pdf.is_null());
-    CHECK(pdf["verdict"] == "quarantined");
-    CHECK(pdf["reason"]["code"] == "unsupported");
-    CHECK(pdf["job"]["section"] == "財政課");
+    auto exe = report_for(s, "update.bin");
+    REQUIRE(!exe.is_null());
+    CHECK(exe["verdict"] == "quarantined");
+    CHECK(exe["reason"]["code"] == "blocked.type");
+    CHECK(exe["job"]["section"] == "財政課");
     CHECK(count_entries(s.path("quarantine")) == 1);
     CHECK(report_for(s, "名簿.csv")["verdict"] == "disarmed");
 
