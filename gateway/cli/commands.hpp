@@ -17,5 +17,9 @@ enum Exit : int {
 
 int sanitize_command(const std::vector<std::string>& args);
 int detect_command(const std::vector<std::string>& args);
+int quarantine_command(const std::vector<std::string>& args);   // quarantine_command.cpp (issue 7)
+int user_command(const std::vector<std::string>& args);         // user_command.cpp
+int audit_command(const std::vector<std::string>& args);        // audit_command.cpp
+int officer_ui_command(const std::vector<std::string>& args);   // officer_ui_command.cpp
 
 }  // namespace mugaika::cli
