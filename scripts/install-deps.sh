@@ -22,6 +22,9 @@ test=(
   # independent readers the tests check our output with
   poppler-utils qpdf python3 unzip zip
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+  # the quarantine's tests: a private PostgreSQL server, a TLS certificate for the officer UI, and the
+  # real-browser test (Debian's chromium driven by playwright-core from npm)
+  postgresql openssl chromium nodejs npm
 )
 
 wanted=("${build[@]}" "${run[@]}")

@@ -1,6 +1,7 @@
 #include "mugaika/quarantine/review_service.hpp"
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 
 #include "mugaika/atomic_file.hpp"
@@ -129,7 +130,12 @@ std::vector<std::string> ReviewService::import_file_store(const Actor& by, const
         req.source = "file-store";
         req.original = read_file(original, std::uint64_t(4) << 30);
         req.report_json = read_file(report, 64u << 20);
-        Item it = store_.hold(req, now(), [&](const Item& it) {
+        // Retention counts from when the item was first held (the id's time stamp), not from the import.
+        std::tm tm{};
+        std::int64_t held_at = now();
+        if (const char* end = ::strptime(id.substr(0, 16).c_str(), "%Y%m%dT%H%M%SZ", &tm); end && !*end)
+            held_at = std::min<std::int64_t>(held_at, static_cast<std::int64_t>(::timegm(&tm)));
+        Item it = store_.hold(req, held_at, [&](const Item& it) {
             write(by.name, "item.import", it.id, "ok",
                   {{"sha256", it.sha256}, {"size", it.size}, {"from", entry.path().string()}, {"channel", by.channel}});
         });

@@ -57,6 +57,12 @@ std::int64_t parse_day_jst(const std::string& s) {
     return static_cast<std::int64_t>(::timegm(&tm)) - 9 * 3600;
 }
 
+bool is_hex(const std::string& s) {
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
 std::vector<std::string> split_path(const std::string& raw) {
     std::vector<std::string> out;
     std::size_t i = 1;
@@ -137,9 +143,11 @@ struct OfficerServer::Impl {
         return r;
     }
 
-    Reply login_form(PageContext& pc, int status, const std::string& message) {
+    // The login form's token is bound to a pre-login cookie. An existing one is kept: a browser fetches
+    // other things (a favicon) that land here too, and a new token each time would void the open form.
+    Reply login_form(PageContext& pc, int status, const std::string& message, const std::string& current_pre = "") {
         Reply r;
-        std::string pre = random_hex(32);
+        std::string pre = current_pre.size() == 64 && is_hex(current_pre) ? current_pre : random_hex(32);
         r.cookies.push_back(set_cookie(pre_cookie, pre));
         r.status = status;
         pc.session = nullptr;
@@ -225,13 +233,14 @@ struct OfficerServer::Impl {
             r.body = stylesheet;
             return r;
         }
+        if (path.size() == 1 && path[0] == "favicon.ico") return error(pc, 404, tr(pc.lang, "not_found"));
         if (path.size() == 1 && path[0] == "lang") {
             Reply r = redirect("/");
             r.cookies.push_back(set_cookie(lang_cookie, query["to"] == "en" ? "en" : "ja"));
             return r;
         }
         if (path.size() == 1 && path[0] == "login") {
-            if (!post) return login_form(pc, 200, "");
+            if (!post) return login_form(pc, 200, "", cookie(req, pre_cookie));
             std::string pre = cookie(req, pre_cookie);
             if (pre.empty() || !constant_time_equal(pre, form["csrf"])) {
                 service.refused(valid_user_name(form["user"]) ? form["user"] : "(anonymous)", "login.csrf", "",

@@ -22,7 +22,7 @@ TEST_CASE("totp: RFC 6238 test vectors (SHA-1)") {
     CHECK_FALSE(totp::match(secret, "28708x", 59).has_value());
 }
 
-TEST_CASE("login: password and TOTP both required; failures are audited") {
+TEST_CASE("login: password and TOTP both required and failures audited") {
     QuarantineWorld w;
     w.add_user("sato", Role::officer);
     w.clock += 30;

@@ -205,7 +205,7 @@ TEST_CASE("web: a POST without the CSRF token is refused and audited, nothing ch
     CHECK(ww.w.store->find(item.id)->state == state::release_requested);
 }
 
-TEST_CASE("web: an idle session expires; the next request is refused and audited") {
+TEST_CASE("web: an idle session expires and the next request is refused and audited") {
     WebWorld ww;
     ww.w.add_user("sato", Role::officer);
     auto item = ww.w.hold("bytes");
@@ -290,7 +290,7 @@ TEST_CASE("web: four-eyes release through the UI, download with reason, roles en
     CHECK(verify_audit_log(ww.w.audit_file()).ok());
 }
 
-TEST_CASE("web: plain HTTP is refused off loopback; HTTPS serves with the configured certificate") {
+TEST_CASE("web: plain HTTP is refused off loopback and HTTPS serves the configured certificate") {
     QuarantineWorld w;
     QuarantineConfig c;
     c.ui_host = "0.0.0.0";
