@@ -245,13 +245,21 @@ ReleaseRequest ReviewService::request_release(const Actor& a, const std::string&
         // Four-eyes switched off by the site's policy: the request is carried out at once, recorded as a
         // decision by the same person so that the register still shows who released what.
         std::string where;
-        bool done = store_.decide(id, q.id, true, a.name, "four_eyes = false", now(), [&] {
-            where = sink_.release({id, kind, it.name, store_.original(it), it.section, it.sender, it.recipients,
-                                   a.name, a.name, why});
-            write(a.name, "release.approve", id, "ok",
-                  {{"channel", a.channel}, {"request", q.id}, {"released_to", where}, {"four_eyes", false}});
-            return where;
-        });
+        bool done = false;
+        try {
+            done = store_.decide(id, q.id, true, a.name, "four_eyes = false", now(), [&] {
+                write(a.name, "release.approve", id, "ok",
+                      {{"channel", a.channel}, {"request", q.id}, {"four_eyes", false}, {"sha256", it.sha256}});
+                where = sink_.release({id, kind, it.name, store_.original(it), it.section, it.sender, it.recipients,
+                                       a.name, a.name, why});
+                write(a.name, "release.deliver", id, "ok", {{"request", q.id}, {"released_to", where}});
+                return where;
+            });
+        } catch (const std::exception& e) {
+            write(a.name, "release.deliver", id, "error", {{"channel", a.channel}, {"why", e.what()}});
+            throw ReviewError(ReviewError::internal, "解放に失敗しました。項目は解放依頼中のままです。",
+                              std::string("release failed: ") + e.what());
+        }
         if (done) q.state = "approved";
         q.released_to = where;
     }
@@ -268,14 +276,25 @@ std::string ReviewService::approve(const Actor& a, const std::string& id, const 
     if (options_.four_eyes && q->requested_by == a.name)
         deny(a, "release.approve", id, ReviewError::denied, "自分が依頼した解放は承認できません(二者承認)。",
              "four-eyes: requester cannot approve own request");
+    // Audit order: the decision is written before anything leaves the quarantine (a release that cannot
+    // be audited does not happen), then the delivery with where it went. A failed delivery gets an error
+    // line and the whole step rolls back: the item stays release_requested.
     std::string where;
+    bool failure_audited = false;
     try {
         bool ok = store_.decide(id, q->id, true, a.name, text, now(), [&] {
-            where = sink_.release({id, q->kind, it.name, store_.original(it), it.section, it.sender, it.recipients,
-                                   q->requested_by, a.name, q->reason});
             write(a.name, "release.approve", id, "ok",
                   {{"channel", a.channel}, {"request", q->id}, {"requested_by", q->requested_by},
-                   {"kind", q->kind}, {"note", text}, {"released_to", where}, {"sha256", it.sha256}});
+                   {"kind", q->kind}, {"note", text}, {"sha256", it.sha256}});
+            try {
+                where = sink_.release({id, q->kind, it.name, store_.original(it), it.section, it.sender,
+                                       it.recipients, q->requested_by, a.name, q->reason});
+            } catch (const std::exception& e) {
+                write(a.name, "release.deliver", id, "error", {{"request", q->id}, {"why", e.what()}});
+                failure_audited = true;
+                throw;
+            }
+            write(a.name, "release.deliver", id, "ok", {{"request", q->id}, {"released_to", where}});
             return where;
         });
         if (!ok)
@@ -284,7 +303,7 @@ std::string ReviewService::approve(const Actor& a, const std::string& id, const 
     } catch (const ReviewError&) {
         throw;
     } catch (const std::exception& e) {
-        write(a.name, "release.approve", id, "error", {{"channel", a.channel}, {"why", e.what()}});
+        if (!failure_audited) write(a.name, "release.approve", id, "error", {{"channel", a.channel}, {"why", e.what()}});
         throw ReviewError(ReviewError::internal, "解放に失敗しました。項目は解放依頼中のままです。",
                           std::string("release failed: ") + e.what());
     }

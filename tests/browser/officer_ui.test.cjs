@@ -178,7 +178,9 @@ let BASE;
     check(has('sato', 'item.import') && has('sato', 'item.view'), 'the import and the view are audited');
     check(has('sato', 'release.request') && has('suzuki', 'release.approve'), 'the request and the approval are audited');
     const approval = lines.find((l) => l.action === 'release.approve');
-    check(approval.detail.requested_by === 'sato' && approval.detail.released_to === dropped, 'the approval names requester and destination');
+    const delivery = lines.find((l) => l.action === 'release.deliver');
+    check(approval.detail.requested_by === 'sato' && delivery.detail.released_to === dropped,
+      'the approval names the requester, the delivery its destination');
     check(/OK/.test(mugaika(['audit', 'verify', path.join(tmp, 'audit.log')], {})), 'mugaika audit verify passes');
 
     // Logging out ends the session.

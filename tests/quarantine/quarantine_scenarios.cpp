@@ -175,6 +175,10 @@ void scenario_four_eyes_release(const std::string& db_url) {
     REQUIRE(approved.size() == 1);
     CHECK(approved[0]["actor"] == "suzuki");
     CHECK(approved[0]["detail"]["requested_by"] == "sato");
+    auto delivered = w.audit_lines("release.deliver", "ok");
+    REQUIRE(delivered.size() == 1);
+    CHECK(delivered[0]["detail"]["released_to"] == where);
+    CHECK(delivered[0]["seq"].get<int>() == approved[0]["seq"].get<int>() + 1);   // decision first, then delivery
     CHECK(verify_audit_log(w.audit_file()).ok());
 }
 

@@ -156,3 +156,21 @@ TEST_CASE("release kinds: only what the policy allows") {
     CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "pixel", "r"); }) == ReviewError::bad_input);
     CHECK(w.store->find(item.id)->state == state::held);
 }
+
+TEST_CASE("release: a failing release path leaves the item requested, with an error audit line") {
+    QuarantineWorld w;
+    w.add_user("sato", Role::officer);
+    w.add_user("suzuki", Role::approver);
+    auto item = w.hold("bytes", "a.pdf");
+    Actor sato = w.login("sato"), suzuki = w.login("suzuki");
+    w.service->request_release(sato, item.id, "original", "必要");
+    mugaika::test::write_file(w.drop_dir(), "not a folder");   // the sink cannot create its folder
+    CHECK(refused_kind([&] { w.service->approve(suzuki, item.id, ""); }) == ReviewError::internal);
+    CHECK(w.store->find(item.id)->state == state::release_requested);
+    CHECK(w.store->pending_request(item.id).has_value());
+    CHECK(w.audit_lines("release.deliver", "error").size() == 1);   // the decision was audited, then its failure
+    CHECK(w.audit_lines("release.deliver", "ok").empty());
+    fs::remove(w.drop_dir());
+    CHECK_NOTHROW(w.service->approve(suzuki, item.id, "再試行"));
+    CHECK(w.store->find(item.id)->state == state::released);
+}
