@@ -26,6 +26,11 @@ int audit_command(const std::vector<std::string>& argv) {
         std::cerr << "mugaika: configuration error: " << e.what() << "\n";
         return exit_usage;
     }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        std::cerr << "mugaika audit verify: " << file.string() << ": 監査ログが見つかりません (no such file)\n";
+        return exit_usage;
+    }
     // Verification reads the file only and needs no login: whoever may read the log may check it, and a
     // check that depends on the database would fail exactly when an incident needs it.
     auto r = quarantine::verify_audit_log(file);

@@ -119,6 +119,16 @@ std::string state_label(Lang lang, const std::string& s) {
     return s;
 }
 
+std::string request_state_label(Lang lang, const std::string& s) {
+    bool ja = lang == Lang::ja;
+    if (s == "pending") return ja ? "承認待ち" : "Pending";
+    if (s == "approved") return ja ? "承認済み" : "Approved";
+    if (s == "rejected") return ja ? "却下" : "Rejected";
+    if (s == "cancelled") return ja ? "取消(項目を削除)" : "Cancelled (item deleted)";
+    if (s == "expired") return ja ? "保存期間満了" : "Expired";
+    return s;
+}
+
 std::string role_label(Lang lang, Role r) {
     bool ja = lang == Lang::ja;
     switch (r) {

@@ -133,6 +133,8 @@ struct OfficerServer::Impl {
         if (!r.location.empty()) resp.set("Location", r.location);
         if (!r.disposition.empty()) resp.set("Content-Disposition", r.disposition);
         resp.setContentType(r.content_type);
+        // A refused body may still be on the wire: close rather than read it as the next request.
+        if (r.status == 413) resp.setKeepAlive(false);
         resp.sendBuffer(r.body.data(), r.body.size());
     }
 

@@ -131,7 +131,7 @@ std::string detail_page(const PageContext& c, const ItemDetail& d, const std::st
                 "</th></tr></thead><tbody>";
         for (const auto& q : d.requests)
             body += "<tr><td>" + format_time(q.requested_at) + "</td><td>" + html_escape(q.requested_by) + "</td><td>" +
-                    html_escape(q.reason) + "</td><td>" + html_escape(q.state) + "</td><td>" + html_escape(q.decided_by) +
+                    html_escape(q.reason) + "</td><td>" + html_escape(request_state_label(c.lang, q.state)) + "</td><td>" + html_escape(q.decided_by) +
                     "</td><td>" + html_escape(q.note) + "</td></tr>";
         body += "</tbody></table>";
     }

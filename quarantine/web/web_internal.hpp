@@ -19,6 +19,7 @@ enum class Lang { ja, en };
 std::string tr(Lang lang, std::string_view key);
 std::string state_label(Lang lang, const std::string& state);
 std::string role_label(Lang lang, Role role);
+std::string request_state_label(Lang lang, const std::string& state);
 
 std::string html_escape(std::string_view s);
 std::string url_encode(std::string_view s);
