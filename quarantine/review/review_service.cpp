@@ -133,7 +133,8 @@ std::vector<std::string> ReviewService::import_file_store(const Actor& by, const
         // Retention counts from when the item was first held (the id's time stamp), not from the import.
         std::tm tm{};
         std::int64_t held_at = now();
-        if (const char* end = ::strptime(id.substr(0, 16).c_str(), "%Y%m%dT%H%M%SZ", &tm); end && !*end)
+        const std::string stamp = id.substr(0, 16);
+        if (const char* end = ::strptime(stamp.c_str(), "%Y%m%dT%H%M%SZ", &tm); end && !*end)
             held_at = std::min<std::int64_t>(held_at, static_cast<std::int64_t>(::timegm(&tm)));
         Item it = store_.hold(req, held_at, [&](const Item& it) {
             write(by.name, "item.import", it.id, "ok",
