@@ -13,6 +13,7 @@
 
 #include <regex>
 
+#include "mugaika/atomic_file.hpp"
 #include "mugaika/quarantine/web.hpp"
 #include "quarantine_fixture.hpp"
 
@@ -324,4 +325,31 @@ TEST_CASE("web: plain HTTP is refused off loopback and HTTPS serves the configur
     CHECK(resp.get("Strict-Transport-Security", "").find("max-age") != std::string::npos);
     CHECK(body.find("確認コード") != std::string::npos);
     server.stop();
+}
+
+TEST_CASE("web: the auditor sees the audit log with its verification and the disposal register") {
+    WebWorld ww;
+    ww.w.add_user("sato", Role::officer);
+    ww.w.add_user("kansa", Role::auditor);
+    auto item = ww.w.hold("bytes", "a.docm");
+    Actor sato = ww.w.login("sato");
+    ww.w.service->remove(sato, item.id, "誤送信");
+    Client officer = ww.client(), auditor = ww.client();
+    std::string oc = ww.login(officer, "sato");
+    ww.login(auditor, "kansa");
+    CHECK(officer.get("/audit").status == 403);   // officers act; auditors read the log
+    auto page = auditor.get("/audit");
+    CHECK(page.status == 200);
+    CHECK(page.body.find("ハッシュチェーンは正常です") != std::string::npos);
+    CHECK(page.body.find("item.delete") != std::string::npos);
+    CHECK(page.body.find("誤送信") != std::string::npos);   // the disposal register
+    CHECK(auditor.post("/items/" + item.id + "/delete", {{"reason", "x"}, {"csrf", csrf_in(page.body)}}).status == 403);
+    // Tampering shows on the page.
+    auto lines = mugaika::read_file(ww.w.audit_file(), 1 << 20);
+    auto pos = lines.find("\"actor\":\"gateway\"");
+    REQUIRE(pos != std::string::npos);
+    lines.replace(pos, 17, "\"actor\":\"nobody!\"");
+    mugaika::replace_file(ww.w.audit_file().parent_path(), ww.w.audit_file().filename().string(), lines);
+    page = auditor.get("/audit");
+    CHECK(page.body.find("改ざんまたは破損を検出しました") != std::string::npos);
 }
