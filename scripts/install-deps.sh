@@ -12,6 +12,8 @@ build=(
   libpoppler-cpp-dev libpoppler-glib-dev libpoppler-private-dev libcairo2-dev libglib2.0-dev
   libgmime-3.0-dev libpoco-dev libsodium-dev libssl-dev libsqlite3-dev
   libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+  # the quarantine's PostgreSQL backend: Poco's DataPostgreSQL CMake target needs libpq's headers
+  libpq-dev
 )
 run=(
   libmagic1 file
@@ -24,6 +26,9 @@ test=(
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   # a real MTA in front of the gateway's LMTP server (tests/e2e/serve_postfix_test.cpp), and a client
   postfix swaks
+  # the quarantine's tests: a private PostgreSQL server, a TLS certificate for the officer UI, and the
+  # real-browser test (Debian's chromium driven by playwright-core from npm)
+  postgresql openssl chromium nodejs npm
 )
 
 wanted=("${build[@]}" "${run[@]}")

@@ -20,5 +20,9 @@ int detect_command(const std::vector<std::string>& args);
 // Pipe mode: one mail on stdin, the safe mail on stdout (exit 0), or quarantined (exit 3).
 int mail_command(const std::vector<std::string>& args);
 int serve_command(const std::vector<std::string>& args);
+int quarantine_command(const std::vector<std::string>& args);   // quarantine_command.cpp (issue 7)
+int user_command(const std::vector<std::string>& args);         // user_command.cpp
+int audit_command(const std::vector<std::string>& args);        // audit_command.cpp
+int officer_ui_command(const std::vector<std::string>& args);   // officer_ui_command.cpp
 
 }  // namespace mugaika::cli

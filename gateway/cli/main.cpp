@@ -18,6 +18,14 @@ void usage(std::ostream& out) {
            "      print each file's detected type and the findings of the name and type checks\n"
            "  serve [--config FILE]\n"
            "      run the gateway service: watched share, LMTP for Postfix, workers, release, /metrics\n"
+           "  quarantine list|show|request-release|approve|reject|delete|download|import|purge ... --config FILE\n"
+           "      review held items (password + TOTP: --user NAME, $MUGAIKA_PASSWORD, --totp CODE)\n"
+           "  user add|passwd|totp-reset|disable|enable|role|list ... --config FILE\n"
+           "      manage the reviewers' accounts (admin)\n"
+           "  audit verify [FILE] [--config FILE]\n"
+           "      check the audit log's hash chain; exit 5 when it was altered\n"
+           "  officer-ui --config FILE\n"
+           "      serve the security officer's web UI\n"
            "\n"
            "exit status: 0 all released or disarmed, 3 something quarantined, 2 usage or configuration error,\n"
            "             1 internal error\n";
@@ -37,6 +45,10 @@ int main(int argc, char** argv) {
     if (command == "detect") return mugaika::cli::detect_command(args);
     if (command == "mail") return mugaika::cli::mail_command(args);
     if (command == "serve") return mugaika::cli::serve_command(args);
+    if (command == "quarantine") return mugaika::cli::quarantine_command(args);
+    if (command == "user") return mugaika::cli::user_command(args);
+    if (command == "audit") return mugaika::cli::audit_command(args);
+    if (command == "officer-ui") return mugaika::cli::officer_ui_command(args);
     std::cerr << "mugaika: unknown command '" << command << "'\n";
     usage(std::cerr);
     return mugaika::cli::exit_usage;

@@ -1,0 +1,63 @@
+#include "quarantine_cli_support.hpp"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+
+namespace mugaika::cli {
+
+std::unique_ptr<quarantine::QuarantineRuntime> open_quarantine(const Args& args) {
+    quarantine::QuarantineConfig config;
+    if (auto file = args.value("--config")) config = quarantine::load_quarantine_config(*file);
+    return std::make_unique<quarantine::QuarantineRuntime>(config);
+}
+
+std::string secret_input(const char* env, const std::string& prompt) {
+    if (const char* v = std::getenv(env)) return v;
+    int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return {};
+    termios old{};
+    bool tty = ::tcgetattr(fd, &old) == 0;
+    if (tty) {
+        termios quiet = old;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    [[maybe_unused]] auto w = ::write(fd, prompt.data(), prompt.size());
+    std::string s;
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n') s.push_back(c);
+    if (tty) ::tcsetattr(fd, TCSAFLUSH, &old);
+    [[maybe_unused]] auto w2 = ::write(fd, "\n", 1);
+    ::close(fd);
+    return s;
+}
+
+quarantine::Actor sign_in(quarantine::ReviewService& service, const Args& args) {
+    auto user = args.value("--user");
+    if (!user) throw UsageError("--user NAME is required (with the password and a TOTP code)");
+    std::string password = secret_input("MUGAIKA_PASSWORD", "パスワード (password): ");
+    std::string code = args.value("--totp").value_or("");
+    if (code.empty()) code = secret_input("MUGAIKA_TOTP", "確認コード (TOTP code): ");
+    return service.login(*user, password, code, "cli");
+}
+
+int report_refusal(const std::string& command, const quarantine::ReviewError& e) {
+    std::cerr << "mugaika " << command << ": " << e.message_ja << "\n  (" << e.what() << ")\n";
+    return e.kind == quarantine::ReviewError::internal ? 1 : exit_refused;
+}
+
+std::string format_time(std::int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+    return buf;
+}
+
+}  // namespace mugaika::cli

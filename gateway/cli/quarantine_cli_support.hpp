@@ -1,0 +1,33 @@
+// What the quarantine's subcommands share: the runtime from --config, signing in (password + TOTP),
+// and turning refusals into messages and exit statuses.
+//
+// Signing in from the command line: --user NAME, the password from $MUGAIKA_PASSWORD or asked on the
+// terminal without echo, the TOTP code from --totp CODE, $MUGAIKA_TOTP or asked. Every content action
+// needs both factors, like the web UI: a script that operates the quarantine is a person's delegate and
+// is audited as that person. The only exception is the local bootstrap (`user add --bootstrap`, only
+// while no account exists): whoever can read the configuration, the key file and the database already
+// controls the store, so requiring a login that cannot exist yet would protect nothing.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "args.hpp"
+#include "mugaika/quarantine/runtime.hpp"
+
+namespace mugaika::cli {
+
+// Exit statuses of the quarantine commands, beyond those in commands.hpp.
+inline constexpr int exit_refused = 4;    // refused: login failed, role, four-eyes, wrong state, bad input
+inline constexpr int exit_tampered = 5;   // `audit verify` found the log altered
+
+std::unique_ptr<quarantine::QuarantineRuntime> open_quarantine(const Args& args);
+// Asks for a secret on the terminal without echo (or takes it from `env`). Empty when neither exists.
+std::string secret_input(const char* env, const std::string& prompt);
+quarantine::Actor sign_in(quarantine::ReviewService& service, const Args& args);
+// Prints a ReviewError (Japanese first, then English) and returns exit_refused.
+int report_refusal(const std::string& command, const quarantine::ReviewError& e);
+std::string format_time(std::int64_t unix_seconds);
+
+}  // namespace mugaika::cli

@@ -1,0 +1,150 @@
+// mugaika quarantine list | show ID | request-release ID --reason R | approve ID | reject ID |
+//                    delete ID --reason R | download ID --reason R --out FILE | import DIR | purge
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "mugaika/atomic_file.hpp"
+#include "quarantine_cli_support.hpp"
+
+namespace mugaika::cli {
+namespace fs = std::filesystem;
+using namespace mugaika::quarantine;
+
+namespace {
+
+const char* usage_text =
+    "usage: mugaika quarantine <action> --config FILE --user NAME [--totp CODE] ...\n"
+    "  list [--state S] [--section S] [--party ADDR] [--type T] [--reason CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n"
+    "  show ID [--json]\n"
+    "  request-release ID --reason TEXT [--kind original]\n"
+    "  approve ID [--note TEXT]        reject ID [--note TEXT]\n"
+    "  delete ID --reason TEXT\n"
+    "  download ID --reason TEXT --out FILE\n"
+    "  import DIR [--keep-source]      (folders of the file-based quarantine)\n"
+    "  purge                           (the retention rule; needs no --user)\n"
+    "the password comes from $MUGAIKA_PASSWORD or the terminal, the code from --totp, $MUGAIKA_TOTP or the terminal\n";
+
+std::int64_t parse_day(const std::string& s) {
+    std::tm tm{};
+    const char* end = ::strptime(s.c_str(), "%Y-%m-%d", &tm);
+    if (!end || *end) throw UsageError("dates are YYYY-MM-DD (got '" + s + "')");
+    return static_cast<std::int64_t>(::timegm(&tm));
+}
+
+nlohmann::ordered_json item_json(const Item& it) {
+    return {{"id", it.id},           {"state", it.state},     {"name", it.name},   {"type", it.file_type},
+            {"reason", it.reason},   {"section", it.section}, {"sender", it.sender}, {"recipients", it.recipients},
+            {"size", it.size},       {"sha256", it.sha256},   {"held_at", format_time(it.held_at)},
+            {"summary_ja", it.summary_ja}, {"disposed", it.purged_at != 0}};
+}
+
+std::string one(const Args& a, const char* what) {
+    if (a.positional.size() != 2) throw UsageError(std::string("expected one ") + what);
+    return a.positional[1];
+}
+
+}  // namespace
+
+int quarantine_command(const std::vector<std::string>& argv) {
+    Args args;
+    try {
+        args = parse_args(argv,
+                          {"--config", "--user", "--totp", "--reason", "--note", "--kind", "--out", "--state",
+                           "--section", "--party", "--type", "--from", "--to"},
+                          {"--json", "--keep-source"});
+        if (args.positional.empty()) throw UsageError("no action given");
+    } catch (const UsageError& e) {
+        std::cerr << "mugaika quarantine: " << e.what() << "\n" << usage_text;
+        return exit_usage;
+    }
+    const std::string action = args.positional[0];
+    try {
+        auto rt = open_quarantine(args);
+        ReviewService& s = rt->service();
+        if (action == "purge") {
+            auto purged = s.purge_expired();
+            for (const auto& it : purged) std::cout << "purged\t" << it.id << "\t" << it.state << "\n";
+            std::cout << purged.size() << " 件を保存期間満了により廃棄しました (disposed of by retention)\n";
+            return exit_ok;
+        }
+        static const std::set<std::string> known{"list", "show", "request-release", "approve", "reject",
+                                                 "delete", "download", "import"};
+        if (!known.contains(action)) throw UsageError("unknown action '" + action + "'");
+        Actor me = sign_in(s, args);
+        if (action == "list") {
+            ItemFilter f;
+            f.state = args.value("--state").value_or("");
+            f.section = args.value("--section").value_or("");
+            f.party = args.value("--party").value_or("");
+            f.file_type = args.value("--type").value_or("");
+            f.reason = args.value("--reason").value_or("");
+            if (auto d = args.value("--from")) f.held_from = parse_day(*d);
+            if (auto d = args.value("--to")) f.held_to = parse_day(*d) + 86400;
+            auto items = s.list(me, f);
+            if (args.flag("--json")) {
+                auto all = nlohmann::ordered_json::array();
+                for (const auto& it : items) all.push_back(item_json(it));
+                std::cout << all.dump(2) << "\n";
+            } else {
+                for (const auto& it : items)
+                    std::cout << it.id << "\t" << it.state << "\t" << format_time(it.held_at) << "\t" << it.section
+                              << "\t" << it.sender << "\t" << it.file_type << "\t" << it.reason << "\t" << it.name
+                              << "\n";
+            }
+        } else if (action == "show") {
+            auto d = s.show(me, one(args, "item id"));
+            auto j = item_json(d.item);
+            j["report"] = d.report;
+            auto reqs = nlohmann::ordered_json::array();
+            for (const auto& q : d.requests)
+                reqs.push_back({{"id", q.id}, {"kind", q.kind}, {"state", q.state}, {"requested_by", q.requested_by},
+                                {"reason", q.reason}, {"decided_by", q.decided_by}, {"note", q.note},
+                                {"released_to", q.released_to}});
+            j["requests"] = reqs;
+            std::cout << j.dump(2) << "\n";
+        } else if (action == "request-release") {
+            auto q = s.request_release(me, one(args, "item id"), args.value("--kind").value_or("original"),
+                                       args.value("--reason").value_or(""));
+            std::cout << (q.state == "approved" ? "解放しました (released): " + q.released_to
+                                                : "解放を依頼しました。別の承認者の承認を待っています (request " + q.id + ")")
+                      << "\n";
+        } else if (action == "approve") {
+            std::cout << "承認し、解放しました (released to " << s.approve(me, one(args, "item id"),
+                                                                     args.value("--note").value_or(""))
+                      << ")\n";
+        } else if (action == "reject") {
+            s.reject(me, one(args, "item id"), args.value("--note").value_or(""));
+            std::cout << "解放依頼を却下しました (rejected)\n";
+        } else if (action == "delete") {
+            s.remove(me, one(args, "item id"), args.value("--reason").value_or(""));
+            std::cout << "削除しました (deleted; disposal recorded)\n";
+        } else if (action == "download") {
+            auto out = args.value("--out");
+            if (!out) throw UsageError("--out FILE is required");
+            std::string bytes = s.download(me, one(args, "item id"), args.value("--reason").value_or(""));
+            fs::path p(*out);
+            auto written = write_new_file(p.has_parent_path() ? p.parent_path() : fs::path("."),
+                                          p.filename().string(), bytes);
+            std::cout << written.string() << "\n";
+        } else if (action == "import") {
+            auto ids = s.import_file_store(me, one(args, "folder"), !args.flag("--keep-source"));
+            for (const auto& id : ids) std::cout << "imported\t" << id << "\n";
+        }
+        return exit_ok;
+    } catch (const UsageError& e) {
+        std::cerr << "mugaika quarantine: " << e.what() << "\n" << usage_text;
+        return exit_usage;
+    } catch (const QuarantineConfigError& e) {
+        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const ReviewError& e) {
+        return report_refusal("quarantine " + action, e);
+    } catch (const std::exception& e) {
+        std::cerr << "mugaika quarantine " << action << ": internal error: " << e.what() << "\n";
+        return exit_internal;
+    }
+}
+
+}  // namespace mugaika::cli

@@ -1,0 +1,154 @@
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "mugaika/quarantine/quarantine_config.hpp"
+
+namespace mugaika::quarantine {
+namespace {
+
+struct Ctx {
+    const std::string& file;
+    [[noreturn]] void fail(const toml::node& n, const std::string& what) const {
+        throw QuarantineConfigError(file + ":" + std::to_string(n.source().begin.line) + ": " + what);
+    }
+    std::string text(const toml::node& v, const std::string& key, bool may_be_empty = false) const {
+        auto s = v.value<std::string>();
+        if (!s || (!may_be_empty && s->empty())) fail(v, key + " must be a non-empty string");
+        return *s;
+    }
+    std::int64_t integer(const toml::node& v, const std::string& key, std::int64_t lo, std::int64_t hi) const {
+        auto i = v.value<std::int64_t>();
+        if (!i || *i < lo || *i > hi)
+            fail(v, key + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+        return *i;
+    }
+    bool boolean(const toml::node& v, const std::string& key) const {
+        auto b = v.value<bool>();
+        if (!b) fail(v, key + " must be true or false");
+        return *b;
+    }
+};
+
+void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "store_dir") q.store_dir = c.text(v, key);
+        else if (key == "db") {
+            q.db = c.text(v, key);
+            if (q.db.rfind("sqlite:", 0) != 0 && q.db.rfind("postgresql:", 0) != 0)
+                c.fail(v, "db must start with sqlite: or postgresql:");
+        } else if (key == "key_file") q.key_file = c.text(v, key);
+        else if (key == "retention_days") q.retention_days = static_cast<int>(c.integer(v, key, 1, 36500));
+        else if (key == "four_eyes") q.four_eyes = c.boolean(v, key);
+        else if (key == "release_kinds") {
+            const toml::array* a = v.as_array();
+            if (!a) c.fail(v, "release_kinds must be an array of strings");
+            q.release_kinds.clear();
+            for (const auto& e : *a) {
+                std::string kind = c.text(e, "release_kinds[]");
+                // Only kinds this build can carry out; the others (re-sanitize in pixel mode, PPAP with a
+                // password) need the gateway's sanitizer and are refused here until it provides them.
+                if (kind != "original") c.fail(e, "unknown release kind '" + kind + "' (known: original)");
+                q.release_kinds.push_back(kind);
+            }
+        } else if (key == "release_dir") q.release_dir = c.text(v, key);
+        else if (key == "max_failed_logins") q.max_failed_logins = static_cast<int>(c.integer(v, key, 1, 100));
+        else if (key == "lockout_minutes") q.lockout_minutes = static_cast<int>(c.integer(v, key, 1, 10080));
+        else
+            c.fail(v, "unknown key '" + key + "' in [quarantine] (known: store_dir, db, key_file, retention_days,"
+                      " four_eyes, release_kinds, release_dir, max_failed_logins, lockout_minutes)");
+    }
+}
+
+void parse_listen(const toml::node& v, const Ctx& c, QuarantineConfig& q) {
+    std::string s = c.text(v, "listen");
+    std::string host, port;
+    if (s.front() == '[') {
+        auto close = s.find(']');
+        if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':')
+            c.fail(v, "listen must be host:port or [ipv6]:port");
+        host = s.substr(1, close - 1);
+        port = s.substr(close + 2);
+    } else {
+        auto colon = s.rfind(':');
+        if (colon == std::string::npos) c.fail(v, "listen must be host:port");
+        host = s.substr(0, colon);
+        port = s.substr(colon + 1);
+    }
+    int p = 0;
+    try {
+        p = std::stoi(port);
+    } catch (...) {
+        c.fail(v, "listen has no valid port");
+    }
+    if (host.empty() || p < 1 || p > 65535) c.fail(v, "listen must be host:port with a port from 1 to 65535");
+    q.ui_host = host;
+    q.ui_port = static_cast<std::uint16_t>(p);
+}
+
+void parse_ui(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "listen") parse_listen(v, c, q);
+        else if (key == "tls_cert") q.tls_cert = c.text(v, key, true);
+        else if (key == "tls_key") q.tls_key = c.text(v, key, true);
+        else if (key == "session_idle_minutes") q.session_idle_minutes = static_cast<int>(c.integer(v, key, 1, 480));
+        else if (key == "max_form_bytes") q.max_form_bytes = static_cast<std::size_t>(c.integer(v, key, 1024, 16 << 20));
+        else
+            c.fail(v, "unknown key '" + key + "' in [officer_ui] (known: listen, tls_cert, tls_key,"
+                      " session_idle_minutes, max_form_bytes)");
+    }
+}
+
+void parse_audit(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "file") q.audit_file = c.text(v, key);
+        else if (key == "syslog") q.audit_syslog = c.boolean(v, key);
+        else c.fail(v, "unknown key '" + key + "' in [audit] (known: file, syslog)");
+    }
+}
+
+}  // namespace
+
+bool is_loopback_host(const std::string& h) {
+    return h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0;
+}
+
+QuarantineConfig parse_quarantine_config(std::string_view text, const std::string& file) {
+    toml::table root;
+    try {
+        root = toml::parse(text, file);
+    } catch (const toml::parse_error& e) {
+        throw QuarantineConfigError(file + ":" + std::to_string(e.source().begin.line) + ": " +
+                                    std::string(e.description()));
+    }
+    QuarantineConfig q;
+    q.source = file;
+    Ctx c{file};
+    auto table = [&](const char* name) -> const toml::table* {
+        const toml::node* n = root.get(name);
+        if (!n) return nullptr;
+        if (!n->as_table()) c.fail(*n, std::string("'") + name + "' must be a table");
+        return n->as_table();
+    };
+    if (auto t = table("quarantine")) parse_quarantine(*t, c, q);
+    if (auto t = table("officer_ui")) parse_ui(*t, c, q);
+    if (auto t = table("audit")) parse_audit(*t, c, q);
+    if (q.tls_cert.empty() != q.tls_key.empty())
+        throw QuarantineConfigError(file + ": [officer_ui] tls_cert and tls_key must be given together");
+    return q;
+}
+
+QuarantineConfig load_quarantine_config(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw QuarantineConfigError(file.string() + ": cannot read the configuration file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_quarantine_config(ss.str(), file.string());
+}
+
+}  // namespace mugaika::quarantine

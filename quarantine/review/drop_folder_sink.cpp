@@ -1,0 +1,27 @@
+#include <filesystem>
+
+#include "mugaika/atomic_file.hpp"
+#include "mugaika/quarantine/release_sink.hpp"
+
+namespace mugaika::quarantine {
+
+std::string safe_release_name(const std::string& name, const std::string& fallback) {
+    // Take what follows the last slash or backslash (a name from a mail may carry a Windows path).
+    auto cut = name.find_last_of("/\\");
+    std::string base = cut == std::string::npos ? name : name.substr(cut + 1);
+    std::string out;
+    for (unsigned char c : base)
+        if (c >= 0x20 && c != 0x7f && c != ':') out.push_back(static_cast<char>(c));
+    while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(out.begin());
+    while (!out.empty() && (out.back() == '.' || out.back() == ' ')) out.pop_back();
+    if (out.empty() || out.size() > 200) return fallback;
+    return out;
+}
+
+std::string DropFolderSink::release(const ReleasedItem& item) {
+    std::filesystem::create_directories(dir_);
+    auto path = write_new_file(dir_, safe_release_name(item.name, item.item_id + ".bin"), item.bytes);
+    return path.string();
+}
+
+}  // namespace mugaika::quarantine

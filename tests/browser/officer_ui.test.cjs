@@ -1,0 +1,200 @@
+// The officer UI in a real browser: log in with password + TOTP, find the held item, request its release
+// as one officer, approve it as another person, see the file in the drop folder and every step in the
+// audit log. Screenshots of the main pages go to $ARTIFACT_DIR.
+'use strict';
+const { chromium } = require('playwright-core');
+const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const MUGAIKA = process.env.MUGAIKA_BINARY;
+const ART = process.env.ARTIFACT_DIR;
+const PASSWORD = 'correct horse battery';
+
+function fail(message) {
+  console.error('FAIL: ' + message);
+  process.exitCode = 1;
+  throw new Error(message);
+}
+function check(cond, message) {
+  if (!cond) fail(message);
+  console.log('ok - ' + message);
+}
+
+function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of s.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 with the step `offset` steps from now (each account needs a new step per login).
+function totp(secret, offset) {
+  const step = Math.floor(Date.now() / 1000 / 30) + offset;
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', secret).update(counter).digest();
+  const o = mac[mac.length - 1] & 15;
+  const bin = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
+  return String(bin % 1000000).padStart(6, '0');
+}
+
+const uses = {};
+const secrets = {};
+function code(user) {
+  uses[user] = (uses[user] || 0) + 1;
+  if (uses[user] > 2) fail('test bug: more than two TOTP codes for ' + user + ' in one step');
+  return totp(secrets[user], uses[user] - 1);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+  });
+}
+
+function mugaika(args, env) {
+  return execFileSync(MUGAIKA, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+}
+
+function rememberSecret(user, output) {
+  const m = /secret=([A-Z2-7]+)/.exec(output);
+  if (!m) fail('no TOTP secret printed for ' + user);
+  secrets[user] = base32Decode(m[1]);
+}
+
+async function login(browser, user, shotName) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP' });
+  const page = await context.newPage();
+  await page.goto(BASE + '/login');
+  await page.fill('#user', user);
+  await page.fill('#password', PASSWORD);
+  await page.fill('#totp', code(user));
+  if (shotName) await page.screenshot({ path: path.join(ART, shotName), fullPage: true });
+  await page.click('#login-button');
+  try {
+    await page.waitForURL('**/items', { timeout: 15000 });
+  } catch (e) {
+    await page.screenshot({ path: path.join(ART, 'login-failed-' + user + '.png'), fullPage: true });
+    fail('login as ' + user + ' did not reach the list: ' + (await page.locator('.msg').allTextContents()).join(' '));
+  }
+  return { context, page };
+}
+
+let BASE;
+
+(async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mugaika-browser-'));
+  const port = await freePort();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-keyout', path.join(tmp, 'ui.key'), '-out', path.join(tmp, 'ui.crt')], { stdio: 'ignore' });
+  const config = path.join(tmp, 'mugaika.toml');
+  fs.writeFileSync(config, [
+    '[quarantine]',
+    `store_dir = "${tmp}/store"`, `db = "sqlite:${tmp}/q.db"`, `key_file = "${tmp}/keys/q.key"`,
+    `release_dir = "${tmp}/drop"`,
+    '[officer_ui]', `listen = "127.0.0.1:${port}"`, `tls_cert = "${tmp}/ui.crt"`, `tls_key = "${tmp}/ui.key"`,
+    '[audit]', `file = "${tmp}/audit.log"`, 'syslog = false', ''].join('\n'));
+  const cfg = ['--config', config];
+  const newPw = { MUGAIKA_NEW_PASSWORD: PASSWORD };
+  const asUser = (user) => ({ MUGAIKA_PASSWORD: PASSWORD });
+
+  rememberSecret('kanri', mugaika(['user', 'add', 'kanri', '--role', 'admin', '--bootstrap', ...cfg], newPw));
+  rememberSecret('sato', mugaika(['user', 'add', 'sato', '--role', 'officer', '--user', 'kanri', '--totp', code('kanri'), ...cfg],
+    { ...newPw, ...asUser('kanri') }));
+  rememberSecret('suzuki', mugaika(['user', 'add', 'suzuki', '--role', 'approver', '--user', 'kanri', '--totp', code('kanri'), ...cfg],
+    { ...newPw, ...asUser('kanri') }));
+
+  // An item as the file-based quarantine writes it, imported by the officer.
+  const id = '20261122T031500Z-0123456789ab-c0ffee';
+  const old = path.join(tmp, 'old-quarantine', id);
+  fs.mkdirSync(old, { recursive: true });
+  const original = '%PDF-1.4 見積書の原本 ' + crypto.randomBytes(8).toString('hex');
+  fs.writeFileSync(path.join(old, 'original'), original);
+  fs.writeFileSync(path.join(old, 'report.json'), JSON.stringify({
+    schema: 'mugaika.report/1', input: { name: '見積書.pdf', size: original.length, sha256: '' },
+    detected_type: 'pdf', verdict: 'quarantined',
+    reason: { code: 'pdf.javascript', message_ja: 'JavaScript を含むため隔離しました。', detail: 'OpenAction JavaScript' },
+    findings: [{ where: 'obj 12', kind: 'pdf.javascript', action: 'blocked', detail: 'OpenAction',
+      ja: '文書を開くと実行される JavaScript が含まれていました。' }],
+    summary_ja: '隔離しました: JavaScript を含む PDF',
+  }));
+  mugaika(['quarantine', 'import', path.join(tmp, 'old-quarantine'), '--user', 'sato', '--totp', code('sato'), ...cfg],
+    asUser('sato'));
+
+  const server = spawn(MUGAIKA, ['officer-ui', ...cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    server.stdout.on('data', (d) => { if (String(d).includes('listening')) resolve(); });
+    server.on('exit', (c) => reject(new Error('officer-ui exited with ' + c)));
+  });
+  BASE = `https://127.0.0.1:${port}`;
+
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  try {
+    // The officer finds the item and asks for its release.
+    const officer = await login(browser, 'sato', '01-login.png');
+    await officer.page.screenshot({ path: path.join(ART, '02-list.png'), fullPage: true });
+    check(await officer.page.locator('text=見積書.pdf').count() > 0, 'the held item is listed');
+    await officer.page.click('text=見積書.pdf');
+    check(await officer.page.locator('text=文書を開くと実行される JavaScript が含まれていました。').count() === 1,
+      'the finding is shown in plain Japanese');
+    await officer.page.screenshot({ path: path.join(ART, '03-detail.png'), fullPage: true });
+    await officer.page.fill('#request-reason', '取引先からの正式な見積書のため');
+    await officer.page.click('#request-button');
+    check(await officer.page.locator('text=解放を依頼しました').count() === 1, 'the release was requested');
+    check(await officer.page.locator('#approve-button').count() === 0, 'the requester is not offered the approval');
+    await officer.page.screenshot({ path: path.join(ART, '04-requested.png'), fullPage: true });
+    check(!fs.existsSync(path.join(tmp, 'drop', '見積書.pdf')), 'nothing is released before the approval');
+
+    // Another person approves.
+    const approver = await login(browser, 'suzuki', null);
+    await approver.page.goto(`${BASE}/items/${id}`);
+    await approver.page.screenshot({ path: path.join(ART, '05-approver.png'), fullPage: true });
+    await approver.page.fill('#approve-note', '内容を確認しました');
+    await approver.page.click('#approve-button');
+    check(await approver.page.locator('text=承認し、解放しました').count() === 1, 'the approval is confirmed');
+    await approver.page.screenshot({ path: path.join(ART, '06-released.png'), fullPage: true });
+
+    const dropped = path.join(tmp, 'drop', '見積書.pdf');
+    check(fs.existsSync(dropped) && fs.readFileSync(dropped, 'utf8') === original, 'the original is in the drop folder');
+
+    // Every step is in the audit log, and the chain verifies.
+    const lines = fs.readFileSync(path.join(tmp, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const has = (actor, action) => lines.some((l) => l.actor === actor && l.action === action && l.outcome === 'ok');
+    check(has('sato', 'login') && has('suzuki', 'login'), 'both logins are audited');
+    check(has('sato', 'item.import') && has('sato', 'item.view'), 'the import and the view are audited');
+    check(has('sato', 'release.request') && has('suzuki', 'release.approve'), 'the request and the approval are audited');
+    const approval = lines.find((l) => l.action === 'release.approve');
+    const delivery = lines.find((l) => l.action === 'release.deliver');
+    check(approval.detail.requested_by === 'sato' && delivery.detail.released_to === dropped,
+      'the approval names the requester, the delivery its destination');
+    check(/OK/.test(mugaika(['audit', 'verify', path.join(tmp, 'audit.log')], {})), 'mugaika audit verify passes');
+
+    // Logging out ends the session.
+    await officer.page.click('#logout');
+    await officer.page.waitForURL('**/login');
+    await officer.page.goto(`${BASE}/items`);
+    check(officer.page.url().endsWith('/login'), 'after logging out the list needs a new login');
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  console.log('browser test passed; screenshots in ' + ART);
+})().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,63 @@
+// A whole quarantine in a temp folder for the tests: key, store, database, audit log, a drop-folder sink
+// and the review service, with a clock the test moves by hand.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "fixtures.hpp"
+#include "mugaika/quarantine/review_service.hpp"
+#include "mugaika/quarantine/totp.hpp"
+
+namespace mugaika::test {
+
+// A private PostgreSQL server on 127.0.0.1 and a free port, under a temp folder, stopped on destruction.
+// `conninfo` is empty (and `why_not` says why) when it could not be started.
+struct PostgresServer {
+    PostgresServer();
+    ~PostgresServer();
+    PostgresServer(const PostgresServer&) = delete;
+    std::string conninfo, why_not;
+    std::filesystem::path dir;
+    std::string bin;
+    bool as_postgres_user = false;
+};
+
+struct QuarantineWorld {
+    explicit QuarantineWorld(std::string db_url = "", quarantine::ReviewOptions options = {});
+    ~QuarantineWorld();
+
+    TempDir tmp;
+    std::int64_t clock = 1'800'000'000;   // 2027-01-15: moved by the tests, never read from the system
+    std::unique_ptr<quarantine::Database> db;
+    std::unique_ptr<quarantine::BlobStore> blobs;
+    std::unique_ptr<quarantine::ItemStore> store;
+    std::unique_ptr<quarantine::Users> users;
+    std::unique_ptr<quarantine::AuditLog> audit;
+    std::unique_ptr<quarantine::DropFolderSink> sink;
+    std::unique_ptr<quarantine::ReviewService> service;
+    std::map<std::string, std::string> secrets;   // user -> raw TOTP secret
+    std::string admin_name;                        // the account made by the bootstrap
+
+    std::filesystem::path store_dir() const { return tmp.path / "store"; }
+    std::filesystem::path drop_dir() const { return tmp.path / "drop"; }
+    std::filesystem::path audit_file() const { return tmp.path / "audit" / "audit.log"; }
+
+    // Creates an account (the first through the local bootstrap as "root-admin").
+    void add_user(const std::string& name, quarantine::Role role, const std::string& password = "correct horse battery");
+    std::string code(const std::string& name, std::int64_t at) const;
+    // Logs in with the current code; moves the clock one TOTP step first so codes are never reused.
+    quarantine::Actor login(const std::string& name, const std::string& password = "correct horse battery");
+    quarantine::Item hold(const std::string& bytes, const std::string& name = "invoice.docm",
+                          const std::string& detail = "vbaProject.bin");
+    std::vector<nlohmann::json> audit_lines() const;
+    // The audit lines with this action (and outcome, when given).
+    std::vector<nlohmann::json> audit_lines(const std::string& action, const std::string& outcome = "") const;
+};
+
+std::string sample_report(const std::string& name, const std::string& detail);
+
+}  // namespace mugaika::test
