@@ -220,8 +220,9 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
     bool lmtp_size_set = false;
     for (const auto& [k, v] : root) {
         std::string key(k.str());
-        static const std::set<std::string> engine_tables{"limits", "names", "types", "sanitizer"};
-        if (engine_tables.contains(key)) continue;
+        static const std::set<std::string> other_tables{"limits", "names", "types", "sanitizer",   // engine
+                                                        "quarantine", "officer_ui", "audit"};         // review
+        if (other_tables.contains(key)) continue;
         const toml::table* t = v.as_table();
         if (!t) throw ConfigError(file, line_of(v), "'" + key + "' must be a table");
         if (key == "paths") parse_paths(*t, file, c);
@@ -235,9 +236,14 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
         else
             throw ConfigError(file, line_of(v), "unknown table [" + key +
                                                     "] (known: paths, worker, share, lmtp, release, spool, http, log, "
-                                                    "limits, names, types, sanitizer)");
+                                                    "limits, names, types, sanitizer, quarantine, officer_ui, audit)");
     }
     c.policy = parse_policy(root, file, registry);
+    try {
+        c.review = quarantine::parse_quarantine_config(text, file);
+    } catch (const quarantine::QuarantineConfigError& e) {
+        throw ConfigError(file, e.what());
+    }
     // The worker's wall clock must leave the engine room to spend its own time budget and report.
     auto engine_budget = std::chrono::duration_cast<std::chrono::milliseconds>(c.policy.limits.time_budget);
     if (c.worker.wall < engine_budget) c.worker.wall = engine_budget + std::chrono::seconds(5);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../worker/isolated.hpp"
+#include "mugaika/quarantine/quarantine_config.hpp"
 #include "mugaika/policy.hpp"
 #include "mugaika/registry.hpp"
 
@@ -65,6 +66,9 @@ struct GatewayConfig {
     std::string source = "(built-in defaults)";
     std::filesystem::path out_dir = "var/out";
     std::filesystem::path quarantine_dir = "var/quarantine";
+    // [quarantine], [officer_ui] and [audit]: parsed and validated by the quarantine's own parser so
+    // that the service, the CLI and the officer UI read one file the same way.
+    quarantine::QuarantineConfig review;
     std::filesystem::path reports_dir;   // empty: no per-item report files
     WorkerLimits worker;
     std::uint32_t workers = 0;           // [worker] count; 0: one per core

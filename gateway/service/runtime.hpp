@@ -8,6 +8,7 @@
 #include "../config/gateway_config.hpp"
 #include "../release/job_release.hpp"
 #include "mugaika/engine.hpp"
+#include "mugaika/quarantine/audit_log.hpp"
 
 namespace mugaika {
 
@@ -16,10 +17,13 @@ struct Runtime {
         : config(std::move(c)), engine(builtin_registry(), config.policy),
           target{config.out_dir,           config.release.maildir,       config.quarantine_dir,
                  config.reports_dir,       config.release.notes,         config.release.smtp_next_hop,
-                 config.release.smtp_helo, config.release.smtp_timeout} {}
+                 config.release.smtp_helo, config.release.smtp_timeout},
+          audit(std::make_shared<quarantine::AuditLog>(config.review.audit_file, config.review.audit_syslog)) {}
     GatewayConfig config;
     Engine engine;
     ReleaseTarget target;
+    // Every verdict of the gateway goes into the same hash-chained audit log as the officers' actions.
+    std::shared_ptr<quarantine::AuditLog> audit;
 };
 
 class RuntimeHolder {

@@ -10,6 +10,33 @@
 #include "mugaika/report.hpp"
 
 namespace mugaika {
+
+namespace {
+
+quarantine::AuditEvent verdict_event(const JobMeta& meta, const Outcome& outcome, const JobRelease& r) {
+    quarantine::AuditEvent e;
+    e.actor = "gateway";
+    e.action = "item.verdict";
+    e.item = r.quarantine_id.value_or("");
+    nlohmann::ordered_json released = nlohmann::ordered_json::array();
+    for (const auto& p : r.released) released.push_back(p.string());
+    e.detail = {{"job", meta.id},
+                {"source", std::string(to_string(meta.source))},
+                {"section", meta.section},
+                {"sender", meta.sender},
+                {"recipients", meta.recipients},
+                {"name", meta.name},
+                {"sha256", outcome.input_sha256},
+                {"type", outcome.detected_type},
+                {"verdict", std::string(to_string(r.verdict))},
+                {"reason", outcome.reason},
+                {"held_parts", outcome.held.size()},
+                {"released", released}};
+    return e;
+}
+
+}  // namespace
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -197,6 +224,10 @@ void Scheduler::process(const std::string& id) {
     }
 
     JobRelease r = release_job(dir, meta, outcome, rt->target);
+    // Audited before the job leaves the spool: if the line cannot be made durable the job stays in
+    // active/ and is finished again (release is idempotent), so no verdict goes unrecorded. A crash
+    // between the two may record one verdict twice, never none.
+    rt->audit->append(verdict_event(meta, outcome, r));
     spool_.finish(id);
     double latency = static_cast<double>(now_ms() - meta.received_ms) / 1000.0;
     metrics_.item(to_string(meta.source), r.verdict, outcome.detected_type, latency);

@@ -14,6 +14,9 @@ namespace mugaika {
 ConfigError::ConfigError(std::string file, int line, const std::string& what)
     : std::runtime_error(file + ":" + std::to_string(line) + ": " + what), file_(std::move(file)), line_(line) {}
 
+ConfigError::ConfigError(std::string file, const std::string& formatted)
+    : std::runtime_error(formatted), file_(std::move(file)), line_(0) {}
+
 TypeAction Policy::action_for(std::string_view type_id) const {
     if (auto it = actions.find(type_id); it != actions.end()) return it->second;
     const FileType* t = find_file_type(type_id);

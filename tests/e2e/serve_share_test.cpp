@@ -62,6 +62,16 @@ TEST_CASE("serve: share sections are disarmed into their own drop folders") {
     CHECK(count_entries(s.path("quarantine")) == 1);
     CHECK(report_for(s, "名簿.csv")["verdict"] == "disarmed");
 
+    // Every verdict is in the hash-chained audit log, and the chain verifies.
+    std::string audit = read_whole(s.path("audit/audit.log"));
+    std::size_t verdicts = 0;
+    for (std::size_t at = audit.find("\"item.verdict\""); at != std::string::npos; at = audit.find("\"item.verdict\"", at + 1))
+        ++verdicts;
+    CHECK(verdicts == 3);
+    CHECK(audit.find("\"verdict\":\"quarantined\"") != std::string::npos);
+    CHECK(run(shell_quote(mugaika_binary().string()) + " audit verify " + shell_quote(s.path("audit/audit.log").string()) +
+              " > /dev/null").status == 0);
+
     // Taken out of the share, and nothing of ours left behind in the section folders.
     CHECK(visible_files(s.path("in")).empty());
     CHECK(s.term() == 0);

@@ -79,7 +79,8 @@ public:
         return "[paths]\nout = \"" + r + "/out\"\nquarantine = \"" + r + "/quarantine\"\nreports = \"" + r +
                "/reports\"\n[spool]\ndir = \"" + r + "/spool\"\n[share]\ninbound = \"" + r + "/in\"\nsections = " +
                sections_ + "\nsettle_ms = 300\nrescan_seconds = 1\n[release]\nmaildir = \"" + r +
-               "/mail\"\n[lmtp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n[log]\nsyslog = false\n";
+               "/mail\"\n[lmtp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n[log]\nsyslog = false\n"
+               "[audit]\nfile = \"" + r + "/audit/audit.log\"\nsyslog = false\n";
     }
     void write_config() { write_file(config_file(), merge(base_config(), extra_)); }
 

@@ -74,3 +74,17 @@ TEST_CASE("config: the shipped configuration parses") {
     CHECK_FALSE(c.share.sections.empty());
     CHECK(c.lmtp.listen.starts_with("127.0.0.1:"));
 }
+
+TEST_CASE("config: the quarantine's tables are read by the same file and checked at start") {
+    auto reg = mugaika::builtin_registry();
+    auto c = mugaika::parse_config_text("[audit]\nfile = \"/tmp/a.log\"\nsyslog = false\n[quarantine]\nretention_days = 30\n",
+                                        "site.toml", reg);
+    CHECK(c.review.audit_file == "/tmp/a.log");
+    CHECK_FALSE(c.review.audit_syslog);
+    try {
+        mugaika::parse_config_text("[quarantine]\nretention_days = 30\nretension_days = 5\n", "site.toml", reg);
+        FAIL("a typo in [quarantine] was accepted");
+    } catch (const mugaika::ConfigError& e) {
+        CHECK(std::string(e.what()).starts_with("site.toml:3:"));
+    }
+}

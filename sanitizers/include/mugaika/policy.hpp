@@ -19,6 +19,8 @@ class Registry;
 class ConfigError : public std::runtime_error {
 public:
     ConfigError(std::string file, int line, const std::string& what);
+    // A message already in "file:line: what" form (from another component's parser).
+    ConfigError(std::string file, const std::string& formatted);
     const std::string& file() const { return file_; }
     int line() const { return line_; }
 
