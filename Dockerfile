@@ -16,5 +16,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DMUGAIKA_BUILD_TEST
 # Items are disarmed in child processes that drop into a private network namespace; the container
 # itself needs no network beyond what the service listens on.
 WORKDIR /var/lib/mugaika
+EXPOSE 10025
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/mugaika"]
-CMD ["sanitize", "--help"]
+CMD ["serve", "--config", "/etc/mugaika/mugaika.toml"]
