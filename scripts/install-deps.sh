@@ -28,8 +28,11 @@ test=(
   postfix swaks
   # the quarantine's tests: a private PostgreSQL server, a TLS certificate for the officer UI, and the
   # real-browser test (Debian's chromium driven by playwright-core from npm)
-  postgresql openssl chromium nodejs npm
+  postgresql openssl chromium
 )
+# Node.js for playwright-core: Debian's nodejs and npm, unless a Node.js with npm is already there (a
+# NodeSource nodejs bundles npm and conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || test+=(nodejs npm)
 
 wanted=("${build[@]}" "${run[@]}")
 [ "${1:-}" = "--test" ] && wanted+=("${test[@]}")
