@@ -114,33 +114,30 @@ std::string run_isolated(const std::function<std::string()>& job, const WorkerLi
     return result;
 }
 
+Outcome quarantined_outcome(std::string_view bytes, std::string_view name, std::string code, std::string detail) {
+    Outcome o;
+    o.input_name = std::string(name);
+    o.input_size = bytes.size();
+    o.input_sha256 = sha256_hex(bytes);
+    o.detected_type = "unknown";   // detection ran in the child that failed; the parent never parses input
+    o.verdict = Verdict::quarantined;
+    o.reason = std::move(code);
+    o.reason_detail = std::move(detail);
+    return o;
+}
+
 Outcome process_isolated(const Engine& engine, std::string_view bytes, std::string_view name,
                          const WorkerLimits& limits) {
     try {
         std::string encoded = run_isolated([&] { return encode_outcome(engine.process(bytes, name)); }, limits);
         return decode_outcome(encoded);
     } catch (const WorkerFailure& e) {
-        Outcome o;
-        o.input_name = std::string(name);
-        o.input_size = bytes.size();
-        o.input_sha256 = sha256_hex(bytes);
-        o.detected_type = "unknown";
-        o.verdict = Verdict::quarantined;
-        o.reason = e.code();
-        o.reason_detail = e.what();
-        return o;
+        return quarantined_outcome(bytes, name, e.code(), e.what());
     } catch (const std::system_error&) {
         throw;   // our own trouble (no fork): the caller answers "try again", never "clean"
     } catch (const std::exception& e) {
-        Outcome o;
-        o.input_name = std::string(name);
-        o.input_size = bytes.size();
-        o.input_sha256 = sha256_hex(bytes);
-        o.detected_type = "unknown";
-        o.verdict = Verdict::quarantined;
-        o.reason = std::string(reason::worker_crash);
-        o.reason_detail = std::string("unreadable worker result: ") + e.what();
-        return o;
+        return quarantined_outcome(bytes, name, std::string(reason::worker_crash),
+                                   std::string("unreadable worker result: ") + e.what());
     }
 }
 

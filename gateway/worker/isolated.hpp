@@ -34,6 +34,9 @@ private:
 // a signal, a timeout or a result over the limit; std::system_error when no child could be started.
 std::string run_isolated(const std::function<std::string()>& job, const WorkerLimits& limits);
 
+// A quarantined outcome for an input whose worker gave no verdict (crash, timeout, unreadable result).
+Outcome quarantined_outcome(std::string_view bytes, std::string_view name, std::string code, std::string detail);
+
 // The engine's verdict on one input, computed in an isolated child. Never throws for the input's
 // sake: a failed child becomes a quarantined outcome with the failure's reason.
 Outcome process_isolated(const Engine& engine, std::string_view bytes, std::string_view name,

@@ -24,15 +24,8 @@ void test_fault(std::string_view name) {
 }
 
 Outcome failed(std::string_view bytes, std::string_view name, const WorkerFailure& f, int failures) {
-    Outcome o;
-    o.input_name = std::string(name);
-    o.input_size = bytes.size();
-    o.input_sha256 = sha256_hex(bytes);
-    o.detected_type = "unknown";
-    o.verdict = Verdict::quarantined;
-    o.reason = f.code();
-    o.reason_detail = std::string(f.what()) + " (" + std::to_string(failures) + " attempts)";
-    return o;
+    return quarantined_outcome(bytes, name, f.code(),
+                               std::string(f.what()) + " (" + std::to_string(failures) + " attempts)");
 }
 
 }  // namespace

@@ -7,28 +7,11 @@
 #include <cmath>
 
 #include "pdf_objects.hpp"
+#include "pdf_text.hpp"
 
 namespace mugaika::pdf {
 namespace {
 
-void append_utf8(std::string& out, Unicode c) {
-    if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c < 0xE000)) return;
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
 
 // Sees only text (needNonText is false: no image is decoded, no path filled) and keeps the
 // characters nobody can see.

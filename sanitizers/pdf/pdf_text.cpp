@@ -2,28 +2,13 @@
 
 #include <poppler/PDFDocEncoding.h>
 
+#include <unicode/utf8.h>
+
 #include <cstdint>
 
 namespace mugaika::pdf {
 namespace {
 
-void append_utf8(std::string& out, char32_t c) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
 
 std::string from_utf16(std::string_view b, bool big_endian) {
     std::string out;
@@ -74,6 +59,14 @@ bool is_invisible_control(char32_t c) {
 }
 
 }  // namespace
+
+void append_utf8(std::string& out, char32_t c) {
+    if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c < 0xE000)) return;   // no NULs, no lone surrogates
+    char buf[U8_MAX_LENGTH];
+    int32_t n = 0;
+    U8_APPEND_UNSAFE(buf, n, static_cast<UChar32>(c));
+    out.append(buf, static_cast<std::size_t>(n));
+}
 
 std::string decode_text_string(std::string_view raw) {
     if (raw.size() >= 2 && raw[0] == '\xFE' && raw[1] == '\xFF') return from_utf16(raw.substr(2), true);

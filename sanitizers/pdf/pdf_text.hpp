@@ -6,6 +6,10 @@
 
 namespace mugaika::pdf {
 
+// Appends one code point as UTF-8; NUL, surrogates and values beyond U+10FFFF are dropped.
+void append_utf8(std::string& out, char32_t c);
+
+
 // A PDF text string (UTF-16BE/LE with a byte order mark, UTF-8 with a BOM, else PDFDocEncoding) as UTF-8.
 std::string decode_text_string(std::string_view raw);
 
