@@ -110,7 +110,12 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
                 if (out_type != &type && !type_accepts_extension(*out_type, ext))
                     out.name = with_extension(out.name, canonical_extension(*out_type));
             } else {
-                out.name = check_name(out.name).safe_name;
+                // A name a sanitizer chose (an extracted attachment, a member) passes the same name rules
+                // as an input: nothing executable leaves the engine under any name.
+                NameCheck chosen = check_name(out.name);
+                if (chosen.dangerous)
+                    throw SanitizeError(reason::blocked_name, "output named " + chosen.safe_name);
+                out.name = chosen.safe_name;
             }
         }
 

@@ -206,3 +206,24 @@ TEST_CASE("report: the worker codec round-trips an outcome and rejects tampering
     CHECK_THROWS(decode_outcome(enc.substr(0, enc.size() - 1)));
     CHECK_THROWS(decode_outcome("garbage"));
 }
+
+namespace {
+// A sanitizer that names its output itself, dangerously.
+class NamesItsOutput final : public Sanitizer {
+public:
+    std::string_view name() const override { return "names-output"; }
+    std::vector<std::string> types() const override { return {"text"}; }
+    std::vector<Output> sanitize(const Input& in, Context&) const override {
+        return {Output{"run.exe", "text", std::string(in.bytes)}};
+    }
+};
+}  // namespace
+
+TEST_CASE("engine: an output a sanitizer names dangerously is never released") {
+    Registry r;
+    r.add(std::make_shared<NamesItsOutput>());
+    Outcome o = Engine(std::move(r), Policy::defaults()).process("hello\n", "a.txt");
+    CHECK(o.verdict == Verdict::quarantined);
+    CHECK(o.reason == "blocked.name");
+    CHECK(o.outputs.empty());
+}
