@@ -1,5 +1,8 @@
 #include "quarantine_cli_support.hpp"
 
+#include "../release/gateway_sink.hpp"
+#include "mugaika/registry.hpp"
+
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -11,9 +14,15 @@
 namespace mugaika::cli {
 
 std::unique_ptr<quarantine::QuarantineRuntime> open_quarantine(const Args& args) {
-    quarantine::QuarantineConfig config;
-    if (auto file = args.value("--config")) config = quarantine::load_quarantine_config(*file);
-    return std::make_unique<quarantine::QuarantineRuntime>(config);
+    // The whole configuration, not only the quarantine's tables: an approved release goes out through
+    // the gateway's own release path (drop folders, Maildir or LGWAN MTA, the policy for re-disarming).
+    GatewayConfig config;
+    try {
+        if (auto file = args.value("--config")) config = load_config(*file, builtin_registry());
+    } catch (const ConfigError& e) {
+        throw quarantine::QuarantineConfigError(e.what());
+    }
+    return std::make_unique<quarantine::QuarantineRuntime>(config.review, std::make_unique<GatewaySink>(config));
 }
 
 std::string secret_input(const char* env, const std::string& prompt) {

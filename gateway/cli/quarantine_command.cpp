@@ -18,7 +18,8 @@ const char* usage_text =
     "usage: mugaika quarantine <action> --config FILE --user NAME [--totp CODE] ...\n"
     "  list [--state S] [--section S] [--party ADDR] [--type T] [--reason CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n"
     "  show ID [--json]\n"
-    "  request-release ID --reason TEXT [--kind original]\n"
+    "  request-release ID --reason TEXT [--kind original|resanitize|pixels|ppap]   (ppap: password from\n"
+    "                    $MUGAIKA_ZIP_PASSWORD or asked)\n"
     "  approve ID [--note TEXT]        reject ID [--note TEXT]\n"
     "  delete ID --reason TEXT\n"
     "  download ID --reason TEXT --out FILE\n"
@@ -105,8 +106,13 @@ int quarantine_command(const std::vector<std::string>& argv) {
             j["requests"] = reqs;
             std::cout << j.dump(2) << "\n";
         } else if (action == "request-release") {
-            auto q = s.request_release(me, one(args, "item id"), args.value("--kind").value_or("original"),
-                                       args.value("--reason").value_or(""));
+            std::string kind = args.value("--kind").value_or("original");
+            // The PPAP password is a secret: from the environment or asked without echo, never an argument
+            // (arguments are visible to every user in the process list).
+            std::string password = kind == quarantine::release_kind::ppap
+                                       ? secret_input("MUGAIKA_ZIP_PASSWORD", "ZIPのパスワード (zip password): ")
+                                       : std::string();
+            auto q = s.request_release(me, one(args, "item id"), kind, args.value("--reason").value_or(""), password);
             std::cout << (q.state == "approved" ? "解放しました (released): " + q.released_to
                                                 : "解放を依頼しました。別の承認者の承認を待っています (request " + q.id + ")")
                       << "\n";

@@ -3,9 +3,9 @@
 #include <system_error>
 
 #include "../spool/durable.hpp"
+#include "maildir.hpp"
 #include "smtp_relay.hpp"
 #include "mugaika/atomic_file.hpp"
-#include "mugaika/file_store.hpp"
 #include "mugaika/names.hpp"
 #include "mugaika/reasons.hpp"
 #include "mugaika/report.hpp"
@@ -23,15 +23,7 @@ struct Planned {
     std::string bytes;
 };
 
-std::string mugaika_headers(const JobMeta& meta) {
-    std::string head = "X-Mugaika-ID: " + meta.id + "\n";
-    if (!meta.recipients.empty()) {
-        head += "X-Mugaika-Envelope-To: ";
-        for (std::size_t r = 0; r < meta.recipients.size(); ++r) head += (r ? ", " : "") + meta.recipients[r];
-        head += "\n";
-    }
-    return head;
-}
+std::string mugaika_headers(const JobMeta& meta) { return mugaika_trace_headers(meta.id, meta.recipients); }
 
 bool present(const fs::path& p) {
     std::error_code ec;
@@ -40,34 +32,14 @@ bool present(const fs::path& p) {
 
 ordered_json read_json(const fs::path& p) { return ordered_json::parse(read_file(p, 64ull << 20)); }
 
-// The quarantine item holding this job, if a previous run got as far as committing it.
-std::optional<std::string> find_held(const fs::path& root, const std::string& sha, const std::string& job_id) {
-    std::error_code ec;
-    std::string needle = "-" + sha.substr(0, 12) + "-";
-    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-        std::string name = it->path().filename().string();
-        if (name.find(needle) == std::string::npos || name.starts_with(".")) continue;
-        try {
-            auto j = read_json(it->path() / "report.json");
-            if (j.value("job_id", "") == job_id) return name;
-        } catch (const std::exception&) {
-        }
-    }
-    return std::nullopt;
-}
-
-std::string hold_once(const fs::path& job_dir, const fs::path& quarantine, const std::string& sha,
-                      const std::string& job_id, const ordered_json& report) {
+// Held in the officer's quarantine once: the item id is derived from the job id, so a resumed job finds
+// its earlier hold; held.json only saves asking the store again.
+std::string hold_once(const fs::path& job_dir, QuarantineHold& quarantine, const JobMeta& meta, const std::string& sha,
+                      const ordered_json& report) {
     if (present(job_dir / "held.json")) return read_json(job_dir / "held.json").at("id").get<std::string>();
-    std::optional<std::string> id;
-    if (present(job_dir / "holding")) id = find_held(quarantine, sha, job_id);
-    else replace_file(job_dir, "holding", job_id + "\n");
-    if (!id) {
-        FileQuarantine q(quarantine);
-        id = q.hold(job_dir / "original", sha, report.dump(2)).id;
-    }
-    replace_file(job_dir, "held.json", ordered_json{{"id", *id}}.dump() + "\n");
-    return *id;
+    std::string id = quarantine.hold(meta, job_dir / "original", sha, report);
+    replace_file(job_dir, "held.json", ordered_json{{"id", id}}.dump() + "\n");
+    return id;
 }
 
 // A published file whose name we lost in a crash: the first numbered candidate with the same bytes.
@@ -137,20 +109,11 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
 }
 
 std::vector<fs::path> publish_mail(const JobMeta& meta, const fs::path& maildir, const std::vector<Planned>& plan) {
-    for (const char* sub : {"tmp", "new", "cur"}) fs::create_directories(maildir / sub);
     std::vector<fs::path> out;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         // Deterministic Maildir name: a resumed job finds its own earlier delivery.
         std::string name = std::to_string(meta.received_ms / 1000) + ".M" + meta.id + "_" + std::to_string(i) + ".mugaika";
-        fs::path final_path = maildir / "new" / name;
-        if (!present(final_path)) {
-            fs::path temp = maildir / "tmp" / name;
-            std::error_code ec;
-            fs::remove(temp, ec);
-            durable::write(temp, mugaika_headers(meta) + plan[i].bytes);
-            durable::rename(temp, final_path);
-        }
-        out.push_back(final_path);
+        out.push_back(deliver_to_maildir(maildir, name, mugaika_headers(meta) + plan[i].bytes));
     }
     return out;
 }
@@ -220,7 +183,7 @@ JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome out
     r.report["job_id"] = meta.id;
 
     std::string sha = outcome.input_sha256.empty() ? sha256_file(job_dir / "original") : outcome.input_sha256;
-    if (outcome.keeps_original()) r.quarantine_id = hold_once(job_dir, to.quarantine, sha, meta.id, r.report);
+    if (outcome.keeps_original()) r.quarantine_id = hold_once(job_dir, *to.quarantine, meta, sha, r.report);
 
     std::vector<Planned> plan;
     if (!outcome.quarantined())
@@ -242,7 +205,7 @@ JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome out
             r.report = to_report_json(outcome);
             r.report["job"] = meta.to_json();
             r.report["job_id"] = meta.id;
-            r.quarantine_id = hold_once(job_dir, to.quarantine, sha, meta.id, r.report);
+            r.quarantine_id = hold_once(job_dir, *to.quarantine, meta, sha, r.report);
             r.released.clear();
         }
     }

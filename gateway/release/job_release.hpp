@@ -1,8 +1,8 @@
 // Release of one spooled job, idempotent by job id. The job folder (spool active/<id>) keeps markers
 // so that a crash at any point, followed by a resume, releases and holds everything exactly once:
 //
-//   holding -> held.json         quarantine: "holding" is written first; after a crash with "holding"
-//                                but no held.json the quarantine is searched for this job id.
+//   held.json                    quarantine: the item id is derived from the job id (QuarantineHold), so
+//                                a resumed job finds its earlier hold; held.json records it.
 //   staged.json -> published.json  share: every output is first written and fsync'd in the drop folder
 //                                under a hidden temp name derived from the job id; staged.json lists them.
 //                                Publishing is one rename per file (never overwriting): a temp that is
@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 
 #include "../config/gateway_config.hpp"
 #include "../spool/spool.hpp"
+#include "quarantine_hold.hpp"
 #include "mugaika/outcome.hpp"
 
 namespace mugaika {
@@ -32,7 +34,7 @@ namespace mugaika {
 struct ReleaseTarget {
     std::filesystem::path out_root;     // share items go to out_root/<section>/
     std::filesystem::path maildir;      // mail items go to maildir/new/
-    std::filesystem::path quarantine;
+    std::shared_ptr<QuarantineHold> quarantine;   // the officer's encrypted quarantine
     std::filesystem::path reports;      // empty: none
     NoteMode notes = NoteMode::none;
     std::string smtp_next_hop;          // non-empty: mail is re-injected over SMTP instead of the Maildir

@@ -8,22 +8,23 @@
 #include "../config/gateway_config.hpp"
 #include "../release/job_release.hpp"
 #include "mugaika/engine.hpp"
-#include "mugaika/quarantine/audit_log.hpp"
 
 namespace mugaika {
 
 struct Runtime {
     explicit Runtime(GatewayConfig c)
         : config(std::move(c)), engine(builtin_registry(), config.policy),
-          target{config.out_dir,           config.release.maildir,       config.quarantine_dir,
-                 config.reports_dir,       config.release.notes,         config.release.smtp_next_hop,
-                 config.release.smtp_helo, config.release.smtp_timeout},
-          audit(std::make_shared<quarantine::AuditLog>(config.review.audit_file, config.review.audit_syslog)) {}
+          target{config.out_dir,
+                 config.release.maildir,
+                 std::make_shared<QuarantineHold>(config.review),
+                 config.reports_dir,
+                 config.release.notes,
+                 config.release.smtp_next_hop,
+                 config.release.smtp_helo,
+                 config.release.smtp_timeout} {}
     GatewayConfig config;
     Engine engine;
-    ReleaseTarget target;
-    // Every verdict of the gateway goes into the same hash-chained audit log as the officers' actions.
-    std::shared_ptr<quarantine::AuditLog> audit;
+    ReleaseTarget target;   // target.quarantine: the officer's store, whose audit log also takes every verdict
 };
 
 class RuntimeHolder {

@@ -227,7 +227,7 @@ void Scheduler::process(const std::string& id) {
     // Audited before the job leaves the spool: if the line cannot be made durable the job stays in
     // active/ and is finished again (release is idempotent), so no verdict goes unrecorded. A crash
     // between the two may record one verdict twice, never none.
-    rt->audit->append(verdict_event(meta, outcome, r));
+    rt->target.quarantine->audit().append(verdict_event(meta, outcome, r));
     spool_.finish(id);
     double latency = static_cast<double>(now_ms() - meta.received_ms) / 1000.0;
     metrics_.item(to_string(meta.source), r.verdict, outcome.detected_type, latency);

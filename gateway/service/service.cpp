@@ -48,6 +48,7 @@ void Service::start() {
     log::info("starting: configuration " + cfg.source + ", spool " + cfg.spool.dir.string() + ", " +
               std::to_string(cfg.worker_count()) + " worker(s)");
     scheduler_.start();
+    retention_.start();
     {
         std::lock_guard lock(share_mutex_);
         start_share();
@@ -73,6 +74,7 @@ bool Service::stop(std::chrono::milliseconds grace) {
         if (share_) share_->stop();
     }
     bool idle = scheduler_.stop(grace);
+    retention_.stop();
     if (http_) http_->stop();
     return idle;
 }

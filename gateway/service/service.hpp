@@ -9,6 +9,7 @@
 #include "../share/watcher.hpp"
 #include "../spool/spool.hpp"
 #include "http.hpp"
+#include "retention.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
 #include "scheduler.hpp"
@@ -44,6 +45,7 @@ private:
     std::unique_ptr<ShareWatcher> share_;
     std::unique_ptr<LmtpServer> lmtp_;
     std::unique_ptr<HttpEndpoint> http_;
+    RetentionTimer retention_{runtime_};
     std::mutex share_mutex_;
     mutable std::mutex intake_mutex_;
     mutable std::chrono::steady_clock::time_point intake_checked_{};

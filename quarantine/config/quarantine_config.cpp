@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "mugaika/quarantine/quarantine_config.hpp"
+#include "mugaika/quarantine/release_sink.hpp"
 
 namespace mugaika::quarantine {
 namespace {
@@ -42,6 +43,8 @@ void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
                 c.fail(v, "db must start with sqlite: or postgresql:");
         } else if (key == "key_file") q.key_file = c.text(v, key);
         else if (key == "retention_days") q.retention_days = static_cast<int>(c.integer(v, key, 1, 36500));
+        else if (key == "purge_interval_minutes")
+            q.purge_interval_minutes = static_cast<int>(c.integer(v, key, 1, 1440));
         else if (key == "four_eyes") q.four_eyes = c.boolean(v, key);
         else if (key == "release_kinds") {
             const toml::array* a = v.as_array();
@@ -49,9 +52,8 @@ void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
             q.release_kinds.clear();
             for (const auto& e : *a) {
                 std::string kind = c.text(e, "release_kinds[]");
-                // Only kinds this build can carry out; the others (re-sanitize in pixel mode, PPAP with a
-                // password) need the gateway's sanitizer and are refused here until it provides them.
-                if (kind != "original") c.fail(e, "unknown release kind '" + kind + "' (known: original)");
+                if (!is_known_release_kind(kind))
+                    c.fail(e, "unknown release kind '" + kind + "' (known: original, resanitize, pixels, ppap)");
                 q.release_kinds.push_back(kind);
             }
         } else if (key == "release_dir") q.release_dir = c.text(v, key);
@@ -59,7 +61,7 @@ void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
         else if (key == "lockout_minutes") q.lockout_minutes = static_cast<int>(c.integer(v, key, 1, 10080));
         else
             c.fail(v, "unknown key '" + key + "' in [quarantine] (known: store_dir, db, key_file, retention_days,"
-                      " four_eyes, release_kinds, release_dir, max_failed_logins, lockout_minutes)");
+                      " purge_interval_minutes, four_eyes, release_kinds, release_dir, max_failed_logins, lockout_minutes)");
     }
 }
 

@@ -5,6 +5,18 @@
 
 namespace mugaika::quarantine {
 
+const std::vector<std::string>& known_release_kinds() {
+    static const std::vector<std::string> all{release_kind::original, release_kind::resanitize, release_kind::pixels,
+                                              release_kind::ppap};
+    return all;
+}
+
+bool is_known_release_kind(const std::string& kind) {
+    for (const auto& k : known_release_kinds())
+        if (k == kind) return true;
+    return false;
+}
+
 std::string safe_release_name(const std::string& name, const std::string& fallback) {
     // Take what follows the last slash or backslash (a name from a mail may carry a Windows path).
     auto cut = name.find_last_of("/\\");

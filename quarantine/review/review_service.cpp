@@ -215,7 +215,7 @@ std::string ReviewService::download(const Actor& a, const std::string& id, const
 }
 
 ReleaseRequest ReviewService::request_release(const Actor& a, const std::string& id, const std::string& kind,
-                                              const std::string& reason) {
+                                              const std::string& reason, const std::string& password) {
     require(a, {Role::officer}, "release.request", valid_item_id(id) ? id : "");
     Item it = item_or_throw(a, id, "release.request");
     std::string why = checked_reason(a, reason, "release.request", id, true);
@@ -223,7 +223,15 @@ ReleaseRequest ReviewService::request_release(const Actor& a, const std::string&
     for (const auto& k : options_.release_kinds) allowed = allowed || k == kind;
     if (!allowed)
         deny(a, "release.request", id, ReviewError::bad_input, "この解放方法は許可されていません。",
-             "release kind '" + kind + "' not allowed by policy");
+             "release kind '" + kind.substr(0, 40) + "' not allowed by policy");
+    if (kind == release_kind::ppap && password.empty())
+        deny(a, "release.request", id, ReviewError::bad_input, "パスワード付きZIPの解放には、そのパスワードの入力が必要です。",
+             "ppap release without a password");
+    if (kind != release_kind::ppap && !password.empty())
+        deny(a, "release.request", id, ReviewError::bad_input, "パスワードはパスワード付きZIPの解放にだけ入力してください。",
+             "a password was given for release kind '" + kind + "'");
+    if (password.size() > 1024)
+        deny(a, "release.request", id, ReviewError::bad_input, "パスワードが長すぎます。", "password too long");
     if (it.state != state::held)
         deny(a, "release.request", id, ReviewError::conflict, "この項目は解放を依頼できる状態ではありません。",
              "item is " + it.state);
@@ -235,36 +243,72 @@ ReleaseRequest ReviewService::request_release(const Actor& a, const std::string&
     q.requested_by = a.name;
     q.requested_at = now();
     q.state = "pending";
+    q.secret = password;
     bool ok = store_.request_release(id, q, q.requested_at, [&] {
-        write(a.name, "release.request", id, "ok",
-              {{"channel", a.channel}, {"request", q.id}, {"kind", kind}, {"reason", why}});
+        json detail{{"channel", a.channel}, {"request", q.id}, {"kind", kind}, {"reason", why}};
+        if (!password.empty()) detail["password"] = "supplied";   // that one was given, never what it is
+        write(a.name, "release.request", id, "ok", std::move(detail));
     });
     if (!ok)
         deny(a, "release.request", id, ReviewError::conflict, "他の人が先に操作しました。画面を更新してください。",
              "state changed concurrently");
-    if (!options_.four_eyes) {
-        // Four-eyes switched off by the site's policy: the request is carried out at once, recorded as a
-        // decision by the same person so that the register still shows who released what.
-        std::string where;
-        bool done = false;
-        try {
-            done = store_.decide(id, q.id, true, a.name, "four_eyes = false", now(), [&] {
-                write(a.name, "release.approve", id, "ok",
-                      {{"channel", a.channel}, {"request", q.id}, {"four_eyes", false}, {"sha256", it.sha256}});
-                where = sink_.release({id, kind, it.name, store_.original(it), it.section, it.sender, it.recipients,
-                                       a.name, a.name, why});
-                write(a.name, "release.deliver", id, "ok", {{"request", q.id}, {"released_to", where}});
-                return where;
-            });
-        } catch (const std::exception& e) {
-            write(a.name, "release.deliver", id, "error", {{"channel", a.channel}, {"why", e.what()}});
-            throw ReviewError(ReviewError::internal, "解放に失敗しました。項目は解放依頼中のままです。",
-                              std::string("release failed: ") + e.what());
-        }
-        if (done) q.state = "approved";
+    if (!needs_second_person(kind)) {
+        // Four-eyes switched off by the site's policy (never for the original): the request is carried out
+        // at once, recorded as a decision by the same person so that the register still shows who released what.
+        std::string where = decide_release(a, it, q, "four_eyes = false");
+        q.state = "approved";
         q.released_to = where;
     }
+    q.secret.clear();
     return q;
+}
+
+bool ReviewService::needs_second_person(const std::string& kind) const {
+    // Releasing the original as it is lets through exactly what the gateway refused: never on one
+    // person's word, whatever the site's four_eyes setting says.
+    return options_.four_eyes || kind == release_kind::original;
+}
+
+std::string ReviewService::decide_release(const Actor& a, const Item& it, const ReleaseRequest& q, const std::string& note) {
+    // Audit order: the decision is written before anything leaves the quarantine (a release that cannot
+    // be audited does not happen), then the delivery with where it went. A failed delivery gets an error
+    // line and the whole step rolls back: the item stays release_requested.
+    std::string where;
+    bool failure_audited = false;
+    try {
+        // Read before the decision wipes it.
+        std::string password = q.kind == release_kind::ppap ? store_.request_secret(q.id) : std::string();
+        bool ok = store_.decide(it.id, q.id, true, a.name, note, now(), [&] {
+            json detail{{"channel", a.channel}, {"request", q.id}, {"requested_by", q.requested_by},
+                        {"kind", q.kind}, {"note", note}, {"sha256", it.sha256}};
+            if (!needs_second_person(q.kind)) detail["four_eyes"] = false;
+            write(a.name, "release.approve", it.id, "ok", std::move(detail));
+            try {
+                ReleasedItem r{it.id, q.kind, it.name, store_.original(it), it.section, it.sender, it.recipients,
+                               q.requested_by, a.name, q.reason, it.source, password};
+                where = sink_.release(r);
+            } catch (const std::exception& e) {
+                write(a.name, "release.deliver", it.id, "error", {{"request", q.id}, {"kind", q.kind}, {"why", e.what()}});
+                failure_audited = true;
+                throw;
+            }
+            write(a.name, "release.deliver", it.id, "ok", {{"request", q.id}, {"kind", q.kind}, {"released_to", where}});
+            return where;
+        });
+        if (!ok)
+            deny(a, "release.approve", it.id, ReviewError::conflict, "他の人が先に操作しました。画面を更新してください。",
+                 "state changed concurrently");
+    } catch (const ReviewError&) {
+        throw;
+    } catch (const ReleaseError& e) {
+        throw ReviewError(ReviewError::conflict, e.message_ja + " 項目は解放依頼中のままです(却下できます)。",
+                          std::string("release refused: ") + e.what());
+    } catch (const std::exception& e) {
+        if (!failure_audited) write(a.name, "release.approve", it.id, "error", {{"channel", a.channel}, {"why", e.what()}});
+        throw ReviewError(ReviewError::internal, "解放に失敗しました。項目は解放依頼中のままです。",
+                          std::string("release failed: ") + e.what());
+    }
+    return where;
 }
 
 std::string ReviewService::approve(const Actor& a, const std::string& id, const std::string& note) {
@@ -274,41 +318,10 @@ std::string ReviewService::approve(const Actor& a, const std::string& id, const 
     auto q = store_.pending_request(id);
     if (!q || it.state != state::release_requested)
         deny(a, "release.approve", id, ReviewError::conflict, "承認待ちの解放依頼はありません。", "no pending request");
-    if (options_.four_eyes && q->requested_by == a.name)
+    if (needs_second_person(q->kind) && q->requested_by == a.name)
         deny(a, "release.approve", id, ReviewError::denied, "自分が依頼した解放は承認できません(二者承認)。",
              "four-eyes: requester cannot approve own request");
-    // Audit order: the decision is written before anything leaves the quarantine (a release that cannot
-    // be audited does not happen), then the delivery with where it went. A failed delivery gets an error
-    // line and the whole step rolls back: the item stays release_requested.
-    std::string where;
-    bool failure_audited = false;
-    try {
-        bool ok = store_.decide(id, q->id, true, a.name, text, now(), [&] {
-            write(a.name, "release.approve", id, "ok",
-                  {{"channel", a.channel}, {"request", q->id}, {"requested_by", q->requested_by},
-                   {"kind", q->kind}, {"note", text}, {"sha256", it.sha256}});
-            try {
-                where = sink_.release({id, q->kind, it.name, store_.original(it), it.section, it.sender,
-                                       it.recipients, q->requested_by, a.name, q->reason});
-            } catch (const std::exception& e) {
-                write(a.name, "release.deliver", id, "error", {{"request", q->id}, {"why", e.what()}});
-                failure_audited = true;
-                throw;
-            }
-            write(a.name, "release.deliver", id, "ok", {{"request", q->id}, {"released_to", where}});
-            return where;
-        });
-        if (!ok)
-            deny(a, "release.approve", id, ReviewError::conflict, "他の人が先に操作しました。画面を更新してください。",
-                 "state changed concurrently");
-    } catch (const ReviewError&) {
-        throw;
-    } catch (const std::exception& e) {
-        if (!failure_audited) write(a.name, "release.approve", id, "error", {{"channel", a.channel}, {"why", e.what()}});
-        throw ReviewError(ReviewError::internal, "解放に失敗しました。項目は解放依頼中のままです。",
-                          std::string("release failed: ") + e.what());
-    }
-    return where;
+    return decide_release(a, it, *q, text);
 }
 
 void ReviewService::reject(const Actor& a, const std::string& id, const std::string& note) {
@@ -318,7 +331,7 @@ void ReviewService::reject(const Actor& a, const std::string& id, const std::str
     auto q = store_.pending_request(id);
     if (!q || it.state != state::release_requested)
         deny(a, "release.reject", id, ReviewError::conflict, "承認待ちの解放依頼はありません。", "no pending request");
-    if (options_.four_eyes && q->requested_by == a.name)
+    if (needs_second_person(q->kind) && q->requested_by == a.name)
         deny(a, "release.reject", id, ReviewError::denied, "自分が依頼した解放は判断できません(二者承認)。",
              "four-eyes: requester cannot decide own request");
     bool ok = store_.decide(id, q->id, false, a.name, text, now(), [&] {

@@ -120,6 +120,9 @@ std::string utc_stamp(std::int64_t now) {
     return buf;
 }
 
+// Binds a sealed request secret to its request: copied to another row it does not decrypt.
+std::string secret_aad(const std::string& request_id) { return "mugaika.request-secret/1:" + request_id; }
+
 std::string like_pattern(const std::string& s) {
     std::string out = "%";
     for (char c : s) {
@@ -259,6 +262,18 @@ std::optional<ReleaseRequest> ItemStore::pending_request(const std::string& item
     return std::nullopt;
 }
 
+std::string ItemStore::request_secret(const std::string& request_id) {
+    std::string rid = request_id;
+    Statement st(db_.session());
+    st << "SELECT secret_sealed FROM requests WHERE id = $1", useRef(rid);
+    st.execute();
+    RecordSet rs(st);
+    if (rs.rowCount() == 0) return {};
+    std::string sealed = str(rs, 0, 0);
+    if (sealed.empty()) return {};
+    return blobs_.key().open(from_hex(sealed), secret_aad(request_id));
+}
+
 std::vector<Disposal> ItemStore::disposals(std::size_t limit) {
     Statement st(db_.session());
     st << "SELECT id, item_id, sha256, kind, actor, rule, reason, disposed_at FROM disposals"
@@ -285,12 +300,13 @@ bool ItemStore::request_release(const std::string& item_id, const ReleaseRequest
             if (up.execute() != 1) throw LostRace{};
             std::string rid = q.id, kind = q.kind, reason = q.reason, by = q.requested_by, pending = "pending",
                         empty;
+            std::string sealed = q.secret.empty() ? std::string() : to_hex(blobs_.key().seal(q.secret, secret_aad(rid)));
             Poco::Int64 zero = 0;
             db_.session() << "INSERT INTO requests (id, item_id, kind, reason, requested_by, requested_at, state,"
-                             " decided_by, decided_at, note, released_to)"
-                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                             " decided_by, decided_at, note, released_to, secret_sealed)"
+                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 useRef(rid), useRef(id), useRef(kind), useRef(reason), useRef(by), use(at), useRef(pending),
-                useRef(empty), use(zero), useRef(empty), useRef(empty), Poco::Data::Keywords::now;
+                useRef(empty), use(zero), useRef(empty), useRef(empty), useRef(sealed), Poco::Data::Keywords::now;
             if (in_tx) in_tx();
         });
         return true;
@@ -312,7 +328,8 @@ bool ItemStore::decide(const std::string& item_id, const std::string& request_id
                 useRef(to), use(at), useRef(id), useRef(from);
             if (up.execute() != 1) throw LostRace{};
             Statement rq(db_.session());
-            rq << "UPDATE requests SET state = $1, decided_by = $2, decided_at = $3, note = $4"
+            // The secret is wiped with the decision: a password outlives the request by no more than that.
+            rq << "UPDATE requests SET state = $1, decided_by = $2, decided_at = $3, note = $4, secret_sealed = ''"
                   " WHERE id = $5 AND item_id = $6 AND state = $7",
                 useRef(decision), useRef(by), use(at), useRef(text), useRef(rid), useRef(id), useRef(pending);
             if (rq.execute() != 1) throw LostRace{};
@@ -362,7 +379,7 @@ bool ItemStore::remove(const std::string& item_id, const std::string& who, const
                 useRef(to), use(at), use(at2), useRef(id), useRef(a), useRef(b);
             if (up.execute() != 1) throw LostRace{};
             std::string cancelled = "cancelled", pending = "pending";
-            db_.session() << "UPDATE requests SET state = $1 WHERE item_id = $2 AND state = $3", useRef(cancelled),
+            db_.session() << "UPDATE requests SET state = $1, secret_sealed = '' WHERE item_id = $2 AND state = $3", useRef(cancelled),
                 useRef(id), useRef(pending), Poco::Data::Keywords::now;
             record_disposal(*item, "deleted", who, "", reason, now);
             if (in_tx) in_tx();
@@ -389,7 +406,7 @@ std::vector<Item> ItemStore::expire(std::int64_t cutoff, const std::string& rule
                       " ELSE state END, purged_at = $1, updated_at = $2 WHERE id = $3 AND purged_at = 0",
                     use(at), use(at2), useRef(id);
                 if (up.execute() != 1) throw LostRace{};
-                db_.session() << "UPDATE requests SET state = $1 WHERE item_id = $2 AND state = $3", useRef(expired),
+                db_.session() << "UPDATE requests SET state = $1, secret_sealed = '' WHERE item_id = $2 AND state = $3", useRef(expired),
                     useRef(id), useRef(pending), Poco::Data::Keywords::now;
                 record_disposal(item, "expired", "", rule, "retention period ended", now);
                 if (in_tx) in_tx(item);

@@ -40,6 +40,11 @@ const std::vector<Migration>& schema_migrations() {
              " totp_last_step BIGINT NOT NULL, failed BIGINT NOT NULL, locked_until BIGINT NOT NULL,"
              " disabled BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
          }},
+        {3,
+         "a sealed secret per release request (the PPAP password), wiped once the request is decided",
+         {
+             "ALTER TABLE requests ADD COLUMN secret_sealed TEXT NOT NULL DEFAULT ''",
+         }},
     };
     return all;
 }

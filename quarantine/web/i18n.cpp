@@ -46,10 +46,13 @@ const std::unordered_map<std::string_view, Words>& table() {
         {"requested_by", {"依頼者", "Requested by"}},
         {"decided_by", {"判断者", "Decided by"}},
         {"note", {"コメント", "Note"}},
-        {"request_release", {"原本の解放を依頼する", "Request release of the original"}},
+        {"request_release", {"解放を依頼する", "Request release"}},
         {"request_hint",
-         {"依頼には理由が必要です。別の承認者が承認すると、原本がそのまま届けられます。",
-          "A reason is required. Once another person approves, the original is delivered as it is."}},
+         {"解放方法と理由を選んでください。別の承認者が承認すると、選んだ方法で宛先(課の受け取りフォルダまたはメールの宛先)に届けられます。",
+          "Choose how to release it and give a reason. Once another person approves, it is delivered that way to its "
+          "destination (the section's drop folder or the mail's recipients)."}},
+        {"release_kind", {"解放方法", "Release kind"}},
+        {"zip_password", {"ZIPのパスワード(パスワード付きZIPのときだけ)", "Zip password (password-protected zip only)"}},
         {"approve", {"承認して解放する", "Approve and release"}},
         {"reject", {"却下する", "Reject"}},
         {"delete", {"削除する", "Delete"}},
@@ -127,6 +130,15 @@ std::string request_state_label(Lang lang, const std::string& s) {
     if (s == "cancelled") return ja ? "取消(項目を削除)" : "Cancelled (item deleted)";
     if (s == "expired") return ja ? "保存期間満了" : "Expired";
     return s;
+}
+
+std::string release_kind_label(Lang lang, const std::string& k) {
+    bool ja = lang == Lang::ja;
+    if (k == release_kind::resanitize) return ja ? "現在のポリシーで再度無害化して解放" : "Disarm again with the current policy";
+    if (k == release_kind::pixels) return ja ? "画像化(PDFをピクセルモード)で再度無害化して解放" : "Disarm again, PDFs as images (pixel mode)";
+    if (k == release_kind::ppap) return ja ? "パスワード付きZIPを復号し、中身を無害化して解放" : "Decrypt the password-protected zip, disarm its members";
+    if (k == release_kind::original) return ja ? "原本をそのまま解放(危険)" : "The original as it is (dangerous)";
+    return k;
 }
 
 std::string role_label(Lang lang, Role r) {

@@ -200,6 +200,7 @@ struct OfficerServer::Impl {
         PageContext pc;
         pc.lang = cookie(req, lang_cookie) == "en" ? Lang::en : Lang::ja;
         pc.path = raw_path;
+        pc.release_kinds = service.options().release_kinds;
 
         // Session first (if any), so that a refusal below can name the person.
         std::string expired_user;
@@ -339,7 +340,7 @@ struct OfficerServer::Impl {
     Reply item_action(PageContext& pc, const Actor& actor, const std::string& id, const std::string& verb,
                       std::map<std::string, std::string>& form) {
         try {
-            if (verb == "request") service.request_release(actor, id, "original", form["reason"]);
+            if (verb == "request") service.request_release(actor, id, form["kind"], form["reason"], form["password"]);
             else if (verb == "approve") service.approve(actor, id, form["note"]);
             else if (verb == "reject") service.reject(actor, id, form["note"]);
             else if (verb == "delete") service.remove(actor, id, form["reason"]);

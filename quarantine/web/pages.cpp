@@ -20,6 +20,26 @@ std::string action_form(const PageContext& c, const std::string& id, const std::
     return f;
 }
 
+// The release request: the kinds the policy allows, the PPAP password (used only for that kind) and a reason.
+std::string request_form(const PageContext& c, const std::string& id) {
+    std::string f = "<form method=\"post\" action=\"/items/" + url_encode(id) + "/request\" class=\"action\">" +
+                    csrf_field(c) + "<p class=\"hint\">" + html_escape(tr(c.lang, "request_hint")) + "</p>";
+    f += "<label>" + tr(c.lang, "release_kind") + " <select name=\"kind\" id=\"request-kind\">";
+    for (const auto& k : c.release_kinds)
+        f += "<option value=\"" + html_escape(k) + "\">" + html_escape(release_kind_label(c.lang, k)) + "</option>";
+    f += "</select></label> ";
+    bool ppap = false;
+    for (const auto& k : c.release_kinds) ppap = ppap || k == release_kind::ppap;
+    if (ppap)
+        f += "<label>" + tr(c.lang, "zip_password") +
+             " <input type=\"password\" name=\"password\" id=\"request-password\" maxlength=\"1024\""
+             " autocomplete=\"off\"></label> ";
+    f += "<label>" + tr(c.lang, "reason_input") +
+         " <input type=\"text\" name=\"reason\" id=\"request-reason\" maxlength=\"1000\" required></label> ";
+    f += "<button type=\"submit\" id=\"request-button\">" + html_escape(tr(c.lang, "request_release")) + "</button></form>";
+    return f;
+}
+
 std::string size_text(std::int64_t n) {
     if (n < 1024) return std::to_string(n) + " B";
     if (n < 1024 * 1024) return std::to_string(n / 1024) + " KiB";
@@ -126,12 +146,13 @@ std::string detail_page(const PageContext& c, const ItemDetail& d, const std::st
 
     if (!d.requests.empty()) {
         body += "<h3>" + tr(c.lang, "requests") + "</h3><table class=\"requests\"><thead><tr><th>" + tr(c.lang, "time") +
-                "</th><th>" + tr(c.lang, "requested_by") + "</th><th>" + tr(c.lang, "reason") + "</th><th>" +
+                "</th><th>" + tr(c.lang, "requested_by") + "</th><th>" + tr(c.lang, "release_kind") + "</th><th>" +
+                tr(c.lang, "reason") + "</th><th>" +
                 tr(c.lang, "state") + "</th><th>" + tr(c.lang, "decided_by") + "</th><th>" + tr(c.lang, "note") +
                 "</th></tr></thead><tbody>";
         for (const auto& q : d.requests)
             body += "<tr><td>" + format_time(q.requested_at) + "</td><td>" + html_escape(q.requested_by) + "</td><td>" +
-                    html_escape(q.reason) + "</td><td>" + html_escape(request_state_label(c.lang, q.state)) + "</td><td>" + html_escape(q.decided_by) +
+                    html_escape(release_kind_label(c.lang, q.kind)) + "</td><td>" + html_escape(q.reason) + "</td><td>" + html_escape(request_state_label(c.lang, q.state)) + "</td><td>" + html_escape(q.decided_by) +
                     "</td><td>" + html_escape(q.note) + "</td></tr>";
         body += "</tbody></table>";
     }
@@ -142,8 +163,7 @@ std::string detail_page(const PageContext& c, const ItemDetail& d, const std::st
     bool live = it.purged_at == 0;
     if (role == Role::officer && live) {
         if (it.state == state::held)
-            body += action_form(c, it.id, "request", tr(c.lang, "request_release"), "reason", true,
-                                tr(c.lang, "request_hint"), "");
+            body += request_form(c, it.id);
         if (it.state == state::held || it.state == state::release_requested)
             body += action_form(c, it.id, "delete", tr(c.lang, "delete"), "reason", true, tr(c.lang, "delete_hint"),
                                 "danger");
@@ -151,10 +171,12 @@ std::string detail_page(const PageContext& c, const ItemDetail& d, const std::st
                             "");
     }
     if (role == Role::approver && live && it.state == state::release_requested) {
-        std::string requester;
+        std::string requester, kind;
         for (const auto& q : d.requests)
-            if (q.state == "pending") requester = q.requested_by;
+            if (q.state == "pending") requester = q.requested_by, kind = q.kind;
         body += "<p>" + tr(c.lang, "pending_by") + html_escape(requester) + ")</p>";
+        body += "<p class=\"release-kind" + std::string(kind == release_kind::original ? " danger" : "") + "\">" +
+                tr(c.lang, "release_kind") + ": " + html_escape(release_kind_label(c.lang, kind)) + "</p>";
         if (requester != me) {
             body += action_form(c, it.id, "approve", tr(c.lang, "approve"), "note", false, "", "");
             body += action_form(c, it.id, "reject", tr(c.lang, "reject"), "note", false, "", "danger");

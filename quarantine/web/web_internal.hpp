@@ -20,6 +20,7 @@ std::string tr(Lang lang, std::string_view key);
 std::string state_label(Lang lang, const std::string& state);
 std::string role_label(Lang lang, Role role);
 std::string request_state_label(Lang lang, const std::string& state);
+std::string release_kind_label(Lang lang, const std::string& kind);
 
 std::string html_escape(std::string_view s);
 std::string url_encode(std::string_view s);
@@ -53,6 +54,7 @@ struct PageContext {
     Lang lang = Lang::ja;
     const Session* session = nullptr;   // null on the login page
     std::string path;                    // for the language switch link
+    std::vector<std::string> release_kinds;   // what the site's policy allows, for the request form
 };
 
 std::string page(const PageContext& c, const std::string& title, const std::string& body);

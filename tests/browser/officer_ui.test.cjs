@@ -1,6 +1,8 @@
-// The officer UI in a real browser: log in with password + TOTP, find the held item, request its release
-// as one officer, approve it as another person, see the file in the drop folder and every step in the
-// audit log. Screenshots of the main pages go to $ARTIFACT_DIR.
+// The officer UI in a real browser, end to end with the real service: a file dropped into the watched
+// share is held by `mugaika serve` in the encrypted quarantine; an officer logs in with password + TOTP,
+// finds it with the list's filters and requests its release; another person approves; the file appears
+// in its section's drop folder (the service's release path) and every step is in the audit log.
+// Screenshots of the main pages go to $ARTIFACT_DIR.
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn, execFileSync } = require('node:child_process');
@@ -91,6 +93,7 @@ async function login(browser, user, shotName) {
 }
 
 let BASE;
+let gateway = null, server = null;   // killed on any failure, so that node can exit
 
 (async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mugaika-browser-'));
@@ -99,9 +102,13 @@ let BASE;
     '-keyout', path.join(tmp, 'ui.key'), '-out', path.join(tmp, 'ui.crt')], { stdio: 'ignore' });
   const config = path.join(tmp, 'mugaika.toml');
   fs.writeFileSync(config, [
+    '[paths]', `out = "${tmp}/out"`, `reports = "${tmp}/reports"`,
+    '[spool]', `dir = "${tmp}/spool"`,
+    '[share]', `inbound = "${tmp}/in"`, 'sections = ["総務課", "財政課"]', 'settle_ms = 300', 'rescan_seconds = 1',
+    '[lmtp]', 'enabled = false', '[http]', 'enabled = false', '[log]', 'syslog = false',
     '[quarantine]',
     `store_dir = "${tmp}/store"`, `db = "sqlite:${tmp}/q.db"`, `key_file = "${tmp}/keys/q.key"`,
-    `release_dir = "${tmp}/drop"`,
+    `release_dir = "${tmp}/released"`,
     '[officer_ui]', `listen = "127.0.0.1:${port}"`, `tls_cert = "${tmp}/ui.crt"`, `tls_key = "${tmp}/ui.key"`,
     '[audit]', `file = "${tmp}/audit.log"`, 'syslog = false', ''].join('\n'));
   const cfg = ['--config', config];
@@ -114,24 +121,23 @@ let BASE;
   rememberSecret('suzuki', mugaika(['user', 'add', 'suzuki', '--role', 'approver', '--user', 'kanri', '--totp', code('kanri'), ...cfg],
     { ...newPw, ...asUser('kanri') }));
 
-  // An item as the file-based quarantine writes it, imported by the officer.
-  const id = '20261122T031500Z-0123456789ab-c0ffee';
-  const old = path.join(tmp, 'old-quarantine', id);
-  fs.mkdirSync(old, { recursive: true });
-  const original = '%PDF-1.4 見積書の原本 ' + crypto.randomBytes(8).toString('hex');
-  fs.writeFileSync(path.join(old, 'original'), original);
-  fs.writeFileSync(path.join(old, 'report.json'), JSON.stringify({
-    schema: 'mugaika.report/1', input: { name: '見積書.pdf', size: original.length, sha256: '' },
-    detected_type: 'pdf', verdict: 'quarantined',
-    reason: { code: 'pdf.javascript', message_ja: 'JavaScript を含むため隔離しました。', detail: 'OpenAction JavaScript' },
-    findings: [{ where: 'obj 12', kind: 'pdf.javascript', action: 'blocked', detail: 'OpenAction',
-      ja: '文書を開くと実行される JavaScript が含まれていました。' }],
-    summary_ja: '隔離しました: JavaScript を含む PDF',
-  }));
-  mugaika(['quarantine', 'import', path.join(tmp, 'old-quarantine'), '--user', 'sato', '--totp', code('sato'), ...cfg],
-    asUser('sato'));
+  // The gateway itself: a staff member drops a photo (images have no sanitizer in this build, so it is
+  // held as "unsupported") into the 総務課 share, and the service holds it.
+  gateway = spawn(MUGAIKA, ['serve', ...cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const original = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  fs.mkdirSync(path.join(tmp, 'in', '総務課'), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'in', '総務課', '.part-現場写真.png'), original);
+  fs.renameSync(path.join(tmp, 'in', '総務課', '.part-現場写真.png'), path.join(tmp, 'in', '総務課', '現場写真.png'));
+  let report = null;
+  for (let i = 0; i < 600 && !report; ++i) {
+    await new Promise((r) => setTimeout(r, 100));
+    const files = fs.existsSync(path.join(tmp, 'reports')) ? fs.readdirSync(path.join(tmp, 'reports')) : [];
+    if (files.length) report = JSON.parse(fs.readFileSync(path.join(tmp, 'reports', files[0]), 'utf8'));
+  }
+  check(report && report.verdict === 'quarantined' && report.quarantine_id, 'the service held the dropped file');
+  const id = report.quarantine_id;
 
-  const server = spawn(MUGAIKA, ['officer-ui', ...cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(MUGAIKA, ['officer-ui', ...cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     server.stdout.on('data', (d) => { if (String(d).includes('listening')) resolve(); });
     server.on('exit', (c) => reject(new Error('officer-ui exited with ' + c)));
@@ -144,43 +150,51 @@ let BASE;
       '--disable-sync', '--no-first-run'],
   });
   try {
-    // The officer finds the item and asks for its release.
+    // The officer finds the item with the list's filters and asks for its release.
     const officer = await login(browser, 'sato', '01-login.png');
+    await officer.page.fill('input[name=section]', '総務課');
+    await officer.page.selectOption('select[name=state]', 'held');
+    await officer.page.click('form.filter button');
+    await officer.page.waitForURL('**/items?**');
     await officer.page.screenshot({ path: path.join(ART, '02-list.png'), fullPage: true });
-    check(await officer.page.locator('text=見積書.pdf').count() > 0, 'the held item is listed');
-    await officer.page.click('text=見積書.pdf');
-    check(await officer.page.locator('text=文書を開くと実行される JavaScript が含まれていました。').count() === 1,
-      'the finding is shown in plain Japanese');
+    check(await officer.page.locator('text=現場写真.png').count() === 1, 'the held item is found by section and state');
+    await officer.page.click('text=現場写真.png');
+    check(await officer.page.locator('text=' + id).count() > 0 || officer.page.url().endsWith(id), 'the item page opens');
+    check(await officer.page.locator('#request-kind option[value=original]').count() === 1, 'the release kinds are offered');
     await officer.page.screenshot({ path: path.join(ART, '03-detail.png'), fullPage: true });
-    await officer.page.fill('#request-reason', '取引先からの正式な見積書のため');
+    await officer.page.selectOption('#request-kind', 'original');
+    await officer.page.fill('#request-reason', '工事現場の写真で、送信元に確認済みのため');
     await officer.page.click('#request-button');
     check(await officer.page.locator('text=解放を依頼しました').count() === 1, 'the release was requested');
     check(await officer.page.locator('#approve-button').count() === 0, 'the requester is not offered the approval');
     await officer.page.screenshot({ path: path.join(ART, '04-requested.png'), fullPage: true });
-    check(!fs.existsSync(path.join(tmp, 'drop', '見積書.pdf')), 'nothing is released before the approval');
+    const dropped = path.join(tmp, 'out', '総務課', '現場写真.png');
+    check(!fs.existsSync(dropped), 'nothing is released before the approval');
 
     // Another person approves.
     const approver = await login(browser, 'suzuki', null);
     await approver.page.goto(`${BASE}/items/${id}`);
+    check(await approver.page.locator('.release-kind').count() === 1, 'the approver sees which kind of release was asked for');
     await approver.page.screenshot({ path: path.join(ART, '05-approver.png'), fullPage: true });
     await approver.page.fill('#approve-note', '内容を確認しました');
     await approver.page.click('#approve-button');
     check(await approver.page.locator('text=承認し、解放しました').count() === 1, 'the approval is confirmed');
     await approver.page.screenshot({ path: path.join(ART, '06-released.png'), fullPage: true });
 
-    const dropped = path.join(tmp, 'drop', '見積書.pdf');
-    check(fs.existsSync(dropped) && fs.readFileSync(dropped, 'utf8') === original, 'the original is in the drop folder');
+    check(fs.existsSync(dropped) && fs.readFileSync(dropped).equals(original),
+      "the original is in the section's drop folder, byte for byte");
 
     // Every step is in the audit log, and the chain verifies.
     const lines = fs.readFileSync(path.join(tmp, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const has = (actor, action) => lines.some((l) => l.actor === actor && l.action === action && l.outcome === 'ok');
+    check(has('gateway', 'item.verdict') && has('gateway', 'item.hold'), "the gateway's verdict and hold are audited");
     check(has('sato', 'login') && has('suzuki', 'login'), 'both logins are audited');
-    check(has('sato', 'item.import') && has('sato', 'item.view'), 'the import and the view are audited');
+    check(has('sato', 'item.list') && has('sato', 'item.view'), 'the search and the view are audited');
     check(has('sato', 'release.request') && has('suzuki', 'release.approve'), 'the request and the approval are audited');
     const approval = lines.find((l) => l.action === 'release.approve');
     const delivery = lines.find((l) => l.action === 'release.deliver');
-    check(approval.detail.requested_by === 'sato' && delivery.detail.released_to === dropped,
-      'the approval names the requester, the delivery its destination');
+    check(approval.detail.requested_by === 'sato' && approval.detail.kind === 'original' && delivery.detail.released_to === dropped,
+      'the approval names the requester and the kind, the delivery its destination');
     check(/OK/.test(mugaika(['audit', 'verify', path.join(tmp, 'audit.log')], {})), 'mugaika audit verify passes');
 
     // Logging out ends the session.
@@ -191,10 +205,12 @@ let BASE;
   } finally {
     await browser.close();
     server.kill('SIGTERM');
+    gateway.kill('SIGTERM');
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   console.log('browser test passed; screenshots in ' + ART);
 })().catch((e) => {
   console.error(e);
   process.exitCode = 1;
+  for (const child of [gateway, server]) if (child) child.kill('SIGKILL');
 });

@@ -29,16 +29,6 @@ void drop(const fs::path& dir, const std::string& name, const std::string& bytes
     fs::rename(dir / (".incoming-" + name), dir / name);
 }
 
-std::vector<nlohmann::json> quarantine_reports(const fs::path& root) {
-    std::vector<nlohmann::json> out;
-    std::error_code ec;
-    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->path().filename().string().starts_with(".")) continue;
-        out.push_back(nlohmann::json::parse(read_whole(it->path() / "report.json")));
-    }
-    return out;
-}
-
 std::string metric(const std::string& text, const std::string& series) {
     auto p = text.find(series + " ");
     if (p == std::string::npos) return "";
@@ -110,14 +100,13 @@ TEST_CASE("serve: kill -9 in the middle of a batch, then restart: every file exa
     CHECK(seen.size() == released.size());
     // Each PDF held exactly once, with its own bytes.
     std::map<std::string, int> held;
-    for (const auto& r : quarantine_reports(s.path("quarantine"))) held[r["job"]["name"].get<std::string>()]++;
+    for (const auto& [r, original] : s.held_reports()) {
+        std::string name = r["job"]["name"].get<std::string>();
+        held[name]++;
+        CHECK_MESSAGE(original == quarantined[name], name);
+    }
     CHECK(held.size() == quarantined.size());
     for (const auto& [name, count] : held) CHECK_MESSAGE(count == 1, name);
-    for (const auto& e : fs::directory_iterator(s.path("quarantine"))) {
-        if (e.path().filename().string().starts_with(".")) continue;
-        auto r = nlohmann::json::parse(read_whole(e.path() / "report.json"));
-        CHECK(read_whole(e.path() / "original") == quarantined[r["job"]["name"].get<std::string>()]);
-    }
     // No staging leftovers anywhere in the drop folders.
     for (const auto& e : fs::recursive_directory_iterator(s.path("out")))
         CHECK_MESSAGE(!e.path().filename().string().starts_with(".mugaika-"), e.path().string());
@@ -136,7 +125,7 @@ TEST_CASE("serve: a crashing or hanging worker is quarantined and the service li
     CHECK(s.alive());
 
     std::map<std::string, std::string> reasons;
-    for (const auto& r : quarantine_reports(s.path("quarantine")))
+    for (const auto& [r, original] : s.held_reports())
         reasons[r["job"]["name"].get<std::string>()] = r["reason"]["code"].get<std::string>();
     CHECK(reasons["mugaika-test-crash.txt"] == "worker.crash");
     CHECK(reasons["mugaika-test-hang.txt"] == "limit.time");

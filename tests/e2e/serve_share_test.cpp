@@ -59,7 +59,13 @@ TEST_CASE("serve: share sections are disarmed into their own drop folders") {
     CHECK(exe["verdict"] == "quarantined");
     CHECK(exe["reason"]["code"] == "blocked.type");
     CHECK(exe["job"]["section"] == "財政課");
-    CHECK(count_entries(s.path("quarantine")) == 1);
+    // Held in the officer's encrypted quarantine, with the section it was meant for.
+    auto held = s.held_items();
+    REQUIRE(held.size() == 1);
+    CHECK(held[0].section == "財政課");
+    CHECK(held[0].source == "share");
+    CHECK(held[0].reason == "blocked.type");
+    CHECK(held[0].id == exe["quarantine_id"]);
     CHECK(report_for(s, "名簿.csv")["verdict"] == "disarmed");
 
     // Every verdict is in the hash-chained audit log, and the chain verifies.

@@ -17,7 +17,10 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "fixtures.hpp"
+#include "mugaika/quarantine/runtime.hpp"
 
 extern char** environ;
 
@@ -80,7 +83,24 @@ public:
                "/reports\"\n[spool]\ndir = \"" + r + "/spool\"\n[share]\ninbound = \"" + r + "/in\"\nsections = " +
                sections_ + "\nsettle_ms = 300\nrescan_seconds = 1\n[release]\nmaildir = \"" + r +
                "/mail\"\n[lmtp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n[log]\nsyslog = false\n"
-               "[audit]\nfile = \"" + r + "/audit/audit.log\"\nsyslog = false\n";
+               "[audit]\nfile = \"" + r + "/audit/audit.log\"\nsyslog = false\n"
+               "[quarantine]\nstore_dir = \"" + r + "/qstore\"\ndb = \"sqlite:" + r + "/quarantine.db\"\nkey_file = \"" + r +
+               "/keys/quarantine.key\"\nrelease_dir = \"" + r + "/released\"\n";
+    }
+    // The service's configuration as the quarantine reads it (for opening the store from the test).
+    quarantine::QuarantineConfig quarantine_config() const { return quarantine::load_quarantine_config(config_file()); }
+    // The items the service held, read from its encrypted store as the officer UI would.
+    std::vector<quarantine::Item> held_items() const {
+        quarantine::QuarantineRuntime rt(quarantine_config());
+        return rt.service().store().list({});
+    }
+    // Each held item's report (the engine's report plus the job) and original, decrypted.
+    std::vector<std::pair<nlohmann::json, std::string>> held_reports() const {
+        quarantine::QuarantineRuntime rt(quarantine_config());
+        std::vector<std::pair<nlohmann::json, std::string>> out;
+        for (const auto& it : rt.service().store().list({}))
+            out.emplace_back(nlohmann::json::parse(rt.service().store().report(it)), rt.service().store().original(it));
+        return out;
     }
     void write_config() { write_file(config_file(), merge(base_config(), extra_)); }
 

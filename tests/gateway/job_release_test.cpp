@@ -5,16 +5,19 @@
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
-#include "mugaika/file_store.hpp"
+#include "mugaika/quarantine/runtime.hpp"
 #include "mugaika/report.hpp"
 #include "release/job_release.hpp"
 #include "spool/spool.hpp"
+#include "temp_quarantine.hpp"
 
 using namespace mugaika;
 using namespace mugaika::test;
 namespace fs = std::filesystem;
 
 namespace {
+
+quarantine::QuarantineConfig quarantine_config(const fs::path& root) { return temp_quarantine_config(root); }
 
 struct Fixture {
     TempDir t;
@@ -30,7 +33,8 @@ struct Fixture {
         meta.received_ms = now_ms();
         job = t / "job";
         write_file(job / "original", "original bytes");
-        to = {t / "out", t / "mail", t / "quarantine", t / "reports", NoteMode::none};
+        to = {t / "out", t / "mail", std::make_shared<QuarantineHold>(quarantine_config(t.path)), t / "reports",
+              NoteMode::none};
     }
     Outcome released(std::vector<std::pair<std::string, std::string>> outputs, const std::string& type = "text") const {
         Outcome o;
@@ -51,11 +55,10 @@ struct Fixture {
     fs::path dest() const { return to.out_root / "総務課"; }
 };
 
-std::size_t items(const fs::path& q) {
-    std::size_t n = 0;
-    for (const auto& e : fs::directory_iterator(q))
-        if (!e.path().filename().string().starts_with(".")) ++n;
-    return n;
+// The items in the fixture's encrypted quarantine, read through a runtime of its own (as the officer UI would).
+std::vector<quarantine::Item> held_items(const fs::path& root) {
+    quarantine::QuarantineRuntime rt(quarantine_config(root));
+    return rt.service().store().list({});
 }
 
 }  // namespace
@@ -105,26 +108,51 @@ TEST_CASE("release: temps of an interrupted staging are dropped and staged afres
     CHECK(hidden == 0);
 }
 
-TEST_CASE("release: a hold interrupted after its commit is found again, not repeated") {
-    Fixture f;
+TEST_CASE("release: a held job goes into the encrypted quarantine once, with its report and envelope") {
+    Fixture f(Source::mail);
     auto o = f.held();
-    // First run: holds once.
     auto r1 = release_job(f.job, f.meta, o, f.to);
     REQUIRE(r1.quarantine_id);
-    CHECK(items(f.to.quarantine) == 1);
-    // A crash after the quarantine commit but before held.json: the marker says "holding".
+    auto items = held_items(f.t.path);
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].id == *r1.quarantine_id);
+    CHECK(items[0].source == "mail");
+    CHECK(items[0].recipients == f.meta.recipients);
+    CHECK(items[0].reason == "unsupported");
+    {
+        quarantine::QuarantineRuntime rt(quarantine_config(f.t.path));
+        CHECK(rt.service().store().original(items[0]) == "original bytes");
+        auto report = nlohmann::json::parse(rt.service().store().report(items[0]));
+        CHECK(report["job_id"] == f.meta.id);
+    }
+    // The store keeps only ciphertext: no object holds the original's bytes.
+    for (const auto& e : fs::recursive_directory_iterator(f.t.path / "store"))
+        if (e.is_regular_file()) CHECK(read_whole(e.path()).find("original bytes") == std::string::npos);
+    // A crash after the quarantine's commit but before held.json: the item id derived from the job id
+    // finds the earlier hold.
     fs::remove(f.job / "held.json");
-    REQUIRE(fs::exists(f.job / "holding"));
     auto r2 = release_job(f.job, f.meta, o, f.to);
-    CHECK(items(f.to.quarantine) == 1);
     CHECK(r2.quarantine_id == r1.quarantine_id);
-    // A crash before the commit ("holding" written, nothing in quarantine): held exactly once now.
-    Fixture g;
-    write_file(g.job / "holding", g.meta.id);
-    auto r3 = release_job(g.job, g.meta, g.held(), g.to);
-    CHECK(items(g.to.quarantine) == 1);
-    CHECK(r3.quarantine_id);
-    CHECK(files_in(g.to.out_root).empty());
+    CHECK(held_items(f.t.path).size() == 1);
+    CHECK_FALSE(fs::exists(f.to.maildir / "new"));
+}
+
+TEST_CASE("release: another job's item under the same derived id is not taken for this job's hold") {
+    Fixture f;
+    // Occupy the first candidate id with an item of some other job.
+    std::string sha = sha256_hex("original bytes");
+    {
+        quarantine::QuarantineRuntime rt(quarantine_config(f.t.path));
+        quarantine::HoldRequest other;
+        other.id = held_item_id(f.meta.id, sha, 0);
+        other.original = "original bytes";
+        other.report_json = R"({"job_id":"20260101T000000Z-0000000000000000"})";
+        rt.service().hold(other);
+    }
+    auto r = release_job(f.job, f.meta, f.held(), f.to);
+    REQUIRE(r.quarantine_id);
+    CHECK(*r.quarantine_id == held_item_id(f.meta.id, sha, 1));
+    CHECK(held_items(f.t.path).size() == 2);
 }
 
 TEST_CASE("release: mail goes to the Maildir once, with X-Mugaika-ID") {

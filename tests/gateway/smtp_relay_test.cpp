@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "fixtures.hpp"
+#include "temp_quarantine.hpp"
 #include "mugaika/report.hpp"
 #include "release/job_release.hpp"
 #include "release/smtp_relay.hpp"
@@ -105,8 +106,8 @@ struct MailJob {
         meta.received_ms = now_ms();
         job = t / "job";
         write_file(job / "original", "original");
-        to = {t / "out", t / "mail", t / "quarantine", t / "reports", NoteMode::none, next_hop, "mugaika.test",
-              std::chrono::seconds(10)};
+        to = {t / "out", t / "mail", std::make_shared<QuarantineHold>(temp_quarantine_config(t.path)), t / "reports",
+              NoteMode::none, next_hop, "mugaika.test", std::chrono::seconds(10)};
         outcome.input_name = meta.name;
         outcome.input_sha256 = sha256_hex("original");
         outcome.detected_type = "eml";
@@ -136,7 +137,9 @@ TEST_CASE("smtp relay: a temporary failure keeps the job for a retry") {
     MailJob j(mta.address());
     CHECK_THROWS(release_job(j.job, j.meta, j.outcome, j.to));
     CHECK(mta.messages.empty());
-    CHECK((!fs::exists(j.to.quarantine) || fs::is_empty(j.to.quarantine)));
+    std::size_t stored = 0;   // nothing held: no object in the quarantine's store
+    for (const auto& e : fs::recursive_directory_iterator(j.t.path / "store")) stored += e.is_regular_file() && e.path().extension() == ".mqe";
+    CHECK(stored == 0);
     // Nothing listens: also temporary.
     MailJob k("127.0.0.1:1");
     CHECK_THROWS(release_job(k.job, k.meta, k.outcome, k.to));

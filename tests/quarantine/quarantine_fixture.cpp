@@ -112,7 +112,7 @@ QuarantineWorld::QuarantineWorld(std::string db_url, ReviewOptions options) {
     users = std::make_unique<Users>(*db, key, LockoutPolicy{5, 900});
     audit = std::make_unique<AuditLog>(audit_file(), false);
     audit->set_clock([this] { return clock * 1000; });
-    sink = std::make_unique<DropFolderSink>(drop_dir().string());
+    sink = std::make_unique<RecordingSink>(drop_dir().string());
     service = std::make_unique<ReviewService>(*store, *users, *audit, *sink, options);
     service->set_clock([this] { return clock; });
 }

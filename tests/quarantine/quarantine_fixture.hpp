@@ -26,6 +26,17 @@ struct PostgresServer {
     bool as_postgres_user = false;
 };
 
+// The drop-folder sink, remembering what it was handed (kind, password) so tests can check what the
+// review service passed on.
+struct RecordingSink : quarantine::DropFolderSink {
+    using DropFolderSink::DropFolderSink;
+    std::string release(const quarantine::ReleasedItem& item) override {
+        handed.push_back(item);
+        return DropFolderSink::release(item);
+    }
+    std::vector<quarantine::ReleasedItem> handed;
+};
+
 struct QuarantineWorld {
     explicit QuarantineWorld(std::string db_url = "", quarantine::ReviewOptions options = {});
     ~QuarantineWorld();
@@ -37,7 +48,7 @@ struct QuarantineWorld {
     std::unique_ptr<quarantine::ItemStore> store;
     std::unique_ptr<quarantine::Users> users;
     std::unique_ptr<quarantine::AuditLog> audit;
-    std::unique_ptr<quarantine::DropFolderSink> sink;
+    std::unique_ptr<RecordingSink> sink;
     std::unique_ptr<quarantine::ReviewService> service;
     std::map<std::string, std::string> secrets;   // user -> raw TOTP secret
     std::string admin_name;                        // the account made by the bootstrap

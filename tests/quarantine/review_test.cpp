@@ -67,18 +67,102 @@ TEST_CASE("four-eyes: a rejected request returns the item to held") {
     CHECK_NOTHROW(w.service->request_release(sato, item.id, "original", "再依頼"));
 }
 
-TEST_CASE("four-eyes: switched off by policy, the officer's request releases at once") {
+TEST_CASE("four-eyes: switched off by policy, a re-sanitizing request releases at once") {
     ReviewOptions o;
     o.four_eyes = false;
+    o.release_kinds = {"original", "resanitize"};
     QuarantineWorld w("", o);
     w.add_user("sato", Role::officer);
     auto item = w.hold("bytes", "a.txt");
     Actor sato = w.login("sato");
-    auto q = w.service->request_release(sato, item.id, "original", "至急");
+    auto q = w.service->request_release(sato, item.id, "resanitize", "至急");
     CHECK(q.state == "approved");
     CHECK(w.store->find(item.id)->state == state::released);
     CHECK(mugaika::test::files_in(w.drop_dir()).size() == 1);
+    REQUIRE(w.sink->handed.size() == 1);
+    CHECK(w.sink->handed[0].kind == "resanitize");
     CHECK(w.audit_lines("release.approve", "ok").at(0)["detail"]["four_eyes"] == false);
+}
+
+TEST_CASE("four-eyes: the original as it is always needs a second person, even with four_eyes = false") {
+    ReviewOptions o;
+    o.four_eyes = false;
+    o.release_kinds = {"original", "resanitize"};
+    QuarantineWorld w("", o);
+    w.add_user("sato", Role::officer);
+    w.add_user("suzuki", Role::approver);
+    auto item = w.hold("bytes", "a.txt");
+    Actor sato = w.login("sato");
+    auto q = w.service->request_release(sato, item.id, "original", "原本が必要");
+    CHECK(q.state == "pending");
+    CHECK(w.store->find(item.id)->state == state::release_requested);
+    CHECK(w.sink->handed.empty());
+    // An approver who is someone else releases it.
+    Actor suzuki = w.login("suzuki");
+    w.service->approve(suzuki, item.id, "確認済み");
+    CHECK(w.store->find(item.id)->state == state::released);
+    REQUIRE(w.sink->handed.size() == 1);
+    CHECK(w.sink->handed[0].kind == "original");
+    CHECK(w.sink->handed[0].approved_by == "suzuki");
+}
+
+TEST_CASE("release kinds: a PPAP release carries its password to the sink sealed, and only there") {
+    ReviewOptions o;
+    o.release_kinds = {"original", "ppap"};
+    QuarantineWorld w("", o);
+    w.add_user("sato", Role::officer);
+    w.add_user("suzuki", Role::approver);
+    auto item = w.hold("zip bytes", "見積書.zip");
+    Actor sato = w.login("sato");
+    const std::string password = "Pa55-とても秘密";
+    // A PPAP release needs its password; other kinds take none; kinds outside the policy are refused.
+    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "ppap", "見積書"); }) == ReviewError::bad_input);
+    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "original", "x", password); }) == ReviewError::bad_input);
+    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "pixels", "x"); }) == ReviewError::bad_input);
+    auto q = w.service->request_release(sato, item.id, "ppap", "取引先から別メールでパスワード受領", password);
+    CHECK(q.secret.empty());
+    // Stored sealed: neither the database file nor the audit log holds the password.
+    CHECK(w.store->request_secret(q.id) == password);
+    std::string db_bytes;
+    for (const auto& f : std::filesystem::directory_iterator(w.tmp.path / "db")) db_bytes += mugaika::test::read_whole(f.path());
+    REQUIRE_FALSE(db_bytes.empty());
+    CHECK(db_bytes.find(password) == std::string::npos);
+    CHECK(mugaika::test::read_whole(w.audit_file()).find(password) == std::string::npos);
+    CHECK(w.audit_lines("release.request", "ok").at(0)["detail"]["password"] == "supplied");
+
+    Actor suzuki = w.login("suzuki");
+    w.service->approve(suzuki, item.id, "");
+    REQUIRE(w.sink->handed.size() == 1);
+    CHECK(w.sink->handed[0].kind == "ppap");
+    CHECK(w.sink->handed[0].password == password);
+    // Wiped with the decision.
+    CHECK(w.store->request_secret(q.id).empty());
+}
+
+TEST_CASE("release kinds: a sink's refusal keeps the item requested and tells the approver why") {
+    struct Refusing : mugaika::quarantine::ReleaseSink {
+        std::string release(const mugaika::quarantine::ReleasedItem&) override {
+            throw mugaika::quarantine::ReleaseError("再無害化しても安全にできませんでした。", "still unsafe");
+        }
+    } refusing;
+    QuarantineWorld w;
+    w.add_user("sato", Role::officer);
+    w.add_user("suzuki", Role::approver);
+    auto item = w.hold("bytes");
+    mugaika::quarantine::ReviewOptions o;
+    mugaika::quarantine::ReviewService service(*w.store, *w.users, *w.audit, refusing, o);
+    service.set_clock([&] { return w.clock; });
+    Actor sato = w.login("sato");
+    service.request_release(sato, item.id, "original", "必要");
+    Actor suzuki = w.login("suzuki");
+    try {
+        service.approve(suzuki, item.id, "");
+        FAIL("a refused release was reported done");
+    } catch (const ReviewError& e) {
+        CHECK(e.message_ja.find("再無害化しても安全にできませんでした。") != std::string::npos);
+    }
+    CHECK(w.store->find(item.id)->state == state::release_requested);
+    CHECK(w.audit_lines("release.deliver", "error").size() == 1);
 }
 
 TEST_CASE("roles: an auditor can read but never act") {

@@ -142,10 +142,11 @@ TEST_CASE("web: login with password and TOTP, list and detail in Japanese, safe 
     CHECK(detail.status == 200);
     CHECK(detail.body.find("マクロ(VBA)が含まれていました。") != std::string::npos);   // the finding's ja text
     CHECK(detail.body.find("隔離しました: マクロ(VBA)を含む") != std::string::npos);   // summary_ja
-    CHECK(detail.body.find("原本の解放を依頼する") != std::string::npos);
+    CHECK(detail.body.find("解放を依頼する") != std::string::npos);
+    CHECK(detail.body.find("原本をそのまま解放(危険)") != std::string::npos);   // the kinds the policy allows
     // English by switch.
     c.get("/lang?to=en");
-    CHECK(c.get("/items/" + item.id).body.find("Request release of the original") != std::string::npos);
+    CHECK(c.get("/items/" + item.id).body.find("The original as it is (dangerous)") != std::string::npos);
     // Filters.
     CHECK(c.get("/items?party=somu%40city").body.find("請求書.docm") != std::string::npos);
     CHECK(c.get("/items?state=released").body.find("請求書.docm") == std::string::npos);
@@ -201,7 +202,7 @@ TEST_CASE("web: a POST without the CSRF token is refused and audited, nothing ch
     CHECK(r.status == 403);
     CHECK(ww.w.audit_lines("login.csrf", "denied").size() == 1);
     // With the token it works.
-    r = c.post("/items/" + item.id + "/request", {{"reason", "必要"}, {"csrf", csrf}});
+    r = c.post("/items/" + item.id + "/request", {{"kind", "original"}, {"reason", "必要"}, {"csrf", csrf}});
     CHECK(r.status == 303);
     CHECK(ww.w.store->find(item.id)->state == state::release_requested);
 }
@@ -257,7 +258,7 @@ TEST_CASE("web: four-eyes release through the UI, download with reason, roles en
     Client officer = ww.client(), approver = ww.client(), admin = ww.client();
     std::string oc = ww.login(officer, "sato"), ac = ww.login(approver, "suzuki"), kc = ww.login(admin, "kanri");
     CHECK(approver.get("/items/" + item.id).body.find("承認して解放する") == std::string::npos);   // nothing pending
-    auto r = officer.post("/items/" + item.id + "/request", {{"reason", "取引先の正式な見積書"}, {"csrf", oc}});
+    auto r = officer.post("/items/" + item.id + "/request", {{"kind", "original"}, {"reason", "取引先の正式な見積書"}, {"csrf", oc}});
     REQUIRE(r.status == 303);
     CHECK(officer.get(r.location).body.find("解放を依頼しました") != std::string::npos);
     // The requester is not offered, and not allowed, the approval.

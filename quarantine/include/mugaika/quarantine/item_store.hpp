@@ -50,6 +50,9 @@ struct Item {
 struct ReleaseRequest {
     std::string id, item_id, kind, reason, requested_by, state, decided_by, note, released_to;
     std::int64_t requested_at = 0, decided_at = 0;
+    // The PPAP password, in memory only: stored sealed with the store's key and wiped when the request is
+    // decided, cancelled or expires. Never filled in by requests_for(); see request_secret().
+    std::string secret;
 };
 
 struct Disposal {
@@ -80,6 +83,8 @@ public:
 
     std::vector<ReleaseRequest> requests_for(const std::string& item_id);
     std::optional<ReleaseRequest> pending_request(const std::string& item_id);
+    // The request's secret, decrypted; empty when it has none or it was wiped.
+    std::string request_secret(const std::string& request_id);
     std::vector<Disposal> disposals(std::size_t limit = 1000);
 
     // Lifecycle steps. Each returns false when the item was not in the state the step needs (someone

@@ -7,8 +7,9 @@
 //   db = "sqlite:var/quarantine.db"         or "postgresql:host=... port=... dbname=... user=..."
 //   key_file = "var/keys/quarantine.key"    AES-256 key, outside store_dir; created 0600 if missing
 //   retention_days = 90                     after this, originals are shredded (disposal recorded)
+//   purge_interval_minutes = 60             how often `mugaika serve` applies it (and once at start)
 //   four_eyes = true                        the requester of a release cannot approve it
-//   release_kinds = ["original"]            which release kinds the policy allows
+//   release_kinds = ["resanitize", "pixels", "ppap", "original"]   which release kinds the policy allows
 //   release_dir = "var/released"            drop folder of the built-in sink (when the gateway's is not used)
 //   max_failed_logins = 5                   consecutive failures before an account locks
 //   lockout_minutes = 15
@@ -43,8 +44,9 @@ struct QuarantineConfig {
     std::string db = "sqlite:var/quarantine.db";
     std::filesystem::path key_file = "var/keys/quarantine.key";
     int retention_days = 90;
+    int purge_interval_minutes = 60;   // how often `mugaika serve` runs the retention rule (and once at start)
     bool four_eyes = true;
-    std::vector<std::string> release_kinds{"original"};
+    std::vector<std::string> release_kinds{"resanitize", "pixels", "ppap", "original"};
     std::filesystem::path release_dir = "var/released";
     int max_failed_logins = 5;
     int lockout_minutes = 15;

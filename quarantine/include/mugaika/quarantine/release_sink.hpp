@@ -3,19 +3,40 @@
 // released original takes exactly the road a disarmed file takes.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace mugaika::quarantine {
 
+// The release kinds a site's policy may allow ([quarantine] release_kinds). The quarantine only records
+// and authorises them; the gateway's sink carries them out.
+namespace release_kind {
+inline constexpr const char* original = "original";       // the original as it is: always four-eyes
+inline constexpr const char* resanitize = "resanitize";   // disarmed again with the current policy
+inline constexpr const char* pixels = "pixels";           // disarmed again, PDFs as images (pixel mode)
+inline constexpr const char* ppap = "ppap";               // a password-protected zip: decrypted, then disarmed
+}  // namespace release_kind
+const std::vector<std::string>& known_release_kinds();
+bool is_known_release_kind(const std::string& kind);
+
 struct ReleasedItem {
     std::string item_id;
-    std::string kind;          // the release kind, e.g. "original"
+    std::string kind;          // one of release_kind
     std::string name;          // the original file name (the sink makes it safe for its destination)
     std::string bytes;
     std::string section, sender;
     std::vector<std::string> recipients;
     std::string requested_by, approved_by, reason;
+    std::string source;        // "share", "mail", or how the item came in otherwise (file-store, gateway)
+    std::string password;      // ppap only: the password the requester entered; never logged
+};
+
+// A release the sink refused for a reason people should read (e.g. the re-sanitized item is still not
+// safe). The item stays release_requested; the approver sees message_ja.
+struct ReleaseError : std::runtime_error {
+    std::string message_ja;
+    ReleaseError(std::string ja, const std::string& en) : std::runtime_error(en), message_ja(std::move(ja)) {}
 };
 
 class ReleaseSink {

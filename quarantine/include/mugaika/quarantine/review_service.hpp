@@ -43,7 +43,7 @@ struct Actor {
 struct ReviewOptions {
     bool four_eyes = true;
     std::int64_t retention_seconds = 90 * 86400;
-    std::vector<std::string> release_kinds{"original"};   // which release kinds the site's policy allows
+    std::vector<std::string> release_kinds{"original"};   // which release kinds the site's policy allows (release_kind)
     std::size_t max_reason_chars = 1000;
 };
 
@@ -76,8 +76,9 @@ public:
     std::vector<Item> list(const Actor& a, const ItemFilter& filter);
     ItemDetail show(const Actor& a, const std::string& id);
     std::string download(const Actor& a, const std::string& id, const std::string& reason);
+    // `password`: only for kind ppap, where it is required; stored sealed until the request is decided.
     ReleaseRequest request_release(const Actor& a, const std::string& id, const std::string& kind,
-                                   const std::string& reason);
+                                   const std::string& reason, const std::string& password = "");
     std::string approve(const Actor& a, const std::string& id, const std::string& note);   // where it went
     void reject(const Actor& a, const std::string& id, const std::string& note);
     void remove(const Actor& a, const std::string& id, const std::string& reason);
@@ -106,7 +107,11 @@ public:
     Users& users() { return users_; }
     ItemStore& store() { return store_; }
 
+    // Whether a release of this kind needs a second person: always for the original, else as four_eyes says.
+    bool needs_second_person(const std::string& kind) const;
+
 private:
+    std::string decide_release(const Actor& a, const Item& it, const ReleaseRequest& q, const std::string& note);
     void require(const Actor& a, std::initializer_list<Role> roles, const std::string& action, const std::string& item);
     Item item_or_throw(const Actor& a, const std::string& id, const std::string& action);
     std::string checked_reason(const Actor& a, const std::string& reason, const std::string& action,
