@@ -1,0 +1,171 @@
+// An approved release from the quarantine goes out through the gateway's own release path: share items
+// into their section's drop folder, mail to the LGWAN-side Maildir or MTA; re-disarming kinds run the
+// engine again (in an isolated worker) and a still-unsafe item is refused, never released.
+#include <doctest/doctest.h>
+
+#include "config/gateway_config.hpp"
+#include "fake_mta.hpp"
+#include "fixtures.hpp"
+#include "mugaika/registry.hpp"
+#include "release/gateway_sink.hpp"
+#include "temp_quarantine.hpp"
+
+using namespace mugaika;
+using namespace mugaika::test;
+namespace fs = std::filesystem;
+namespace q = mugaika::quarantine;
+
+namespace {
+
+struct SinkWorld {
+    TempDir t;
+    GatewayConfig config;
+    SinkWorld() {
+        config.out_dir = t / "out";
+        config.release.maildir = t / "mail";
+        config.review = temp_quarantine_config(t.path);
+    }
+    q::ReleasedItem share_item(const std::string& kind, const std::string& name, const std::string& bytes) const {
+        q::ReleasedItem it;
+        it.item_id = "20261201T101500Z-0123456789ab-abcdef";
+        it.kind = kind;
+        it.name = name;
+        it.bytes = bytes;
+        it.section = "総務課";
+        it.source = "share";
+        it.requested_by = "sato";
+        it.approved_by = "suzuki";
+        return it;
+    }
+    q::ReleasedItem mail_item(const std::string& kind, const std::string& eml) const {
+        q::ReleasedItem it = share_item(kind, "message.eml", eml);
+        it.section.clear();
+        it.source = "mail";
+        it.sender = "partner@example.co.jp";
+        it.recipients = {"somu@city.example.lg.jp", "kacho@city.example.lg.jp"};
+        return it;
+    }
+};
+
+const std::string plain_mail =
+    "From: partner@example.co.jp\nTo: somu@city.example.lg.jp\nSubject: =?UTF-8?B?6KaL56mN5pu4?=\n"
+    "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n見積書をお送りします。\n";
+
+}  // namespace
+
+TEST_CASE("gateway sink: the original of a share item lands in its section's drop folder, never overwriting") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    std::string where = sink.release(w.share_item("original", "現場写真.png", "PNG bytes"));
+    CHECK(where == (w.t / "out" / "総務課" / "現場写真.png").string());
+    CHECK(read_whole(w.t / "out" / "総務課" / "現場写真.png") == "PNG bytes");
+    // Released again (another item of the same name): a new name, the first file untouched.
+    std::string second = sink.release(w.share_item("original", "現場写真.png", "other bytes"));
+    CHECK(second == (w.t / "out" / "総務課" / "現場写真 (2).png").string());
+    CHECK(read_whole(w.t / "out" / "総務課" / "現場写真.png") == "PNG bytes");
+}
+
+TEST_CASE("gateway sink: a dangerous or path-like name is made safe in the drop folder") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    std::string where = sink.release(w.share_item("original", "../../etc/\u202Etxt.exe", "MZ"));
+    CHECK(fs::path(where).parent_path() == w.t / "out" / "総務課");
+    CHECK(where.find("\u202E") == std::string::npos);
+    CHECK(files_in(w.t / "out" / "総務課").size() == 1);
+}
+
+TEST_CASE("gateway sink: re-disarming with the current policy releases the disarmed copy, not the original") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    std::string where = sink.release(w.share_item("resanitize", "名簿.csv", "名前,式\n山田,=HYPERLINK(\"http://x\")\n"));
+    std::string csv = read_whole(where);
+    CHECK(csv.find("山田") != std::string::npos);
+    CHECK(csv.find(",=HYPERLINK") == std::string::npos);
+}
+
+TEST_CASE("gateway sink: pixel mode rebuilds a PDF as images (no text layer left for pdftotext)") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    std::string pdf = make_pdf("Invoice 2026-12");
+    std::string text_copy = sink.release(w.share_item("resanitize", "invoice.pdf", pdf));
+    std::string pixel_copy = sink.release(w.share_item("pixels", "invoice.pdf", pdf));
+    auto text_of = [](const std::string& file) { return run("pdftotext " + shell_quote(file) + " - 2>/dev/null").out; };
+    CHECK(text_of(text_copy).find("Invoice 2026-12") != std::string::npos);
+    CHECK(text_of(pixel_copy).find("Invoice") == std::string::npos);
+    CHECK(run("qpdf --check " + shell_quote(pixel_copy) + " > /dev/null 2>&1").status == 0);
+}
+
+TEST_CASE("gateway sink: an item that is still unsafe when disarmed again is refused and nothing is written") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    try {
+        sink.release(w.share_item("resanitize", "update.exe", std::string("MZ\x90\x00\x03\x00\x00\x00 program", 17)));
+        FAIL("an executable was released by re-disarming");
+    } catch (const q::ReleaseError& e) {
+        CHECK(std::string(e.message_ja).find("再度無害化しても安全にできませんでした") != std::string::npos);
+    }
+    CHECK_FALSE(fs::exists(w.t / "out" / "総務課"));
+    // A release kind the gateway does not know is refused too.
+    CHECK_THROWS_AS(sink.release(w.share_item("everything", "a.txt", "x")), q::ReleaseError);
+}
+
+TEST_CASE("gateway sink: a mail's original goes to the Maildir with the item id and the kind") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    std::string where = sink.release(w.mail_item("original", plain_mail));
+    REQUIRE(fs::path(where).parent_path() == w.t / "mail" / "new");
+    std::string delivered = read_whole(where);
+    CHECK(delivered.starts_with("X-Mugaika-ID: 20261201T101500Z-0123456789ab-abcdef\n"));
+    CHECK(delivered.find("X-Mugaika-Release: original\n") != std::string::npos);
+    CHECK(delivered.find("X-Mugaika-Envelope-To: somu@city.example.lg.jp, kacho@city.example.lg.jp\n") != std::string::npos);
+    CHECK(delivered.ends_with(plain_mail));
+    CHECK(files_in(w.t / "mail" / "tmp").empty());
+}
+
+TEST_CASE("gateway sink: a mail disarmed again is sent to the LGWAN MTA with its original envelope") {
+    SinkWorld w;
+    FakeMta mta("250 2.1.5 ok");
+    w.config.release.smtp_next_hop = mta.address();
+    w.config.release.smtp_timeout = std::chrono::seconds(10);
+    GatewaySink sink(w.config);
+    std::string where = sink.release(w.mail_item("resanitize", plain_mail));
+    CHECK(where.starts_with("smtp://" + mta.address() + "/"));
+    REQUIRE(mta.messages.size() == 1);
+    CHECK(mta.messages[0].find("X-Mugaika-Release: resanitize\r\n") != std::string::npos);
+    // The body survives the disarming (read back by Python's email package, not by our parser).
+    write_file(w.t / "sent.eml", mta.messages[0]);
+    auto body = run("python3 -c \"import email,email.policy,sys;m=email.message_from_binary_file(open(sys.argv[1],'rb'),"
+                    "policy=email.policy.default);sys.stdout.write(m.get_body(('plain',)).get_content())\" " +
+                    shell_quote((w.t / "sent.eml").string()));
+    CHECK(body.out.find("見積書をお送りします。") != std::string::npos);
+    CHECK_FALSE(fs::exists(w.t / "mail" / "new"));
+}
+
+TEST_CASE("gateway sink: a refusal by the LGWAN MTA is reported, a deferral is an error to retry") {
+    SinkWorld w;
+    FakeMta refusing("550 5.1.1 no such user");
+    w.config.release.smtp_next_hop = refusing.address();
+    w.config.release.smtp_timeout = std::chrono::seconds(10);
+    CHECK_THROWS_AS(GatewaySink(w.config).release(w.mail_item("original", plain_mail)), q::ReleaseError);
+    FakeMta deferring("451 4.3.0 later");
+    w.config.release.smtp_next_hop = deferring.address();
+    try {
+        GatewaySink(w.config).release(w.mail_item("original", plain_mail));
+        FAIL("a deferred mail was reported delivered");
+    } catch (const q::ReleaseError&) {
+        FAIL("a deferral is not a refusal");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find("deferred") != std::string::npos);
+    }
+}
+
+TEST_CASE("gateway sink: an item with no known destination goes to [quarantine] release_dir") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    auto it = w.share_item("original", "old.txt", "from the file store");
+    it.section.clear();
+    it.source = "file-store";
+    std::string where = sink.release(it);
+    CHECK(fs::path(where).parent_path() == w.t / "released");
+    CHECK(read_whole(where) == "from the file store");
+}
