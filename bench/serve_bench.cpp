@@ -84,7 +84,11 @@ Result run_once(const fs::path& binary, int workers, int n, bool sequential) {
           "[paths]\nout = \"" + r + "/out\"\nquarantine = \"" + r + "/quarantine\"\nreports = \"" + r + "/reports\"\n"
           "[worker]\ncount = " + std::to_string(workers) + "\n[spool]\ndir = \"" + r + "/spool\"\n"
           "[share]\ninbound = \"" + r + "/in\"\nsections = [\"総務課\", \"財政課\"]\nsettle_ms = 0\nrescan_seconds = 5\n"
-          "[lmtp]\nenabled = false\n[http]\nenabled = false\n[log]\nsyslog = false\n");
+          "[lmtp]\nenabled = false\n[http]\nenabled = false\n[log]\nsyslog = false\n"
+          "[quarantine]\nstore_dir = \"" + r + "/qstore\"\ndb = \"sqlite:" + r + "/q.db\"\nkey_file = \"" + r + "/keys/q.key\"\n"
+          "[audit]\nfile = \"" + r + "/audit.log\"\nsyslog = false\n"
+          // The gateway's own cost; clamd's is the site's scanner's (measured apart, see docs/service.md).
+          "[scan]\nenabled = false\n");
     std::string log = r + "/service.log", cfg = r + "/mugaika.toml", bin = binary.string();
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);

@@ -17,6 +17,8 @@ build=(
 )
 run=(
   libmagic1 file
+  # malware scanning: clamd, and freshclam to keep its signatures current ([scan] in the configuration)
+  clamav-daemon clamav-freshclam
   # Japanese fonts so that PDFs that do not embed their Japanese fonts still render readable text
   fonts-ipafont-gothic fonts-ipafont-mincho fonts-noto-cjk
 )

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../config/gateway_config.hpp"
+#include "../scan/malware_scan.hpp"
 #include "../worker/isolated.hpp"
 #include "args.hpp"
 #include "commands.hpp"
@@ -84,6 +85,9 @@ int mail_command(const std::vector<std::string>& argv) {
             outcome.outputs.clear();
         }
         if (outcome.input_sha256.empty()) outcome.input_sha256 = sha256_hex(bytes);
+        // Through the malware scanner like everything the service releases ([scan]); a scanner that
+        // cannot answer is an internal error here (exit 1, nothing written to stdout): Postfix retries.
+        outcome = apply_malware_scan(std::move(outcome), std::string_view(bytes), config.scan);
 
         std::string held_id;
         if (outcome.keeps_original()) {

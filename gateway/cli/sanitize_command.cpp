@@ -4,6 +4,7 @@
 
 #include "../config/gateway_config.hpp"
 #include "../release/deliver.hpp"
+#include "../scan/malware_scan.hpp"
 #include "../worker/isolated.hpp"
 #include "args.hpp"
 #include "commands.hpp"
@@ -65,6 +66,9 @@ int sanitize_command(const std::vector<std::string>& argv) {
                 std::string bytes = read_file(path, config.policy.limits.max_input_bytes);
                 outcome = process_isolated(engine, bytes, path.filename().string(), config.worker);
             }
+            // The original and the outputs through the malware scanner ([scan]); a scanner that cannot
+            // answer stops the command (exit 1) before this input is released.
+            outcome = apply_malware_scan(std::move(outcome), path, config.scan);
             Delivery d = deliver(std::move(outcome), path, to);
             if (d.outcome.keeps_original()) status = exit_quarantined;
             if (args.flag("--json")) {

@@ -185,6 +185,20 @@ void parse_http(const toml::table& t, const std::string& file, GatewayConfig& c)
     }
 }
 
+void parse_scan(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "enabled") c.scan.enabled = bool_value(v, file, key);
+        else if (key == "clamd") {
+            c.scan.clamd = string_value(v, file, key);
+            if (!c.scan.clamd.starts_with("unix:/") && c.scan.clamd.rfind(':') == std::string::npos)
+                throw ConfigError(file, line_of(v), "clamd must be unix:/path or host:port");
+        } else if (key == "timeout_seconds") c.scan.timeout = std::chrono::seconds(small(v, file, key, 3600));
+        else if (key == "max_bytes") c.scan.max_bytes = size_value(v, file, key);
+        else unknown(v, file, key, "scan", "enabled, clamd, timeout_seconds, max_bytes");
+    }
+}
+
 void parse_log(const toml::table& t, const std::string& file, GatewayConfig& c) {
     for (const auto& [k, v] : t) {
         std::string key(k.str());
@@ -233,9 +247,10 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
         else if (key == "spool") parse_spool(*t, file, c);
         else if (key == "http") parse_http(*t, file, c);
         else if (key == "log") parse_log(*t, file, c);
+        else if (key == "scan") parse_scan(*t, file, c);
         else
             throw ConfigError(file, line_of(v), "unknown table [" + key +
-                                                    "] (known: paths, worker, share, lmtp, release, spool, http, log, "
+                                                    "] (known: paths, worker, share, lmtp, release, spool, http, log, scan, "
                                                     "limits, names, types, sanitizer, quarantine, officer_ui, audit)");
     }
     c.policy = parse_policy(root, file, registry);

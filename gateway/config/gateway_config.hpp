@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../scan/malware_scan.hpp"
 #include "../worker/isolated.hpp"
 #include "mugaika/quarantine/quarantine_config.hpp"
 #include "mugaika/policy.hpp"
@@ -79,6 +80,7 @@ struct GatewayConfig {
     ReleaseConfig release;
     SpoolConfig spool;
     HttpConfig http;
+    ScanConfig scan;                     // [scan]: clamd for the original and every output
     Policy policy = Policy::defaults();
 
     std::uint32_t worker_count() const;  // workers, or the number of cores

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <system_error>
 
+#include "../scan/malware_scan.hpp"
 #include "../worker/isolated.hpp"
 #include "maildir.hpp"
 #include "mugaika/atomic_file.hpp"
@@ -90,6 +91,20 @@ std::string to_recipients(const q::ReleasedItem& item, const std::vector<Output>
     return joined(where);
 }
 
+// What people approved still goes through the malware scanner: the original as it is, and what
+// re-disarming made of it (for a PPAP zip, the first time its decrypted members can be seen at all).
+void scan_release(const q::ReleasedItem& item, const std::vector<Output>& outputs, const ScanConfig& scan) {
+    Outcome o;
+    o.verdict = Verdict::disarmed;
+    o.outputs = outputs;
+    Outcome judged = apply_malware_scan(std::move(o), std::string_view(item.bytes), scan);   // throws when unavailable
+    if (judged.quarantined())
+        throw q::ReleaseError(judged.reason == reason::malware
+                                  ? "マルウェアが検出されたため解放できません(" + judged.findings.back().detail + ")。"
+                                  : "マルウェア検査を完了できないため解放できません。",
+                              "malware scan: " + judged.reason + ": " + judged.reason_detail);
+}
+
 }  // namespace
 
 std::string GatewaySink::release(const q::ReleasedItem& item) {
@@ -102,6 +117,7 @@ std::string GatewaySink::release(const q::ReleasedItem& item) {
         outputs = redisarm(item, config_);
     else
         throw q::ReleaseError("この解放方法には対応していません。", "unknown release kind '" + item.kind + "'");
+    scan_release(item, item.kind == q::release_kind::original ? std::vector<Output>{} : outputs, config_.scan);
 
     switch (route) {
         case Route::mail: return to_recipients(item, outputs, config_);

@@ -33,6 +33,11 @@ void Metrics::lmtp_session() {
     ++lmtp_sessions_;
 }
 
+void Metrics::scan(std::string_view result) {
+    std::lock_guard lock(mutex_);
+    ++scans_[std::string(result)];
+}
+
 void Metrics::release_deferred() {
     std::lock_guard lock(mutex_);
     ++release_deferred_;
@@ -73,6 +78,9 @@ std::string Metrics::render(const Gauges& g) const {
     o << "# HELP mugaika_share_refused_total Files left in the share outside any configured section.\n"
          "# TYPE mugaika_share_refused_total counter\nmugaika_share_refused_total "
       << share_refused_ << "\n";
+    o << "# HELP mugaika_scan_total Items judged by the malware scanner, by result.\n"
+         "# TYPE mugaika_scan_total counter\n";
+    for (const auto& [result, n] : scans_) o << "mugaika_scan_total{result=\"" << result << "\"} " << n << "\n";
     o << "# HELP mugaika_release_deferred_total Releases that failed (I/O) and were retried later.\n"
          "# TYPE mugaika_release_deferred_total counter\nmugaika_release_deferred_total "
       << release_deferred_ << "\n";

@@ -22,6 +22,7 @@ public:
     void lmtp_message(std::string_view result);   // accepted, rejected, deferred
     void lmtp_session();
     void release_deferred();
+    void scan(std::string_view result);   // clean, infected, refused, unavailable, off
 
     struct Gauges {
         std::size_t incoming = 0, active = 0, workers = 0, busy = 0;
@@ -36,6 +37,7 @@ private:
     std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> items_;
     std::map<std::string, std::uint64_t> worker_failures_;
     std::map<std::string, std::uint64_t> lmtp_;
+    std::map<std::string, std::uint64_t> scans_;
     std::array<std::uint64_t, bounds.size()> buckets_{};
     std::uint64_t count_ = 0;
     double sum_ = 0;

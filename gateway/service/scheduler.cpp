@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "../spool/durable.hpp"
+#include "../scan/malware_scan.hpp"
 #include "../worker/job_runner.hpp"
 #include "log.hpp"
 #include "mugaika/atomic_file.hpp"
@@ -221,6 +222,25 @@ void Scheduler::process(const std::string& id) {
         }
         // No fsync: what was released or held is recorded durably by the release markers themselves.
         durable::replace_lazily(dir / "outcome", encode_outcome(outcome));
+    }
+
+    if (!fs::exists(dir / "scanned")) {
+        // Before anything leaves: the original and every output through the malware scanner. Throws
+        // when the scanner cannot answer: the job stays in active/ and is retried (no worker re-run,
+        // no attempt counted: the outcome above is kept). Recorded, so that a resumed job releases what
+        // this scan judged even if the signatures change meanwhile.
+        try {
+            outcome = apply_malware_scan(std::move(outcome), original, cfg.scan);
+            metrics_.scan(!cfg.scan.enabled                      ? "off"
+                          : outcome.reason == reason::malware     ? "infected"
+                          : outcome.reason == reason::scan_failed ? "refused"
+                                                                  : "passed");
+        } catch (const ScannerUnavailable&) {
+            metrics_.scan("unavailable");
+            throw;
+        }
+        durable::replace_lazily(dir / "outcome", encode_outcome(outcome));
+        durable::replace_lazily(dir / "scanned", cfg.scan.enabled ? "clamd\n" : "off\n");
     }
 
     JobRelease r = release_job(dir, meta, outcome, rt->target);

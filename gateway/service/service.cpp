@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include "../scan/clamd_client.hpp"
 #include "log.hpp"
 
 namespace mugaika {
@@ -103,6 +104,9 @@ void Service::reload(GatewayConfig config) {
 
 std::string Service::health() const {
     if (scheduler_.workers() == 0) return "no workers";
+    const auto& scan = runtime_.get()->config.scan;
+    if (scan.enabled && !clamd_ping(scan.clamd, std::chrono::seconds(2)))
+        return "malware scanner unavailable (clamd at " + scan.clamd + "): items wait in the spool";
     std::string problem = intake_problem();
     return problem;   // a full disk or queue is unhealthy: intake is refusing
 }

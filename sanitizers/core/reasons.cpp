@@ -6,7 +6,7 @@
 namespace mugaika::reason {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kExplanations{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 23> kExplanations{{
     {unsupported, "この形式のファイルはまだ無害化に対応していないため、保留しました。"},
     {blocked_type, "この形式のファイルはポリシーにより取り込みが禁止されています。"},
     {blocked_name, "ファイル名に危険な拡張子または偽装が含まれているため、保留しました。"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kExplana
     {limit_pixels, "画像やページの大きさが上限を超えたため、保留しました。"},
     {child_held, "含まれるファイルの一部を無害化できなかったため、全体を保留しました。"},
     {malware, "マルウェアが検出されたため、保留しました。"},
+    {scan_failed, "マルウェア検査を完了できなかったため、保留しました。"},
     {worker_crash, "処理中に解析プロセスが異常終了したため、保留しました。"},
     {internal, "ゲートウェイ内部のエラーにより処理を完了できなかったため、安全のため保留しました。"},
     {"name.dangerous", "危険なファイル名のため、保留しました。"},

@@ -15,7 +15,8 @@ std::size_t held_items(const std::filesystem::path& q) {
 }
 
 std::string mail_cmd(const TempDir& dir, const std::string& in_file) {
-    return shell_quote(mugaika_binary().string()) + " mail --quarantine " + shell_quote((dir / "q").string()) + " < " +
+    return shell_quote(mugaika_binary().string()) + " mail --config " + shell_quote(scanless_config(dir.path).string()) +
+           " --quarantine " + shell_quote((dir / "q").string()) + " < " +
            shell_quote(in_file) + " 2>" + shell_quote((dir / "stderr").string());
 }
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clamd_server.hpp"
 #include "fixtures.hpp"
 
 using namespace mugaika::test;
@@ -18,7 +19,7 @@ TEST_CASE("cli sanitize: clean and disarmed files reach --out, exit 0") {
     write_file(d / "in" / "b.csv", "x,=1+2\n");
     auto r = run(bin() + " sanitize " + shell_quote((d / "in" / "a.txt").string()) + " " +
                  shell_quote((d / "in" / "b.csv").string()) + " --out " + shell_quote((d / "out").string()) +
-                 " --quarantine " + shell_quote((d / "q").string()));
+                 " --quarantine " + shell_quote((d / "q").string()) + " --config " + shell_quote(scanless_config(d.path).string()));
     CHECK(r.status == 0);
     CHECK(read_whole(d / "out" / "a.txt") == "hello\n");
     CHECK(read_whole(d / "out" / "b.csv") == "x,'=1+2\n");
@@ -32,7 +33,7 @@ TEST_CASE("cli sanitize: a blocked input goes to quarantine with its report, exi
     auto r = run(bin() + " sanitize " + shell_quote((d / "in" / "請求書.pdf.exe").string()) + " " +
                  shell_quote((d / "in" / "ok.txt").string()) + " --out " + shell_quote((d / "out").string()) +
                  " --quarantine " + shell_quote((d / "q").string()) + " --reports " + shell_quote((d / "r").string()) +
-                 " --json");
+                 " --json --config " + shell_quote(scanless_config(d.path).string()));
     CHECK(r.status == 3);
     auto j = nlohmann::json::parse(r.out);
     REQUIRE(j.size() == 2);
@@ -57,7 +58,8 @@ TEST_CASE("cli sanitize: an existing output is never overwritten") {
     write_file(d / "in" / "a.txt", "new\n");
     write_file(d / "out" / "a.txt", "old\n");
     auto r = run(bin() + " sanitize " + shell_quote((d / "in" / "a.txt").string()) + " --out " +
-                 shell_quote((d / "out").string()) + " --quarantine " + shell_quote((d / "q").string()));
+                 shell_quote((d / "out").string()) + " --quarantine " + shell_quote((d / "q").string()) +
+                 " --config " + shell_quote(scanless_config(d.path).string()));
     CHECK(r.status == 0);
     CHECK(read_whole(d / "out" / "a.txt") == "old\n");
     CHECK(read_whole(d / "out" / "a (2).txt") == "new\n");
@@ -82,7 +84,7 @@ TEST_CASE("cli: usage and configuration errors exit 2 with the file and line") {
 TEST_CASE("cli: an input over the size limit is held without being read") {
     TempDir d;
     write_file(d / "big.txt", std::string(2048, 'a'));
-    write_file(d / "c.toml", "[limits]\nmax_input_bytes = \"1KiB\"\n[paths]\nquarantine = \"" + (d / "q").string() + "\"\n");
+    write_file(d / "c.toml", "[scan]\nenabled = false\n[limits]\nmax_input_bytes = \"1KiB\"\n[paths]\nquarantine = \"" + (d / "q").string() + "\"\n");
     auto r = run(bin() + " sanitize " + shell_quote((d / "big.txt").string()) + " --out " +
                  shell_quote((d / "o").string()) + " --config " + shell_quote((d / "c.toml").string()) + " --json");
     CHECK(r.status == 3);
@@ -101,8 +103,13 @@ TEST_CASE("cli detect: type and name findings") {
 TEST_CASE("cli: the shipped samples and default config behave as the README says") {
     TempDir d;
     auto src = source_dir();
-    auto r = run("cd " + shell_quote(src.string()) + " && " + bin() + " sanitize samples/* --config config/mugaika.toml --out " +
-                 shell_quote((d / "out").string()) + " --quarantine " + shell_quote((d / "q").string()) + " --json");
+    // The shipped configuration as it is, but for clamd's address: a private clamd of the test's own.
+    ClamdServer clamd;
+    if (clamd.address.empty()) MESSAGE("no clamd (" << clamd.why_not << "): the samples are checked with scanning off");
+    write_file(d / "shipped.toml", shipped_config_with(clamd));
+    auto r = run("cd " + shell_quote(src.string()) + " && " + bin() + " sanitize samples/* --config " +
+                 shell_quote((d / "shipped.toml").string()) + " --out " + shell_quote((d / "out").string()) +
+                 " --quarantine " + shell_quote((d / "q").string()) + " --json");
     CHECK(r.status == 3);
     auto j = nlohmann::json::parse(r.out);
     int released = 0, quarantined = 0;
@@ -110,4 +117,15 @@ TEST_CASE("cli: the shipped samples and default config behave as the README says
     CHECK(quarantined == 1);   // 請求書.pdf.exe
     CHECK(released == 3);
     CHECK(files_in(d / "out").size() == 3);
+}
+
+TEST_CASE("cli sanitize: with scanning on and no scanner answering, nothing is released (exit 1)") {
+    TempDir d;
+    write_file(d / "a.txt", "hello\n");
+    write_file(d / "c.toml", "[scan]\nclamd = \"127.0.0.1:" + std::to_string(free_loopback_port()) + "\"\ntimeout_seconds = 5\n");
+    auto r = run(bin() + " sanitize " + shell_quote((d / "a.txt").string()) + " --out " + shell_quote((d / "out").string()) +
+                 " --quarantine " + shell_quote((d / "q").string()) + " --config " + shell_quote((d / "c.toml").string()) + " 2>&1");
+    CHECK(r.status == 1);
+    CHECK(r.out.find("malware scanner unavailable") != std::string::npos);
+    CHECK(files_in(d / "out").empty());
 }

@@ -3,6 +3,7 @@
 // engine again (in an isolated worker) and a still-unsafe item is refused, never released.
 #include <doctest/doctest.h>
 
+#include "clamd_server.hpp"
 #include "config/gateway_config.hpp"
 #include "fake_mta.hpp"
 #include "fixtures.hpp"
@@ -24,6 +25,7 @@ struct SinkWorld {
         config.out_dir = t / "out";
         config.release.maildir = t / "mail";
         config.review = temp_quarantine_config(t.path);
+        config.scan.enabled = false;   // the scanning case below starts a clamd of its own
     }
     q::ReleasedItem share_item(const std::string& kind, const std::string& name, const std::string& bytes) const {
         q::ReleasedItem it;
@@ -168,4 +170,28 @@ TEST_CASE("gateway sink: an item with no known destination goes to [quarantine] 
     std::string where = sink.release(it);
     CHECK(fs::path(where).parent_path() == w.t / "released");
     CHECK(read_whole(where) == "from the file store");
+}
+
+TEST_CASE("gateway sink: what people approved still goes through the malware scanner") {
+    ClamdServer clamd;
+    if (clamd.address.empty()) {
+        MESSAGE("skipped: " << clamd.why_not);
+        return;
+    }
+    SinkWorld w;
+    w.config.scan.enabled = true;
+    w.config.scan.clamd = clamd.address;
+    GatewaySink sink(w.config);
+    try {
+        sink.release(w.share_item("original", "readme.txt", eicar()));
+        FAIL("malware was released because two people approved it");
+    } catch (const q::ReleaseError& e) {
+        CHECK(e.message_ja.find("マルウェアが検出されたため解放できません") != std::string::npos);
+    }
+    CHECK_FALSE(fs::exists(w.t / "out" / "総務課"));
+    // A clean original passes; with the scanner gone, nothing is released (an error to retry, not a refusal).
+    CHECK_NOTHROW(sink.release(w.share_item("original", "memo.txt", "会議のメモ\n")));
+    clamd.stop();
+    CHECK_THROWS_AS(sink.release(w.share_item("original", "memo2.txt", "会議のメモ\n")), ScannerUnavailable);
+    CHECK_FALSE(fs::exists(w.t / "out" / "総務課" / "memo2.txt"));
 }

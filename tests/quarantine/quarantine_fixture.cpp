@@ -12,21 +12,6 @@ using namespace mugaika::quarantine;
 
 namespace {
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
-}
-
 std::string find_pg_bin() {
     for (const char* v : {"17", "16", "15", "14", "13"}) {
         std::string b = std::string("/usr/lib/postgresql/") + v + "/bin";
@@ -56,7 +41,7 @@ PostgresServer::PostgresServer() {
         why_not = "cannot hand the temp folder to the postgres user";
         return;
     }
-    int port = free_port();
+    int port = free_loopback_port();
     std::string data = (dir / "data").string();
     std::string init = prefix + bin + "/initdb -D " + shell_quote(data) +
                        " -A trust -U postgres -E UTF8 --no-sync >" + shell_quote((dir / "initdb.log").string()) + " 2>&1";

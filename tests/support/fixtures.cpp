@@ -1,5 +1,10 @@
 #include "fixtures.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <cairo-pdf.h>
@@ -219,6 +224,26 @@ std::string read_whole(const fs::path& p) {
     std::ostringstream ss;
     ss << f.rdbuf();
     return ss.str();
+}
+
+fs::path scanless_config(const fs::path& dir, const std::string& extra) {
+    fs::path p = dir / "scanless.toml";
+    write_file(p, "[scan]\nenabled = false\n" + extra);
+    return p;
+}
+
+int free_loopback_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    ::close(fd);
+    return port;
 }
 
 std::vector<fs::path> files_in(const fs::path& dir) {

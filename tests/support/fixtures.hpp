@@ -55,6 +55,11 @@ struct TempDir {
 void write_file(const std::filesystem::path& p, const std::string& bytes);
 std::string read_whole(const std::filesystem::path& p);
 std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir);
+// A configuration file with malware scanning switched off ([scan] enabled = false) and `extra` tables,
+// for tests of other behaviour run on machines without clamd (the scanning tests start their own).
+std::filesystem::path scanless_config(const std::filesystem::path& dir, const std::string& extra = "");
+// A TCP port on 127.0.0.1 that was free a moment ago (for servers the tests start).
+int free_loopback_port();
 
 struct CommandResult {
     int status = -1;

@@ -23,6 +23,7 @@ inline constexpr std::string_view limit_pages = "limit.pages";
 inline constexpr std::string_view limit_pixels = "limit.pixels";
 inline constexpr std::string_view child_held = "child.held";          // a part was held and policy holds the whole
 inline constexpr std::string_view malware = "malware";
+inline constexpr std::string_view scan_failed = "scan.failed";        // the malware scanner could not judge it
 inline constexpr std::string_view worker_crash = "worker.crash";
 inline constexpr std::string_view internal = "internal";              // our own fault: fail closed
 
