@@ -1,11 +1,14 @@
 #include "safe_zip.hpp"
 
+#include <sys/stat.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
 
+#include "../text/charset.hpp"
 #include "mugaika/reasons.hpp"
 #include "zip_structure.hpp"
 
@@ -18,6 +21,15 @@ ZipLimits ZipLimits::from(const Limits& limits) {
     z.max_entry_bytes = std::min(z.max_entry_bytes, limits.max_expanded_bytes);
     z.max_ratio = limits.max_ratio;
     return z;
+}
+
+std::string decode_name(std::string_view raw, bool utf8_flag) {
+    // Bit 11 or not, a name that is valid UTF-8 is UTF-8 (macOS and Info-ZIP seldom set the flag);
+    // CP932 bytes are rarely valid UTF-8, so the order tells the two apart.
+    if (charset::is_valid_utf8(raw)) return std::string(raw);
+    if (!utf8_flag)
+        if (auto cp932 = charset::decode(raw, "Shift_JIS")) return *cp932;
+    return charset::decode_lenient(raw, "UTF-8").value_or("_");
 }
 
 std::string name_problem(std::string_view name, std::size_t max_bytes) {
@@ -50,6 +62,54 @@ std::string fold(std::string_view name) {
     return k;
 }
 
+// The bounds one read works under.
+struct Bounds {
+    std::uint64_t limit;         // this entry, inflated
+    std::uint64_t ratio_cap;     // this entry, by its compressed size
+    std::uint64_t overall_cap;   // all reads, by the archive's size
+    std::uint64_t max_total;     // all reads
+    std::uint64_t total_before;  // what earlier reads took
+    std::uint32_t max_ratio;
+    bool charge;                 // charge the budget as we go, or only check that it would hold
+};
+
+// Inflates an opened entry, stopping at the first bound it crosses.
+std::string drain(zip_file_t* f, const Entry& entry, Context& ctx, const Bounds& b) {
+    std::string out;
+    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>({entry.declared_size, b.limit, 64ull << 20})));
+    char buf[65536];
+    for (;;) {
+        zip_int64_t n = zip_fread(f, buf, sizeof buf);
+        if (n < 0) throw SanitizeError(reason::malformed, "cannot inflate " + entry.name + " (corrupt data or CRC)");
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        std::uint64_t total = b.total_before + out.size();
+        if (b.charge) ctx.budget().charge_expanded(static_cast<std::uint64_t>(n));
+        else if (out.size() > ctx.budget().expanded_left())
+            throw SanitizeError(reason::limit_expanded, "expanded data exceeds " +
+                                                            std::to_string(ctx.limits().max_expanded_bytes) + " bytes");
+        if (out.size() > entry.declared_size)
+            throw SanitizeError(reason_ambiguous, entry.name + " inflates to more than its declared " +
+                                                      std::to_string(entry.declared_size) + " bytes");
+        if (out.size() > b.limit)
+            throw SanitizeError(reason::limit_size, entry.name + " is larger than " + std::to_string(b.limit) + " bytes");
+        if (out.size() > b.ratio_cap)
+            throw SanitizeError(reason::limit_ratio, entry.name + " expands more than " +
+                                                         std::to_string(b.max_ratio) + " times");
+        if (total > b.overall_cap)
+            throw SanitizeError(reason::limit_ratio, "the archive expands more than " +
+                                                         std::to_string(b.max_ratio) + " times overall");
+        if (total > b.max_total)
+            throw SanitizeError(reason::limit_expanded, "inflated data exceeds " + std::to_string(b.max_total));
+    }
+    if (out.size() != entry.declared_size)
+        throw SanitizeError(reason_ambiguous, entry.name + " inflates to " + std::to_string(out.size()) +
+                                                  " bytes, not its declared " + std::to_string(entry.declared_size));
+    return out;
+}
+
+using FilePtr = std::unique_ptr<zip_file_t, int (*)(zip_file_t*)>;
+
 }  // namespace
 
 struct SafeZip::Impl {
@@ -61,8 +121,8 @@ struct SafeZip::Impl {
     }
 };
 
-SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx)
-    : impl_(std::make_unique<Impl>()), limits_(limits), archive_bytes_(bytes.size()) {
+SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx, const ZipOptions& options)
+    : impl_(std::make_unique<Impl>()), limits_(limits), options_(options), archive_bytes_(bytes.size()) {
     RawZip raw;
     StructureError err;
     bool too_many = false;
@@ -80,9 +140,11 @@ SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx)
     std::uint64_t declared_total = 0;
     for (std::size_t i = 0; i < raw.entries.size(); ++i) {
         const RawEntry& r = raw.entries[i];
-        if ((r.flags & 0x0041) || r.method == 99)
+        bool encrypted = (r.flags & 0x0041) || r.method == 99;
+        if (encrypted && !options.allow_encrypted)
             throw SanitizeError(reason::encrypted, "encrypted zip entry " + r.name);
-        if (r.method != 0 && r.method != 8)
+        // WinZip AES keeps the real method in its own extra field: checked once libzip has read it.
+        if (!(encrypted && r.method == 99) && r.method != 0 && r.method != 8)
             throw SanitizeError(reason::unsupported, "zip compression method " + std::to_string(r.method) + " in " + r.name);
         // Declared sizes are not trusted for reading, but a declared bomb is reason enough to stop early.
         if (r.size > limits.max_entry_bytes)
@@ -103,11 +165,14 @@ SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx)
         Entry e;
         e.index = i;
         e.name = r.name;
+        e.path = options.decode_names ? decode_name(r.name, r.flags & 0x0800) : r.name;
         e.compressed_size = r.compressed_size;
         e.declared_size = r.size;
+        e.crc = r.crc;
         e.method = r.method;
+        e.encrypted = encrypted;
         e.directory = !r.name.empty() && r.name.back() == '/';
-        if (auto problem = name_problem(r.name, limits.max_name_bytes); !problem.empty()) {
+        if (auto problem = name_problem(e.path, limits.max_name_bytes); !problem.empty()) {
             e.unsafe_name = true;
             ctx.add("zip.name", Action::removed, problem + ": " + r.name.substr(0, 200),
                     "ZIP内に危険なファイル名(親ディレクトリ参照や絶対パスなど)があり、取り除きました。", "");
@@ -133,9 +198,25 @@ SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx)
     zip_error_fini(&error);
     if (zip_get_num_entries(impl_->archive, 0) != static_cast<zip_int64_t>(entries_.size()))
         throw SanitizeError(reason_ambiguous, "libzip counts a different number of entries");
-    for (const auto& e : entries_) {
+    for (auto& e : entries_) {
         const char* n = zip_get_name(impl_->archive, e.index, ZIP_FL_ENC_RAW);
         if (!n || e.name != n) throw SanitizeError(reason_ambiguous, "libzip reads a different name for " + e.name);
+        zip_stat_t st;
+        if (zip_stat_index(impl_->archive, e.index, 0, &st) != 0)
+            throw SanitizeError(reason::malformed, "libzip cannot stat " + e.name);
+        if (st.valid & ZIP_STAT_MTIME) e.mtime = st.mtime;
+        if (e.encrypted && (!(st.valid & ZIP_STAT_COMP_METHOD) || (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)))
+            throw SanitizeError(reason::unsupported, "zip compression method " +
+                                                         std::to_string(st.valid & ZIP_STAT_COMP_METHOD ? st.comp_method : -1) +
+                                                         " in encrypted " + e.name);
+        // Only Unix attributes say "symbolic link": its data is a path, not a file anyone sent.
+        zip_uint8_t opsys = 0;
+        zip_uint32_t attributes = 0;
+        if (zip_file_get_external_attributes(impl_->archive, e.index, 0, &opsys, &attributes) == 0 &&
+            opsys == ZIP_OPSYS_UNIX) {
+            auto kind = (attributes >> 16) & S_IFMT;
+            e.special = kind != 0 && kind != S_IFREG && kind != S_IFDIR;
+        }
     }
 }
 
@@ -148,40 +229,61 @@ const Entry* SafeZip::find(std::string_view name) const {
 }
 
 std::string SafeZip::read(const Entry& entry, Context& ctx, std::uint64_t max_bytes) {
-    std::uint64_t limit = std::min(limits_.max_entry_bytes, max_bytes);
-    std::uint64_t ratio_cap = std::max(limits_.ratio_floor, entry.compressed_size * limits_.max_ratio);
-    std::uint64_t overall_cap = std::max(limits_.ratio_floor, archive_bytes_ * limits_.max_ratio);
-
-    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen_index(impl_->archive, entry.index, 0), zip_fclose);
+    if (entry.encrypted) throw SanitizeError(reason::encrypted, "encrypted zip entry " + entry.name);
+    FilePtr f(zip_fopen_index(impl_->archive, entry.index, 0), zip_fclose);
     if (!f) throw SanitizeError(reason::malformed, "cannot open zip entry " + entry.name);
-    std::string out;
-    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>({entry.declared_size, limit, 64ull << 20})));
-    char buf[65536];
-    for (;;) {
-        zip_int64_t n = zip_fread(f.get(), buf, sizeof buf);
-        if (n < 0) throw SanitizeError(reason::malformed, "cannot inflate " + entry.name + " (corrupt data or CRC)");
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-        total_read_ += static_cast<std::uint64_t>(n);
-        ctx.budget().charge_expanded(static_cast<std::uint64_t>(n));
-        if (out.size() > entry.declared_size)
-            throw SanitizeError(reason_ambiguous, entry.name + " inflates to more than its declared " +
-                                                      std::to_string(entry.declared_size) + " bytes");
-        if (out.size() > limit)
-            throw SanitizeError(reason::limit_size, entry.name + " is larger than " + std::to_string(limit) + " bytes");
-        if (out.size() > ratio_cap)
-            throw SanitizeError(reason::limit_ratio, entry.name + " expands more than " +
-                                                         std::to_string(limits_.max_ratio) + " times");
-        if (total_read_ > overall_cap)
-            throw SanitizeError(reason::limit_ratio, "the archive expands more than " +
-                                                         std::to_string(limits_.max_ratio) + " times overall");
-        if (total_read_ > limits_.max_total_bytes)
-            throw SanitizeError(reason::limit_expanded, "inflated data exceeds " + std::to_string(limits_.max_total_bytes));
-    }
-    if (out.size() != entry.declared_size)
-        throw SanitizeError(reason_ambiguous, entry.name + " inflates to " + std::to_string(out.size()) +
-                                                  " bytes, not its declared " + std::to_string(entry.declared_size));
+    Bounds b{std::min(limits_.max_entry_bytes, max_bytes),
+             std::max(limits_.ratio_floor, entry.compressed_size * limits_.max_ratio),
+             std::max(limits_.ratio_floor, archive_bytes_ * limits_.max_ratio),
+             limits_.max_total_bytes, total_read_, limits_.max_ratio, options_.charge_budget};
+    std::string out = drain(f.get(), entry, ctx, b);
+    total_read_ += out.size();
     return out;
+}
+
+std::string SafeZip::read_encrypted(const Entry& entry, const std::vector<std::string>& passwords, Context& ctx,
+                                    std::size_t* used) {
+    if (!entry.encrypted) throw SanitizeError(reason::internal, entry.name + " is not encrypted");
+    zip_stat_t st;
+    if (zip_stat_index(impl_->archive, entry.index, 0, &st) != 0 || !(st.valid & ZIP_STAT_ENCRYPTION_METHOD) ||
+        !zip_encryption_method_supported(st.encryption_method, 0))
+        throw SanitizeError(reason::encrypted, "encryption method of " + entry.name + " is not supported");
+    // AE-2 stores no CRC: its HMAC (checked by libzip at the end of the data) stands in for it.
+    bool aes = st.encryption_method == ZIP_EM_AES_128 || st.encryption_method == ZIP_EM_AES_192 ||
+               st.encryption_method == ZIP_EM_AES_256;
+    bool check_crc = !(aes && entry.crc == 0);
+    Bounds b{limits_.max_entry_bytes,
+             std::max(limits_.ratio_floor, entry.compressed_size * limits_.max_ratio),
+             std::max(limits_.ratio_floor, archive_bytes_ * limits_.max_ratio),
+             limits_.max_total_bytes, total_read_, limits_.max_ratio, false};   // only a proven result is charged
+    for (std::size_t i = 0; i < passwords.size(); ++i) {
+        ctx.check_time();
+        const std::string& password = passwords[i];
+        if (password.empty() || password.find('\0') != std::string::npos) continue;   // libzip takes a C string
+        FilePtr f(zip_fopen_index_encrypted(impl_->archive, entry.index, 0, password.c_str()), zip_fclose);
+        if (!f) {
+            zip_error_clear(impl_->archive);   // wrong password (the check byte or AES verifier said so)
+            continue;
+        }
+        std::string out;
+        try {
+            out = drain(f.get(), entry, ctx, b);
+        } catch (const SanitizeError& e) {
+            // Garbage from a wrong key fails to inflate, or inflates to another size: try the next one.
+            // A limit is a limit whichever key crossed it: the right one would cross it too.
+            if (e.code() == reason::malformed || e.code() == reason_ambiguous) continue;
+            throw;
+        }
+        // The CRC is what exposes a wrong ZipCrypto key that passed the check byte on stored data.
+        auto crc = crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(out.data()), out.size());
+        if (check_crc && crc != entry.crc) continue;
+        if (options_.charge_budget) ctx.budget().charge_expanded(out.size());
+        total_read_ += out.size();
+        if (used) *used = i;
+        return out;
+    }
+    throw SanitizeError(reason::encrypted, "no supplied password opens " + entry.name +
+                                               " (wrong password or damaged data)");
 }
 
 }  // namespace mugaika::zip
