@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "../text/charset.hpp"
 #include "mugaika/reasons.hpp"
@@ -109,12 +110,46 @@ std::string drain(zip_file_t* f, const Entry& entry, Context& ctx, const Bounds&
 }
 
 using FilePtr = std::unique_ptr<zip_file_t, int (*)(zip_file_t*)>;
+using ArchivePtr = std::unique_ptr<zip_t, void (*)(zip_t*)>;
+
+// The CRC-32 of what `password` decrypts an entry to (libzip refusing the CRC at the very end), or
+// nullopt when libzip refuses the key or more comes out than the entry declares.
+std::optional<uLong> crc_of_decrypted(zip_t* archive, const Entry& entry, const std::string& password, Context& ctx) {
+    FilePtr f(zip_fopen_index_encrypted(archive, entry.index, 0, password.c_str()), zip_fclose);
+    if (!f) {
+        zip_error_clear(archive);
+        return std::nullopt;
+    }
+    uLong crc = crc32_z(0L, Z_NULL, 0);
+    std::uint64_t total = 0;
+    char buf[65536];
+    for (zip_int64_t n; (n = zip_fread(f.get(), buf, sizeof buf)) > 0;) {
+        ctx.check_time();
+        total += static_cast<std::uint64_t>(n);
+        if (total > entry.declared_size) return std::nullopt;
+        crc = crc32_z(crc, reinterpret_cast<const Bytef*>(buf), static_cast<z_size_t>(n));
+    }
+    return crc;
+}
+
+void put_u32(std::string& bytes, std::uint64_t at, uLong v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
 
 }  // namespace
 
 struct SafeZip::Impl {
     zip_source_t* source = nullptr;
     zip_t* archive = nullptr;
+    std::string_view bytes;
+    // Where each entry's CRC is written: local header (unless a data descriptor holds it), central record.
+    struct CrcAt {
+        std::uint64_t local;
+        std::uint64_t central;
+        bool descriptor;
+    };
+    std::vector<CrcAt> crc_at;
+    std::string patched;   // a private copy of the archive for WinZip AE-2 entries (see read_encrypted)
     ~Impl() {
         if (archive) zip_discard(archive);
         else if (source) zip_source_free(source);
@@ -123,6 +158,7 @@ struct SafeZip::Impl {
 
 SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx, const ZipOptions& options)
     : impl_(std::make_unique<Impl>()), limits_(limits), options_(options), archive_bytes_(bytes.size()) {
+    impl_->bytes = bytes;
     RawZip raw;
     StructureError err;
     bool too_many = false;
@@ -155,6 +191,7 @@ SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx, 
             throw SanitizeError(reason::limit_ratio, r.name + " declares a compression ratio over " + std::to_string(limits.max_ratio));
         }
         declared_total += r.size;
+        impl_->crc_at.push_back({r.local_offset + 14, r.central_offset + 16, (r.flags & 0x0008) != 0});
         auto [it, fresh] = seen.emplace(fold(r.name), r.name);
         if (!fresh) {
             std::string detail = it->second == r.name ? "duplicate entry " + r.name
@@ -252,6 +289,11 @@ std::string SafeZip::read_encrypted(const Entry& entry, const std::vector<std::s
     bool aes = st.encryption_method == ZIP_EM_AES_128 || st.encryption_method == ZIP_EM_AES_192 ||
                st.encryption_method == ZIP_EM_AES_256;
     bool check_crc = !(aes && entry.crc == 0);
+    // libzip 1.7.3 (Debian 12) still checks a CRC against the 0 that AE-2 writes (libzip issue #261),
+    // so every such entry would fail. Pass one learns the CRC of what the key decrypts to; pass two
+    // reads a private copy of the archive that carries it, where libzip's CRC check passes by
+    // construction and its HMAC check alone decides, as the format intends.
+    bool unstated_crc = aes && entry.crc == 0 && entry.declared_size > 0;
     Bounds b{limits_.max_entry_bytes,
              std::max(limits_.ratio_floor, entry.compressed_size * limits_.max_ratio),
              std::max(limits_.ratio_floor, archive_bytes_ * limits_.max_ratio),
@@ -260,9 +302,18 @@ std::string SafeZip::read_encrypted(const Entry& entry, const std::vector<std::s
         ctx.check_time();
         const std::string& password = passwords[i];
         if (password.empty() || password.find('\0') != std::string::npos) continue;   // libzip takes a C string
-        FilePtr f(zip_fopen_index_encrypted(impl_->archive, entry.index, 0, password.c_str()), zip_fclose);
+        zip_t* archive = impl_->archive;
+        ArchivePtr copy(nullptr, zip_discard);
+        if (unstated_crc) {
+            auto crc = crc_of_decrypted(impl_->archive, entry, password, ctx);
+            if (!crc) continue;
+            copy = patched_archive(entry, *crc);
+            if (!copy) continue;
+            archive = copy.get();
+        }
+        FilePtr f(zip_fopen_index_encrypted(archive, entry.index, 0, password.c_str()), zip_fclose);
         if (!f) {
-            zip_error_clear(impl_->archive);   // wrong password (the check byte or AES verifier said so)
+            zip_error_clear(archive);   // wrong password (the check byte or AES verifier said so)
             continue;
         }
         std::string out;
@@ -284,6 +335,30 @@ std::string SafeZip::read_encrypted(const Entry& entry, const std::vector<std::s
     }
     throw SanitizeError(reason::encrypted, "no supplied password opens " + entry.name +
                                                " (wrong password or damaged data)");
+}
+
+std::unique_ptr<zip_t, void (*)(zip_t*)> SafeZip::patched_archive(const Entry& entry, unsigned long crc) {
+    ArchivePtr none(nullptr, zip_discard);
+    if (impl_->patched.empty()) impl_->patched.assign(impl_->bytes);
+    const auto& at = impl_->crc_at.at(entry.index);
+    if (!at.descriptor) put_u32(impl_->patched, at.local, crc);
+    put_u32(impl_->patched, at.central, crc);
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* src = zip_source_buffer_create(impl_->patched.data(), impl_->patched.size(), 0, &error);
+    zip_error_fini(&error);
+    if (!src) return none;
+    zip_error_init(&error);
+    zip_t* z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &error);
+    zip_error_fini(&error);
+    if (!z) {
+        zip_source_free(src);
+        return none;
+    }
+    ArchivePtr out(z, zip_discard);
+    const char* n = zip_get_name(z, entry.index, ZIP_FL_ENC_RAW);
+    if (!n || entry.name != n) return none;
+    return out;
 }
 
 }  // namespace mugaika::zip

@@ -15,6 +15,8 @@
 
 #include "mugaika/sanitizer.hpp"
 
+struct zip;   // libzip's archive (zip_t), kept out of this header
+
 namespace mugaika::zip {
 
 // The package can be read in more than one way (polyglot, duplicate or disagreeing entries).
@@ -85,7 +87,8 @@ public:
 
     // Decrypts and inflates an encrypted entry with the first of `passwords` whose result proves
     // itself: the inflated size must be the declared one and the CRC-32 must match (WinZip AES AE-2,
-    // which stores no CRC, is proven by its authentication code, which libzip checks). A password that
+    // which stores no CRC, is proven by its authentication code, which libzip checks; see
+    // docs/archive.md for how libzip 1.7.3's CRC check of AE-2 is worked around). A password that
     // only passes ZipCrypto's check byte (1 in 256 wrong ones do) fails there. A wrong password and
     // damaged data look alike and are never told apart: when no password proves itself this throws
     // SanitizeError(encrypted) and nothing of the entry is returned. Limits apply as in read(); `used`
@@ -94,6 +97,9 @@ public:
                                std::size_t* used = nullptr);
 
 private:
+    // libzip over a private copy of the archive in which `entry` carries `crc` (WinZip AE-2), or null.
+    std::unique_ptr<::zip, void (*)(::zip*)> patched_archive(const Entry& entry, unsigned long crc);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::vector<Entry> entries_;
