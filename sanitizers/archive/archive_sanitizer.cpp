@@ -5,6 +5,7 @@
 #include "../zip/safe_zip.hpp"
 #include "../zip/zip_writer.hpp"
 #include "member_path.hpp"
+#include "mugaika/names.hpp"
 #include "mugaika/reasons.hpp"
 #include "output_tree.hpp"
 #include "passwords.hpp"
@@ -13,7 +14,7 @@ namespace mugaika {
 namespace {
 
 constexpr const char* kEncryptedJa =
-    "パスワード付きZIP(PPAP)のため中身を検査できません。セキュリティ担当者がパスワードを入力すると、無害化して取り出せます。";
+    "パスワード付きZIP(PPAP)のため中身を検査できませんが、セキュリティ担当者がパスワードを入力すると無害化して取り出せます。";
 
 // One archive being rebuilt: every file member through the engine, the clean outputs into a new zip.
 class Rebuild {
@@ -83,7 +84,8 @@ private:
         if (!path.problem.empty())
             return hold(index_where, e, "unknown", reason::blocked_name, path.problem,
                         "危険な名前のフォルダーに入ったファイルを保留しました。");
-        std::string where = archive::join_path(path.folders, path.base);
+        // Reports and the officer's screen show `where`: the safe spelling, no bidi or control characters.
+        std::string where = archive::join_path(path.folders, check_name(path.base).safe_name);
         if (path.renamed)
             ctx_.add("zip.folder_name", Action::renamed, "folder names made safe",
                      "フォルダー名に使えない文字などがあったため、名前を変更しました。", where);
@@ -127,7 +129,7 @@ private:
     void hold(const std::string& where, const zip::Entry& e, const std::string& type, std::string_view code,
               const std::string& detail, const std::string& ja) {
         ++held_;
-        std::string shown = e.path.substr(0, 200);
+        const std::string& shown = e.shown;
         ctx_.add("zip.held", Action::blocked, detail, ja, where);
         ctx_.held().push_back(HeldItem{where, shown, type, std::string(code), detail});
         ctx_.children().push_back(ChildSummary{where, shown, type, Verdict::quarantined, std::string(code)});

@@ -33,6 +33,14 @@ std::string decode_name(std::string_view raw, bool utf8_flag) {
     return charset::decode_lenient(raw, "UTF-8").value_or("_");
 }
 
+std::string shown_name(std::string_view raw, bool utf8_flag, std::size_t max_bytes) {
+    std::string s = decode_name(raw, utf8_flag);
+    if (s.size() <= max_bytes) return s;
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut);
+}
+
 std::string name_problem(std::string_view name, std::size_t max_bytes) {
     if (name.empty()) return "empty name";
     if (name.size() > max_bytes) return "name longer than " + std::to_string(max_bytes) + " bytes";
@@ -81,7 +89,7 @@ std::string drain(zip_file_t* f, const Entry& entry, Context& ctx, const Bounds&
     char buf[65536];
     for (;;) {
         zip_int64_t n = zip_fread(f, buf, sizeof buf);
-        if (n < 0) throw SanitizeError(reason::malformed, "cannot inflate " + entry.name + " (corrupt data or CRC)");
+        if (n < 0) throw SanitizeError(reason::malformed, "cannot inflate " + entry.shown + " (corrupt data or CRC)");
         if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
         std::uint64_t total = b.total_before + out.size();
@@ -90,12 +98,12 @@ std::string drain(zip_file_t* f, const Entry& entry, Context& ctx, const Bounds&
             throw SanitizeError(reason::limit_expanded, "expanded data exceeds " +
                                                             std::to_string(ctx.limits().max_expanded_bytes) + " bytes");
         if (out.size() > entry.declared_size)
-            throw SanitizeError(reason_ambiguous, entry.name + " inflates to more than its declared " +
+            throw SanitizeError(reason_ambiguous, entry.shown + " inflates to more than its declared " +
                                                       std::to_string(entry.declared_size) + " bytes");
         if (out.size() > b.limit)
-            throw SanitizeError(reason::limit_size, entry.name + " is larger than " + std::to_string(b.limit) + " bytes");
+            throw SanitizeError(reason::limit_size, entry.shown + " is larger than " + std::to_string(b.limit) + " bytes");
         if (out.size() > b.ratio_cap)
-            throw SanitizeError(reason::limit_ratio, entry.name + " expands more than " +
+            throw SanitizeError(reason::limit_ratio, entry.shown + " expands more than " +
                                                          std::to_string(b.max_ratio) + " times");
         if (total > b.overall_cap)
             throw SanitizeError(reason::limit_ratio, "the archive expands more than " +
@@ -104,7 +112,7 @@ std::string drain(zip_file_t* f, const Entry& entry, Context& ctx, const Bounds&
             throw SanitizeError(reason::limit_expanded, "inflated data exceeds " + std::to_string(b.max_total));
     }
     if (out.size() != entry.declared_size)
-        throw SanitizeError(reason_ambiguous, entry.name + " inflates to " + std::to_string(out.size()) +
+        throw SanitizeError(reason_ambiguous, entry.shown + " inflates to " + std::to_string(out.size()) +
                                                   " bytes, not its declared " + std::to_string(entry.declared_size));
     return out;
 }
@@ -163,46 +171,50 @@ SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx, 
     StructureError err;
     bool too_many = false;
     if (!parse_structure(bytes, limits.max_entries, raw, err, too_many)) {
-        if (too_many) throw SanitizeError(reason::limit_members, "zip with " + err.detail);
+        // The detail may quote a name in any encoding: a report holds only UTF-8.
+        std::string detail = charset::decode_lenient(err.detail, "UTF-8").value_or("structure error");
+        if (too_many) throw SanitizeError(reason::limit_members, "zip with " + detail);
         if (err.ambiguous) {
-            ctx.add("zip.ambiguous", Action::blocked, err.detail,
+            ctx.add("zip.ambiguous", Action::blocked, detail,
                     "ZIPの構造が曖昧で、読み取り方によって中身が変わるおそれがあります。");
-            throw SanitizeError(reason_ambiguous, err.detail);
+            throw SanitizeError(reason_ambiguous, detail);
         }
-        throw SanitizeError(reason::malformed, "zip: " + err.detail);
+        throw SanitizeError(reason::malformed, "zip: " + detail);
     }
 
     std::map<std::string, std::string> seen;   // folded name -> first raw name
     std::uint64_t declared_total = 0;
     for (std::size_t i = 0; i < raw.entries.size(); ++i) {
         const RawEntry& r = raw.entries[i];
+        std::string shown = shown_name(r.name, r.flags & 0x0800);
         bool encrypted = (r.flags & 0x0041) || r.method == 99;
         if (encrypted && !options.allow_encrypted)
-            throw SanitizeError(reason::encrypted, "encrypted zip entry " + r.name);
+            throw SanitizeError(reason::encrypted, "encrypted zip entry " + shown);
         // WinZip AES keeps the real method in its own extra field: checked once libzip has read it.
         if (!(encrypted && r.method == 99) && r.method != 0 && r.method != 8)
-            throw SanitizeError(reason::unsupported, "zip compression method " + std::to_string(r.method) + " in " + r.name);
+            throw SanitizeError(reason::unsupported, "zip compression method " + std::to_string(r.method) + " in " + shown);
         // Declared sizes are not trusted for reading, but a declared bomb is reason enough to stop early.
         if (r.size > limits.max_entry_bytes)
-            throw SanitizeError(reason::limit_size, r.name + " declares " + std::to_string(r.size) + " bytes");
+            throw SanitizeError(reason::limit_size, shown + " declares " + std::to_string(r.size) + " bytes");
         if (r.size > limits.ratio_floor && r.size / std::max<std::uint64_t>(r.compressed_size, 1) > limits.max_ratio) {
-            ctx.add("zip.ratio", Action::blocked, r.name + " declares a ratio over " + std::to_string(limits.max_ratio), 
-                    "圧縮率が異常に高いファイル(圧縮爆弾の疑い)が含まれています。", r.name);
-            throw SanitizeError(reason::limit_ratio, r.name + " declares a compression ratio over " + std::to_string(limits.max_ratio));
+            ctx.add("zip.ratio", Action::blocked, shown + " declares a ratio over " + std::to_string(limits.max_ratio), 
+                    "圧縮率が異常に高いファイル(圧縮爆弾の疑い)が含まれています。", shown);
+            throw SanitizeError(reason::limit_ratio, shown + " declares a compression ratio over " + std::to_string(limits.max_ratio));
         }
         declared_total += r.size;
         impl_->crc_at.push_back({r.local_offset + 14, r.central_offset + 16, (r.flags & 0x0008) != 0});
-        auto [it, fresh] = seen.emplace(fold(r.name), r.name);
+        auto [it, fresh] = seen.emplace(fold(r.name), shown);
         if (!fresh) {
-            std::string detail = it->second == r.name ? "duplicate entry " + r.name
-                                                      : "entries differing only in case or slashes: " + it->second + ", " + r.name;
-            ctx.add("zip.duplicate", Action::blocked, detail, "ZIP内に同じ名前のファイルが複数あります。", r.name);
+            std::string detail = it->second == shown ? "duplicate entry " + shown
+                                                      : "entries differing only in case or slashes: " + it->second + ", " + shown;
+            ctx.add("zip.duplicate", Action::blocked, detail, "ZIP内に同じ名前のファイルが複数あります。", shown);
             throw SanitizeError(reason_ambiguous, detail);
         }
         Entry e;
         e.index = i;
         e.name = r.name;
         e.path = options.decode_names ? decode_name(r.name, r.flags & 0x0800) : r.name;
+        e.shown = shown;
         e.compressed_size = r.compressed_size;
         e.declared_size = r.size;
         e.crc = r.crc;
@@ -211,7 +223,7 @@ SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx, 
         e.directory = !r.name.empty() && r.name.back() == '/';
         if (auto problem = name_problem(e.path, limits.max_name_bytes); !problem.empty()) {
             e.unsafe_name = true;
-            ctx.add("zip.name", Action::removed, problem + ": " + r.name.substr(0, 200),
+            ctx.add("zip.name", Action::removed, problem + ": " + shown,
                     "ZIP内に危険なファイル名(親ディレクトリ参照や絶対パスなど)があり、取り除きました。", "");
         }
         entries_.push_back(std::move(e));
@@ -237,15 +249,15 @@ SafeZip::SafeZip(std::string_view bytes, const ZipLimits& limits, Context& ctx, 
         throw SanitizeError(reason_ambiguous, "libzip counts a different number of entries");
     for (auto& e : entries_) {
         const char* n = zip_get_name(impl_->archive, e.index, ZIP_FL_ENC_RAW);
-        if (!n || e.name != n) throw SanitizeError(reason_ambiguous, "libzip reads a different name for " + e.name);
+        if (!n || e.name != n) throw SanitizeError(reason_ambiguous, "libzip reads a different name for " + e.shown);
         zip_stat_t st;
         if (zip_stat_index(impl_->archive, e.index, 0, &st) != 0)
-            throw SanitizeError(reason::malformed, "libzip cannot stat " + e.name);
+            throw SanitizeError(reason::malformed, "libzip cannot stat " + e.shown);
         if (st.valid & ZIP_STAT_MTIME) e.mtime = st.mtime;
         if (e.encrypted && (!(st.valid & ZIP_STAT_COMP_METHOD) || (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)))
             throw SanitizeError(reason::unsupported, "zip compression method " +
                                                          std::to_string(st.valid & ZIP_STAT_COMP_METHOD ? st.comp_method : -1) +
-                                                         " in encrypted " + e.name);
+                                                         " in encrypted " + e.shown);
         // Only Unix attributes say "symbolic link": its data is a path, not a file anyone sent.
         zip_uint8_t opsys = 0;
         zip_uint32_t attributes = 0;
@@ -266,9 +278,9 @@ const Entry* SafeZip::find(std::string_view name) const {
 }
 
 std::string SafeZip::read(const Entry& entry, Context& ctx, std::uint64_t max_bytes) {
-    if (entry.encrypted) throw SanitizeError(reason::encrypted, "encrypted zip entry " + entry.name);
+    if (entry.encrypted) throw SanitizeError(reason::encrypted, "encrypted zip entry " + entry.shown);
     FilePtr f(zip_fopen_index(impl_->archive, entry.index, 0), zip_fclose);
-    if (!f) throw SanitizeError(reason::malformed, "cannot open zip entry " + entry.name);
+    if (!f) throw SanitizeError(reason::malformed, "cannot open zip entry " + entry.shown);
     Bounds b{std::min(limits_.max_entry_bytes, max_bytes),
              std::max(limits_.ratio_floor, entry.compressed_size * limits_.max_ratio),
              std::max(limits_.ratio_floor, archive_bytes_ * limits_.max_ratio),
@@ -280,11 +292,11 @@ std::string SafeZip::read(const Entry& entry, Context& ctx, std::uint64_t max_by
 
 std::string SafeZip::read_encrypted(const Entry& entry, const std::vector<std::string>& passwords, Context& ctx,
                                     std::size_t* used) {
-    if (!entry.encrypted) throw SanitizeError(reason::internal, entry.name + " is not encrypted");
+    if (!entry.encrypted) throw SanitizeError(reason::internal, entry.shown + " is not encrypted");
     zip_stat_t st;
     if (zip_stat_index(impl_->archive, entry.index, 0, &st) != 0 || !(st.valid & ZIP_STAT_ENCRYPTION_METHOD) ||
         !zip_encryption_method_supported(st.encryption_method, 0))
-        throw SanitizeError(reason::encrypted, "encryption method of " + entry.name + " is not supported");
+        throw SanitizeError(reason::encrypted, "encryption method of " + entry.shown + " is not supported");
     // AE-2 stores no CRC: its HMAC (checked by libzip at the end of the data) stands in for it.
     bool aes = st.encryption_method == ZIP_EM_AES_128 || st.encryption_method == ZIP_EM_AES_192 ||
                st.encryption_method == ZIP_EM_AES_256;
@@ -333,7 +345,7 @@ std::string SafeZip::read_encrypted(const Entry& entry, const std::vector<std::s
         if (used) *used = i;
         return out;
     }
-    throw SanitizeError(reason::encrypted, "no supplied password opens " + entry.name +
+    throw SanitizeError(reason::encrypted, "no supplied password opens " + entry.shown +
                                                " (wrong password or damaged data)");
 }
 

@@ -54,6 +54,7 @@ struct Entry {
     std::uint64_t index = 0;            // libzip's index (central directory order)
     std::string name;                   // raw name bytes as stored
     std::string path;                   // the name as UTF-8 (decoded with ZipOptions::decode_names, else == name)
+    std::string shown;                  // the name for messages and reports: always UTF-8, at most 200 bytes
     std::uint64_t compressed_size = 0;
     std::uint64_t declared_size = 0;    // what the central directory claims; never trusted for reads
     std::uint32_t crc = 0;              // CRC-32 the central directory claims (0 for WinZip AES AE-2)
@@ -112,6 +113,9 @@ private:
 // A zip name as UTF-8: as stored when it is UTF-8 (flagged or not), else CP932, else UTF-8 with
 // U+FFFD for what cannot be read.
 std::string decode_name(std::string_view raw, bool utf8_flag);
+// decode_name cut to at most `max_bytes` on a character boundary: what a message may quote, because
+// a report is JSON and JSON holds nothing but UTF-8.
+std::string shown_name(std::string_view raw, bool utf8_flag, std::size_t max_bytes = 200);
 
 // Why a name is unsafe to use as a path, or empty when it is fine.
 std::string name_problem(std::string_view name, std::size_t max_bytes);

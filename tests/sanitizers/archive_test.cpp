@@ -195,6 +195,23 @@ TEST_CASE("archive: CP932 member names (Japanese Windows) come out as UTF-8") {
     CHECK(z.cat("表示.txt") == "表示\n");
 }
 
+TEST_CASE("archive: a CP932 name quoted in a limit's detail still makes a valid report") {
+    // Reports are JSON, which holds only UTF-8: a raw CP932 name in a detail used to make the
+    // worker fail (worker.crash) instead of giving the limit.
+    std::string in = make_zip({{"a.txt", std::string(20u << 20, '0')}});
+    auto at = in.find("a.txt");
+    while (at != std::string::npos) {
+        in.replace(at, 5, "\x95\x5c\x8e\xa6t");   // 表示t, without the UTF-8 flag
+        at = in.find("a.txt", at);
+    }
+    Outcome o = make_engine().process(in, "sjis.zip");
+    CHECK(o.reason == reason::limit_ratio);
+    CHECK(o.reason_detail.find("表示t") != std::string::npos);
+    std::string json;
+    CHECK_NOTHROW(json = to_report_json(o).dump());
+    CHECK_NOTHROW(decode_outcome(encode_outcome(o)));
+}
+
 TEST_CASE("archive: symbolic links are held, not turned into files") {
     std::string in = make_infozip({{"note.txt", "a note\n"}, {"passwd", "symlink:/etc/passwd"}}, "-y");
     Outcome o = make_engine().process(in, "links.zip");
