@@ -1,4 +1,5 @@
 // Every sanitizer built into this binary. A new format adds one line here.
+#include "archive/archive_sanitizer.hpp"
 #include "csv/csv_sanitizer.hpp"
 #include "mail/mail_sanitizer.hpp"
 #include "mugaika/registry.hpp"
@@ -15,6 +16,7 @@ Registry builtin_registry() {
     r.add(make_ooxml_sanitizer());
     r.add(make_pdf_sanitizer());
     r.add(make_mail_sanitizer());
+    r.add(make_archive_sanitizer());
     return r;
 }
 

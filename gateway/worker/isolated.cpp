@@ -127,9 +127,10 @@ Outcome quarantined_outcome(std::string_view bytes, std::string_view name, std::
 }
 
 Outcome process_isolated(const Engine& engine, std::string_view bytes, std::string_view name,
-                         const WorkerLimits& limits) {
+                         const WorkerLimits& limits, const ItemSecrets& secrets) {
     try {
-        std::string encoded = run_isolated([&] { return encode_outcome(engine.process(bytes, name)); }, limits);
+        std::string encoded =
+            run_isolated([&] { return encode_outcome(engine.process(bytes, name, secrets)); }, limits);
         return decode_outcome(encoded);
     } catch (const WorkerFailure& e) {
         return quarantined_outcome(bytes, name, e.code(), e.what());

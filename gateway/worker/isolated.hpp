@@ -38,8 +38,10 @@ std::string run_isolated(const std::function<std::string()>& job, const WorkerLi
 Outcome quarantined_outcome(std::string_view bytes, std::string_view name, std::string code, std::string detail);
 
 // The engine's verdict on one input, computed in an isolated child. Never throws for the input's
-// sake: a failed child becomes a quarantined outcome with the failure's reason.
+// sake: a failed child becomes a quarantined outcome with the failure's reason. `secrets` (a PPAP
+// password the officer entered) reach the child by fork, in memory: nothing of them is serialized,
+// and the outcome that comes back never holds them.
 Outcome process_isolated(const Engine& engine, std::string_view bytes, std::string_view name,
-                         const WorkerLimits& limits);
+                         const WorkerLimits& limits, const ItemSecrets& secrets = {});
 
 }  // namespace mugaika

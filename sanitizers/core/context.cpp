@@ -5,8 +5,14 @@
 namespace mugaika {
 
 Context::Context(const Engine& engine, Budget& budget, const SanitizerOptions& options, int depth,
-                 std::string where)
-    : engine_(engine), budget_(budget), options_(options), depth_(depth), where_(std::move(where)) {}
+                 std::string where, const ItemSecrets& secrets)
+    : engine_(engine), budget_(budget), options_(options), depth_(depth), where_(std::move(where)),
+      secrets_(secrets) {}
+
+const ItemSecrets& Context::no_secrets() {
+    static const ItemSecrets none;   // immutable: shared by every context that was given nothing
+    return none;
+}
 
 const std::string& Context::option(std::string_view key) const {
     auto it = options_.find(key);
@@ -36,7 +42,7 @@ bool is_shared_budget(std::string_view code) {
 Outcome Context::sanitize_child(std::string_view bytes, std::string_view name, std::string_view where) {
     budget_.charge_member();
     budget_.charge_expanded(bytes.size());
-    Outcome child = engine_.run(bytes, name, budget_, depth_ + 1, join_where(where_, where));
+    Outcome child = engine_.run(bytes, name, budget_, depth_ + 1, join_where(where_, where), secrets_);
     if (child.quarantined() && is_shared_budget(child.reason))
         throw SanitizeError(child.reason, "in " + std::string(where) + ": " + child.reason_detail);
 

@@ -30,12 +30,16 @@ Engine::Engine(Registry registry, Policy policy)
     : registry_(std::move(registry)), policy_(std::move(policy)) {}
 
 Outcome Engine::process(std::string_view bytes, std::string_view name) const {
+    return process(bytes, name, Context::no_secrets());
+}
+
+Outcome Engine::process(std::string_view bytes, std::string_view name, const ItemSecrets& secrets) const {
     Budget budget(policy_.limits);
-    return run(bytes, name, budget, 0, "");
+    return run(bytes, name, budget, 0, "", secrets);
 }
 
 Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budget, int depth,
-                    const std::string& where) const {
+                    const std::string& where, const ItemSecrets& secrets) const {
     auto start = std::chrono::steady_clock::now();
     Outcome o;
     o.input_name = std::string(name);
@@ -93,7 +97,7 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
                                                           " sanitizer for type " + std::string(type.id) + " yet");
 
         options = policy_.options_for(sanitizer->name(), registry_);
-        ctx.emplace(*this, budget, options, depth, where);
+        ctx.emplace(*this, budget, options, depth, where, secrets);
         std::vector<Output> outputs = sanitizer->sanitize(Input{bytes, out_name, &type}, *ctx);
         budget.check_time();
         if (outputs.empty())

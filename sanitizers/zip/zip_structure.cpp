@@ -116,6 +116,7 @@ bool parse_structure(std::string_view bytes, std::uint32_t max_entries, RawZip& 
         if (!r.has(p, 46) || p + 46 > cd_end_expected || r.u32(p) != kCentralSig)
             return fail(error, false, "central directory entry " + std::to_string(i) + " is broken");
         RawEntry e;
+        e.central_offset = p;
         e.flags = r.u16(p + 8);
         e.method = r.u16(p + 10);
         e.crc = r.u32(p + 16);

@@ -18,6 +18,7 @@ struct RawEntry {
     std::uint64_t compressed_size = 0;
     std::uint64_t size = 0;
     std::uint64_t local_offset = 0;
+    std::uint64_t central_offset = 0;   // its central directory record
     std::uint64_t data_offset = 0;   // first byte of the compressed data (after the local header)
 };
 

@@ -5,7 +5,9 @@
 #include <thread>
 #include <unistd.h>
 
+#include "fixtures.hpp"
 #include "mugaika/engine.hpp"
+#include "mugaika/report.hpp"
 #include "worker/isolated.hpp"
 
 using namespace mugaika;
@@ -79,4 +81,17 @@ TEST_CASE("worker: the child has no network") {
     for (int n = 0; std::getline(lines, line); ++n)
         if (n >= 2) interfaces.push_back(line.substr(line.find_first_not_of(' '), line.find(':') - line.find_first_not_of(' ')));
     CHECK(interfaces == std::vector<std::string>{"lo"});   // only the (down) loopback of a fresh namespace
+}
+
+TEST_CASE("worker: secrets reach the child in memory and never come back in the outcome") {
+    Engine e(builtin_registry(), Policy::defaults());
+    const std::string password = "worker-pw-5150";
+    std::string zip = mugaika::test::make_encrypted_zip({{"a.txt", "inside\n"}}, password, "aes256");
+    Outcome locked = process_isolated(e, zip, "a.zip", quick());
+    CHECK(locked.reason == "encrypted");
+    Outcome opened = process_isolated(e, zip, "a.zip", quick(), ItemSecrets{{password}});
+    CHECK(opened.verdict == Verdict::disarmed);
+    REQUIRE(opened.outputs.size() == 1);
+    CHECK(opened.outputs[0].type == "zip");
+    CHECK(encode_outcome(opened).find(password) == std::string::npos);
 }

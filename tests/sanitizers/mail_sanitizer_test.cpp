@@ -258,7 +258,7 @@ TEST_CASE("mail: TNEF, uuencode and a password ZIP are held with their reasons")
     for (const auto& h : o.held) {
         tnef_held = tnef_held || (h.type == "tnef" && h.reason == reason::unsupported);
         uu_held = uu_held || (h.type == "uuencode" && h.name == "invoice.exe");
-        zip_held = zip_held || h.name == "data.zip";
+        zip_held = zip_held || (h.name == "data.zip" && h.reason == reason::encrypted);
     }
     CHECK(tnef_held);
     CHECK(uu_held);

@@ -179,3 +179,50 @@ TEST_CASE("safe zip: a second end record hidden in the comment is ambiguous") {
     bytes += fake;
     CHECK(code_of(bytes) == "zip.ambiguous");
 }
+
+TEST_CASE("safe zip: real encrypted zips are refused by default, whatever passwords exist (OOXML's way)") {
+    for (const char* method : {"aes256", "zipcrypto"})
+        CHECK(code_of(make_encrypted_zip({{"a.txt", "alpha"}}, "pw", method)) == "encrypted");
+}
+
+TEST_CASE("safe zip: with allow_encrypted, only a proven password reads an entry, and the budget is charged once") {
+    std::string bytes = make_encrypted_zip({{"a.txt", "alpha alpha alpha"}}, "right", "zipcrypto", {{"b.txt", "beta"}});
+    for (bool charge : {true, false}) {
+        CAPTURE(charge);
+        Harness h;
+        zip::SafeZip z(bytes, {}, h.ctx, zip::ZipOptions{.allow_encrypted = true, .charge_budget = charge});
+        REQUIRE(z.entries().size() == 2);
+        const zip::Entry& a = z.entries()[0];
+        const zip::Entry& b = z.entries()[1];
+        CHECK(a.encrypted);
+        CHECK_FALSE(b.encrypted);
+        CHECK_THROWS_WITH_AS(z.read(a, h.ctx), doctest::Contains("encrypted"), SanitizeError);
+        try {
+            z.read_encrypted(a, {"wrong", "also wrong"}, h.ctx);
+            FAIL("a wrong password was accepted");
+        } catch (const SanitizeError& e) {
+            CHECK(e.code() == "encrypted");
+            CHECK(std::string(e.what()).find("wrong") != std::string::npos);   // the words, not the passwords
+            CHECK(std::string(e.what()).find("also wrong") == std::string::npos);
+        }
+        CHECK(h.budget.expanded_left() == h.limits.max_expanded_bytes);   // nothing unproven was charged
+        std::size_t used = 99;
+        CHECK(z.read_encrypted(a, {"wrong", "right"}, h.ctx, &used) == "alpha alpha alpha");
+        CHECK(used == 1);
+        CHECK(z.read(b, h.ctx) == "beta");
+        CHECK(h.budget.expanded_left() == h.limits.max_expanded_bytes - (charge ? 17 + 4 : 0));
+    }
+}
+
+TEST_CASE("safe zip: decode_names reads CP932 names and judges the decoded name") {
+    // 表 is 0x95 0x5C in CP932: read byte by byte its second byte is a backslash.
+    std::string bytes = make_raw_zip({{"\x95\x5c.txt", "1"}, {"ok.txt", "2"}});
+    Harness h;
+    zip::SafeZip raw(bytes, {}, h.ctx);
+    CHECK(raw.entries()[0].unsafe_name);   // OOXML's way: the raw bytes hold a backslash
+    zip::SafeZip decoded(bytes, {}, h.ctx, zip::ZipOptions{.decode_names = true});
+    CHECK_FALSE(decoded.entries()[0].unsafe_name);
+    CHECK(decoded.entries()[0].path == "表.txt");
+    CHECK(decoded.entries()[1].path == "ok.txt");
+    CHECK(zip::decode_name("caf\xc3\xa9", false) == "café");   // UTF-8 without the flag stays UTF-8
+}

@@ -301,6 +301,59 @@ void put32(std::string& o, unsigned long v) {
 
 }  // namespace
 
+std::string make_encrypted_zip(const Entries& encrypted, const std::string& password, const std::string& method,
+                               const Entries& plain) {
+    zip_uint16_t em = method.starts_with("zipcrypto") ? ZIP_EM_TRAD_PKWARE
+                      : method.starts_with("aes128")  ? ZIP_EM_AES_128
+                                                      : ZIP_EM_AES_256;
+    bool store = method.ends_with("-store");
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
+    zip_source_keep(src);
+    zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
+    if (!z) throw std::runtime_error("zip_open_from_source");
+    auto add = [&](const std::string& name, const std::string& data, bool encrypt) {
+        void* copy = data.empty() ? nullptr : malloc(data.size());
+        if (copy) memcpy(copy, data.data(), data.size());
+        zip_source_t* s = zip_source_buffer(z, copy, data.size(), copy ? 1 : 0);
+        zip_int64_t idx = zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8);
+        if (idx < 0) throw std::runtime_error("zip_file_add");
+        if (encrypt && zip_file_set_encryption(z, static_cast<zip_uint64_t>(idx), em, password.c_str()) != 0)
+            throw std::runtime_error("zip_file_set_encryption: " + std::string(zip_strerror(z)));
+        if (store) zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);
+    };
+    for (const auto& [name, data] : encrypted) add(name, data, true);
+    for (const auto& [name, data] : plain) add(name, data, false);
+    if (zip_close(z) != 0) throw std::runtime_error("zip_close");
+    zip_source_open(src);
+    zip_source_seek(src, 0, SEEK_END);
+    zip_int64_t size = zip_source_tell(src);
+    zip_source_seek(src, 0, SEEK_SET);
+    std::string out(static_cast<std::size_t>(size), '\0');
+    zip_source_read(src, out.data(), size);
+    zip_source_close(src);
+    zip_source_free(src);
+    return out;
+}
+
+std::string make_infozip(const Entries& entries, const std::string& arguments) {
+    TempDir d;
+    fs::create_directories(d / "in");
+    std::string names;
+    for (const auto& [name, data] : entries) {
+        fs::path p = d.path / "in" / name;
+        fs::create_directories(p.parent_path());
+        if (data.starts_with("symlink:")) fs::create_symlink(data.substr(8), p);
+        else write_file(p, data);
+        names += " " + shell_quote(name);
+    }
+    auto r = run("cd " + shell_quote((d / "in").string()) + " && zip -q -X " + arguments + " " +
+                 shell_quote((d / "out.zip").string()) + names);
+    if (r.status != 0) throw std::runtime_error("zip(1) failed");
+    return read_whole(d / "out.zip");
+}
+
 std::string make_raw_zip(const Entries& entries, const RawZipOptions& options) {
     std::string out = options.prefix, central;
     for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -16,6 +16,15 @@ std::string make_zip(const Entries& entries);
 // A minimal but valid OOXML package of the given type id (docx, xlsx, pptx, docm, ...), with `text` in
 // the body. `with_vba` adds a vbaProject.bin part (and its content type when the type is macro-enabled).
 std::string make_ooxml(const std::string& type, const std::string& text = "hello", bool with_vba = false);
+// A zip written by libzip whose `encrypted` entries are encrypted with `password` ("aes256", "aes128"
+// or "zipcrypto" for traditional PKWARE; a "-store" suffix stores instead of deflating) and whose
+// `plain` entries are not, in that order.
+std::string make_encrypted_zip(const Entries& encrypted, const std::string& password,
+                               const std::string& method = "aes256", const Entries& plain = {});
+// A zip written by Info-ZIP's zip(1), an independent writer: files (names may hold folders) are
+// written to a temporary folder and zipped from there with `arguments` (e.g. "-P secret" for
+// ZipCrypto, "-y" to store symbolic links, made from entries whose content starts with "symlink:").
+std::string make_infozip(const Entries& entries, const std::string& arguments = "");
 // A Compound File Binary with the given root streams.
 std::string make_cfb(const Entries& streams);
 // An archive written by libarchive: format "7z", "tar", "iso9660", "zip"; filter "gzip", "xz", "bzip2" or "".

@@ -8,6 +8,7 @@
 #include "mugaika/outcome.hpp"
 #include "mugaika/policy.hpp"
 #include "mugaika/registry.hpp"
+#include "mugaika/secrets.hpp"
 
 namespace mugaika {
 
@@ -17,6 +18,9 @@ public:
 
     // Disarms one input. Never throws for the input's sake: any trouble is a quarantined outcome.
     Outcome process(std::string_view bytes, std::string_view name) const;
+    // The same with secrets a person supplied for this item (the password of a PPAP zip): every
+    // sanitizer down the tree can use them through Context::secrets(); the outcome never holds them.
+    Outcome process(std::string_view bytes, std::string_view name, const ItemSecrets& secrets) const;
 
     const Policy& policy() const { return policy_; }
     const Registry& registry() const { return registry_; }
@@ -25,7 +29,7 @@ public:
 private:
     friend class Context;
     Outcome run(std::string_view bytes, std::string_view name, Budget& budget, int depth,
-                const std::string& where) const;
+                const std::string& where, const ItemSecrets& secrets) const;
 
     Registry registry_;
     Policy policy_;

@@ -14,6 +14,7 @@
 #include "mugaika/limits.hpp"
 #include "mugaika/outcome.hpp"
 #include "mugaika/policy.hpp"
+#include "mugaika/secrets.hpp"
 
 namespace mugaika {
 
@@ -28,8 +29,9 @@ struct Input {
 // What a sanitizer can use while it works. One per item; children get their own.
 class Context {
 public:
+    // `secrets` must outlive the context; the default is an empty set.
     Context(const Engine& engine, Budget& budget, const SanitizerOptions& options, int depth,
-            std::string where);
+            std::string where, const ItemSecrets& secrets = no_secrets());
 
     const SanitizerOptions& options() const { return options_; }
     const std::string& option(std::string_view key) const;   // declared options always have a value
@@ -37,6 +39,10 @@ public:
     Budget& budget() { return budget_; }
     int depth() const { return depth_; }
     void check_time() const { budget_.check_time(); }
+    // What a person supplied for the item at the top (passwords); children see the same. Never copy
+    // any of it into a finding, a detail or an output name.
+    const ItemSecrets& secrets() const { return secrets_; }
+    static const ItemSecrets& no_secrets();
 
     // Records a finding on this item; `where` is relative to it ("" for the item itself).
     void add(Finding finding);
@@ -59,6 +65,7 @@ private:
     const SanitizerOptions& options_;
     int depth_;
     std::string where_;   // this item's own path from the top, for children's paths
+    const ItemSecrets& secrets_;
     std::vector<Finding> findings_;
     std::vector<ChildSummary> children_;
     std::vector<HeldItem> held_;

@@ -1,0 +1,31 @@
+// Writes a fresh zip in memory with libzip: deflate (or store), UTF-8 names, no encryption, no extra
+// attributes. Shared by every sanitizer that rebuilds a zip-based container (OOXML, archives).
+#pragma once
+
+#include <ctime>
+#include <memory>
+#include <string>
+
+namespace mugaika::zip {
+
+// 1980-01-02: a fixed time for members whose date says nothing (output depends on the input only).
+inline constexpr std::time_t kFixedTime = 315532800 + 86400;
+
+class ZipWriter {
+public:
+    ZipWriter();   // throws SanitizeError(internal) when libzip cannot start an archive
+    ~ZipWriter();
+    ZipWriter(const ZipWriter&) = delete;
+    ZipWriter& operator=(const ZipWriter&) = delete;
+
+    // `name` is used as given (the caller made it safe); `compress` false stores the bytes.
+    void add(const std::string& name, const std::string& bytes, bool compress = true, std::time_t mtime = kFixedTime);
+    // The archive's bytes; the writer is spent afterwards.
+    std::string finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mugaika::zip
