@@ -106,6 +106,8 @@ let gateway = null, server = null;   // killed on any failure, so that node can 
     '[spool]', `dir = "${tmp}/spool"`,
     '[share]', `inbound = "${tmp}/in"`, 'sections = ["総務課", "財政課"]', 'settle_ms = 300', 'rescan_seconds = 1',
     '[lmtp]', 'enabled = false', '[http]', 'enabled = false', '[log]', 'syslog = false',
+    // Malware scanning has tests of its own with a private clamd (tests/e2e/serve_scan_test.cpp).
+    '[scan]', 'enabled = false',
     '[quarantine]',
     `store_dir = "${tmp}/store"`, `db = "sqlite:${tmp}/q.db"`, `key_file = "${tmp}/keys/q.key"`,
     `release_dir = "${tmp}/released"`,
