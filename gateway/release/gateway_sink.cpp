@@ -31,7 +31,9 @@ std::vector<Output> redisarm(const q::ReleasedItem& item, const GatewayConfig& c
     Policy policy = config.policy;
     if (item.kind == q::release_kind::pixels) policy.options["pdf"]["mode"] = "pixels";
     Engine engine(builtin_registry(), policy);
-    Outcome o = process_isolated(engine, item.bytes, item.name, config.worker);   // PPAP-SECRETS
+    ItemSecrets secrets;
+    if (item.kind == q::release_kind::ppap) secrets.passwords.push_back(item.password);
+    Outcome o = process_isolated(engine, item.bytes, item.name, config.worker, secrets);
     if (o.quarantined())
         throw q::ReleaseError("再度無害化しても安全にできませんでした(" + std::string(reason::explain_ja(o.reason)) + ")",
                               "disarmed again (" + item.kind + "), still quarantined: " + o.reason + ": " +

@@ -137,7 +137,8 @@ std::string detail_page(const PageContext& c, const ItemDetail& d, const std::st
             if (!f.is_object()) continue;
             std::string text = c.lang == Lang::ja ? f.value("ja", "") : f.value("detail", "");
             if (text.empty()) text = f.value("ja", f.value("detail", ""));
-            body += "<li>" + html_escape(text) + " <small>(" + html_escape(f.value("where", "")) + " · " +
+            std::string where = f.value("where", "");
+            body += "<li>" + html_escape(text) + " <small>(" + (where.empty() ? "" : html_escape(where) + " · ") +
                     html_escape(f.value("kind", "")) + " · " + html_escape(f.value("action", "")) + ")</small></li>";
         }
         body += "</ul>";

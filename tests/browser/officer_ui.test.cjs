@@ -199,6 +199,41 @@ let gateway = null, server = null;   // killed on any failure, so that node can 
       'the approval names the requester and the kind, the delivery its destination');
     check(/OK/.test(mugaika(['audit', 'verify', path.join(tmp, 'audit.log')], {})), 'mugaika audit verify passes');
 
+    // PPAP: a password-protected zip from a business partner is held as "encrypted"; the officer enters
+    // the password (sent in a separate mail), another person approves, the members come out disarmed.
+    const work = path.join(tmp, 'ppap');
+    fs.mkdirSync(work);
+    fs.writeFileSync(path.join(work, 'quote.csv'), '品目,金額\n机,=1+2\n');
+    execFileSync('zip', ['-q', '-P', 'Tokyo-2026!', path.join(work, 'quote.zip'), 'quote.csv'], { cwd: work });
+    fs.copyFileSync(path.join(work, 'quote.zip'), path.join(tmp, 'in', '総務課', '.part-見積書.zip'));
+    fs.renameSync(path.join(tmp, 'in', '総務課', '.part-見積書.zip'), path.join(tmp, 'in', '総務課', '見積書.zip'));
+    let held = null;
+    for (let i = 0; i < 600 && !held; ++i) {
+      await new Promise((r) => setTimeout(r, 100));
+      for (const f of fs.readdirSync(path.join(tmp, 'reports'))) {
+        const r = JSON.parse(fs.readFileSync(path.join(tmp, 'reports', f), 'utf8'));
+        if (r.input.name === '見積書.zip') held = r;
+      }
+    }
+    check(held && held.reason.code === 'encrypted', 'the PPAP zip is held as encrypted');
+    await officer.page.goto(`${BASE}/items/${held.quarantine_id}`);
+    await officer.page.selectOption('#request-kind', 'ppap');
+    await officer.page.fill('#request-password', 'Tokyo-2026!');
+    await officer.page.fill('#request-reason', '取引先から別メールでパスワードを受領');
+    await officer.page.screenshot({ path: path.join(ART, '07-ppap-request.png'), fullPage: true });
+    await officer.page.click('#request-button');
+    check(await officer.page.locator('text=解放を依頼しました').count() === 1, 'the PPAP release was requested');
+    await approver.page.goto(`${BASE}/items/${held.quarantine_id}`);
+    await approver.page.click('#approve-button');
+    check(await approver.page.locator('text=承認し、解放しました').count() === 1, 'the PPAP release is approved');
+    await approver.page.screenshot({ path: path.join(ART, '08-ppap-released.png'), fullPage: true });
+    const zipOut = path.join(tmp, 'out', '総務課', '見積書.zip');
+    check(fs.existsSync(zipOut), "the disarmed zip is in the section's drop folder");
+    const csv = execFileSync('unzip', ['-p', zipOut, 'quote.csv'], { encoding: 'utf8' });
+    check(csv.includes('机') && !csv.includes(',=1+2'), 'its member is decrypted and disarmed (read with unzip, no password)');
+    const audit = fs.readFileSync(path.join(tmp, 'audit.log'), 'utf8');
+    check(!audit.includes('Tokyo-2026!') && audit.includes('"password":"supplied"'), 'the password never reaches the audit log');
+
     // Logging out ends the session.
     await officer.page.click('#logout');
     await officer.page.waitForURL('**/login');

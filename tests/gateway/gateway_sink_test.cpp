@@ -9,6 +9,7 @@
 #include "fixtures.hpp"
 #include "mugaika/registry.hpp"
 #include "release/gateway_sink.hpp"
+#include "scan/clamd_client.hpp"
 #include "temp_quarantine.hpp"
 
 using namespace mugaika;
@@ -95,6 +96,29 @@ TEST_CASE("gateway sink: pixel mode rebuilds a PDF as images (no text layer left
     CHECK(text_of(text_copy).find("Invoice 2026-12") != std::string::npos);
     CHECK(text_of(pixel_copy).find("Invoice") == std::string::npos);
     CHECK(run("qpdf --check " + shell_quote(pixel_copy) + " > /dev/null 2>&1").status == 0);
+}
+
+TEST_CASE("gateway sink: a PPAP zip is decrypted with the requester's password and its members released disarmed") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    std::string zip = make_encrypted_zip({{"見積書.csv", "品目,金額\n机,=1+2\n"}, {"説明.txt", "ご確認ください。\n"}},
+                                         "Pa55word-2026", "aes256");
+    auto item = w.share_item("ppap", "見積書.zip", zip);
+    // The wrong password opens nothing: refused, nothing written.
+    item.password = "wrong";
+    CHECK_THROWS_AS(sink.release(item), q::ReleaseError);
+    CHECK_FALSE(fs::exists(w.t / "out" / "総務課"));
+    item.password = "Pa55word-2026";
+    std::string where = sink.release(item);
+    CHECK(fs::path(where).parent_path() == w.t / "out" / "総務課");
+    // Read back with Info-ZIP's unzip: not encrypted any more, the formula neutralised, the text kept.
+    auto list = run("unzip -Z1 " + shell_quote(where));
+    CHECK(list.out.find("説明.txt") != std::string::npos);
+    auto csv = run("unzip -p " + shell_quote(where) + " 見積書.csv");
+    CHECK(csv.status == 0);
+    CHECK(csv.out.find("机") != std::string::npos);
+    CHECK(csv.out.find(",=1+2") == std::string::npos);
+    CHECK(run("unzip -p " + shell_quote(where) + " 説明.txt").out == "ご確認ください。\n");
 }
 
 TEST_CASE("gateway sink: an item that is still unsafe when disarmed again is refused and nothing is written") {
@@ -185,6 +209,18 @@ TEST_CASE("gateway sink: what people approved still goes through the malware sca
     try {
         sink.release(w.share_item("original", "readme.txt", eicar()));
         FAIL("malware was released because two people approved it");
+    } catch (const q::ReleaseError& e) {
+        CHECK(e.message_ja.find("マルウェアが検出されたため解放できません") != std::string::npos);
+    }
+    CHECK_FALSE(fs::exists(w.t / "out" / "総務課"));
+    // A PPAP zip hides its members from the scanner until the password opens them: the disarmed output,
+    // scanned before it is released, shows what was inside.
+    auto ppap = w.share_item("ppap", "請求書.zip", make_encrypted_zip({{"readme.txt", eicar() + "\n"}}, "secret-pw", "zipcrypto"));
+    ppap.password = "secret-pw";
+    CHECK(clamd_scan(clamd.address, ppap.bytes, std::chrono::seconds(10)).kind == ClamdResult::clean);
+    try {
+        sink.release(ppap);
+        FAIL("malware inside a PPAP zip was released");
     } catch (const q::ReleaseError& e) {
         CHECK(e.message_ja.find("マルウェアが検出されたため解放できません") != std::string::npos);
     }
