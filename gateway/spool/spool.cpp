@@ -7,6 +7,7 @@
 
 #include "durable.hpp"
 #include "mugaika/atomic_file.hpp"
+#include "mugaika/names.hpp"
 
 namespace mugaika {
 namespace fs = std::filesystem;
@@ -30,9 +31,13 @@ std::string iso_time(std::int64_t unix_ms) {
 }
 
 nlohmann::ordered_json JobMeta::to_json() const {
+    // Names and addresses come from outside (a share written by an old client in CP932, an envelope
+    // with 8-bit bytes): made valid UTF-8 so that a job can always be written and read back.
+    std::vector<std::string> rcpts;
+    for (const auto& r : recipients) rcpts.push_back(valid_utf8(r));
     return {{"schema", "mugaika.job/1"}, {"id", id},           {"source", to_string(source)},
-            {"section", section},        {"sender", sender},   {"recipients", recipients},
-            {"name", name},              {"received", iso_time(received_ms)},
+            {"section", valid_utf8(section)}, {"sender", valid_utf8(sender)}, {"recipients", rcpts},
+            {"name", valid_utf8(name)},  {"received", iso_time(received_ms)},
             {"received_ms", received_ms}, {"size", size},      {"attempts", attempts}};
 }
 

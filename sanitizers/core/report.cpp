@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "mugaika/file_type.hpp"
+#include "mugaika/names.hpp"
 #include "mugaika/reasons.hpp"
 
 namespace mugaika {
@@ -44,8 +45,12 @@ Action parse_action(const std::string& s) {
     throw std::runtime_error("bad action " + s);
 }
 
+// Text in an outcome may come from outside (a file name from a share, a member name, a detail quoting
+// the input): JSON needs valid UTF-8, so whatever is not becomes U+FFFD here, in one place.
+std::string u8(std::string_view s) { return valid_utf8(s); }
+
 ordered_json finding_json(const Finding& f) {
-    return {{"where", f.where}, {"kind", f.kind}, {"action", to_string(f.action)}, {"detail", f.detail}, {"ja", f.ja}};
+    return {{"where", u8(f.where)}, {"kind", f.kind}, {"action", to_string(f.action)}, {"detail", u8(f.detail)}, {"ja", u8(f.ja)}};
 }
 
 std::string_view type_label(std::string_view id) {
@@ -57,28 +62,28 @@ std::string_view type_label(std::string_view id) {
 ordered_json outcome_json(const Outcome& o, bool with_summary) {
     ordered_json j;
     j["schema"] = report_schema;
-    j["input"] = {{"name", o.input_name}, {"size", o.input_size}, {"sha256", o.input_sha256}};
+    j["input"] = {{"name", u8(o.input_name)}, {"size", o.input_size}, {"sha256", o.input_sha256}};
     j["detected_type"] = o.detected_type;
-    j["magic"] = o.magic_description;
+    j["magic"] = u8(o.magic_description);
     j["verdict"] = to_string(o.verdict);
     if (o.quarantined())
-        j["reason"] = {{"code", o.reason}, {"message_ja", reason::explain_ja(o.reason)}, {"detail", o.reason_detail}};
+        j["reason"] = {{"code", o.reason}, {"message_ja", reason::explain_ja(o.reason)}, {"detail", u8(o.reason_detail)}};
     else
         j["reason"] = nullptr;
     j["outputs"] = ordered_json::array();
     for (const auto& out : o.outputs)
-        j["outputs"].push_back({{"name", out.name}, {"type", out.type}, {"size", out.bytes.size()},
+        j["outputs"].push_back({{"name", u8(out.name)}, {"type", out.type}, {"size", out.bytes.size()},
                                 {"sha256", sha256_hex(out.bytes)}});
     j["findings"] = ordered_json::array();
     for (const auto& f : o.findings) j["findings"].push_back(finding_json(f));
     j["children"] = ordered_json::array();
     for (const auto& c : o.children)
-        j["children"].push_back({{"where", c.where}, {"name", c.name}, {"type", c.type},
+        j["children"].push_back({{"where", u8(c.where)}, {"name", u8(c.name)}, {"type", c.type},
                                  {"verdict", to_string(c.verdict)}, {"reason", c.reason}});
     j["held"] = ordered_json::array();
     for (const auto& h : o.held)
-        j["held"].push_back({{"where", h.where}, {"name", h.name}, {"type", h.type}, {"reason", h.reason},
-                             {"detail", h.detail}});
+        j["held"].push_back({{"where", u8(h.where)}, {"name", u8(h.name)}, {"type", h.type}, {"reason", h.reason},
+                             {"detail", u8(h.detail)}});
     if (with_summary) j["summary_ja"] = summary_ja(o);
     j["elapsed_ms"] = o.elapsed_ms;
     return j;

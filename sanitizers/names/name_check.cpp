@@ -89,6 +89,21 @@ std::string truncate_utf8(std::string_view s, std::size_t max) {
 
 bool is_dangerous_extension(std::string_view ext) { return contains(kDangerous, ext); }
 
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    int32_t i = 0, n = static_cast<int32_t>(s.size());
+    while (i < n) {
+        int32_t start = i;
+        UChar32 c;
+        U8_NEXT(p, i, n, c);
+        if (c < 0) out += "\uFFFD";
+        else out.append(s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
+    }
+    return out;
+}
+
 std::string with_extension(std::string_view name, std::string_view ext) {
     auto dot = name.rfind('.');
     std::string stem(dot == std::string_view::npos || dot == 0 ? name : name.substr(0, dot));

@@ -83,6 +83,18 @@ TEST_CASE("serve: share sections are disarmed into their own drop folders") {
     CHECK(s.term() == 0);
 }
 
+TEST_CASE("serve: a file whose name is not UTF-8 is spooled and disarmed under a safe name") {
+    ServiceProcess s;
+    s.start();
+    drop(s.path("in/総務課"), "memo\x83\x65.txt", "会議のメモ\n");   // CP932 bytes from an old NFS client
+    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == 1; }));
+    auto out = visible_files(s.path("out/総務課"));
+    REQUIRE(out.size() == 1);
+    CHECK(read_whole(out[0]) == "会議のメモ\n");
+    CHECK(visible_files(s.path("in")).empty());
+    CHECK(s.term() == 0);
+}
+
 TEST_CASE("serve: a name collision in the drop folder never overwrites") {
     ServiceProcess s;
     write_file(s.path("out/総務課/報告.txt"), "earlier file\n");

@@ -92,6 +92,21 @@ TEST_CASE("cli: an input over the size limit is held without being read") {
     CHECK(files_in(d / "o").empty());
 }
 
+TEST_CASE("cli sanitize: a file name that is not UTF-8 is disarmed under a safe name (regression: the report threw)") {
+    TempDir d;
+    fs::path in = d / ("memo\x83\x65.txt");   // CP932 bytes, as an old client writes them
+    write_file(in, "hello\n");
+    auto r = run(bin() + " sanitize " + shell_quote(in.string()) + " --out " + shell_quote((d / "out").string()) +
+                 " --quarantine " + shell_quote((d / "q").string()) + " --json --config " +
+                 shell_quote(scanless_config(d.path).string()));
+    CHECK(r.status == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j[0]["input"]["name"] == "memo\xEF\xBF\xBD" "e.txt");
+    auto out = files_in(d / "out");
+    REQUIRE(out.size() == 1);
+    CHECK(read_whole(out[0]) == "hello\n");
+}
+
 TEST_CASE("cli detect: type and name findings") {
     TempDir d;
     write_file(d / "invoice.pdf", "MZ\x90\x00 program");

@@ -102,3 +102,11 @@ TEST_CASE("names: the case of a clean name is kept") {
     CHECK(check_name("SETUP.EXE").dangerous);
     CHECK(check_name("Invoice.PDF.Exe").dangerous);
 }
+
+TEST_CASE("names: valid_utf8 keeps valid text and replaces every invalid sequence with U+FFFD") {
+    CHECK(valid_utf8("請求書.pdf") == "請求書.pdf");
+    CHECK(valid_utf8("a\x83\x65.txt") == "a\xEF\xBF\xBD" "e.txt");            // a CP932 byte pair from an old client
+    CHECK(valid_utf8("\xE8\xAB") == "\xEF\xBF\xBD");                           // a truncated sequence
+    CHECK(valid_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");               // an overlong '/'
+    CHECK(valid_utf8(std::string("x\0y", 3)) == std::string("x\0y", 3));
+}

@@ -23,6 +23,10 @@ NameCheck check_name(std::string_view name);
 // True for extensions Windows runs or opens with an interpreter (exe, js, lnk, iso, ...).
 bool is_dangerous_extension(std::string_view ext_lowercase);
 
+// `s` as valid UTF-8: every invalid sequence becomes U+FFFD. For text that came from outside (a file
+// name from a share, an envelope address) on its way into a report, a log or a JSON document.
+std::string valid_utf8(std::string_view s);
+
 // `name` with its extension replaced by `ext` (without the dot), or added when it has none.
 std::string with_extension(std::string_view name, std::string_view ext);
 
