@@ -1,32 +1,10 @@
 #include "smtp_relay.hpp"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "../lmtp/line_reader.hpp"
-#include "../service/http.hpp"
+#include "../net/client_socket.hpp"
 
 namespace mugaika {
 namespace {
-
-struct Conn {
-    int fd = -1;
-    ~Conn() { if (fd >= 0) ::close(fd); }
-};
-
-bool send_all(int fd, std::string_view s) {
-    while (!s.empty()) {
-        ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        s.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 // Reads one (possibly multi-line) reply; its code, or 0 when the connection failed.
 int read_reply(lmtp::LineReader& in, std::string& text) {
@@ -74,39 +52,15 @@ std::string wire_format(std::string_view message) {
 
 SmtpResult smtp_send(const std::string& host_port, const std::string& helo, const std::string& sender,
                      const std::vector<std::string>& recipients, std::string_view message, std::chrono::seconds timeout) {
-    std::string host;
-    unsigned short port = 25;
-    try {
-        std::tie(host, port) = split_host_port(host_port);
-    } catch (const std::exception& e) {
-        return {SmtpResult::temporary, std::string("bad next hop: ") + e.what()};
-    }
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0 || !res)
-        return {SmtpResult::temporary, "cannot resolve " + host + ": " + gai_strerror(rc)};
-    Conn c;
-    int err = 0;
-    for (addrinfo* a = res; a; a = a->ai_next) {
-        c.fd = ::socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        timeval tv{static_cast<time_t>(timeout.count()), 0};
-        ::setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(c.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (::connect(c.fd, a->ai_addr, a->ai_addrlen) == 0) break;
-        err = errno;
-        ::close(c.fd);
-        c.fd = -1;
-    }
-    ::freeaddrinfo(res);
-    if (c.fd < 0) return {SmtpResult::temporary, "cannot connect to " + host_port + ": " + std::strerror(err)};
+    net::ClientSocket c;
+    if (std::string err = c.connect(host_port, timeout); !err.empty()) return {SmtpResult::temporary, err};
 
-    lmtp::LineReader in(c.fd);
+    lmtp::LineReader in(c.fd());
     std::string text;
     int code = read_reply(in, text);
     if (code != 220) return classify(code, text, "greeting");
     auto command = [&](const std::string& cmd) {
-        if (!send_all(c.fd, cmd + "\r\n")) return 0;
+        if (!c.send_all(cmd + "\r\n")) return 0;
         return read_reply(in, text);
     };
     if ((code = command("EHLO " + helo)) != 250 && (code = command("HELO " + helo)) != 250) return classify(code, text, "EHLO");
@@ -120,7 +74,7 @@ SmtpResult smtp_send(const std::string& host_port, const std::string& helo, cons
         }
     }
     if ((code = command("DATA")) != 354) return classify(code, text, "DATA");
-    if (!send_all(c.fd, wire_format(message))) return classify(0, "", "message");
+    if (!c.send_all(wire_format(message))) return classify(0, "", "message");
     code = read_reply(in, text);
     if (code != 250) return classify(code, text, "end of data");
     SmtpResult ok{SmtpResult::sent, text};

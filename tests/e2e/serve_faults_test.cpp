@@ -23,11 +23,6 @@ std::string tiny_pdf(const std::string& text) {
            "\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 }
 
-void drop(const fs::path& dir, const std::string& name, const std::string& bytes) {
-    fs::create_directories(dir);
-    write_file(dir / (".incoming-" + name), bytes);
-    fs::rename(dir / (".incoming-" + name), dir / name);
-}
 
 std::string metric(const std::string& text, const std::string& series) {
     auto p = text.find(series + " ");

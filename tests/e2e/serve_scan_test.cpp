@@ -9,14 +9,6 @@
 using namespace mugaika::test;
 namespace fs = std::filesystem;
 
-namespace {
-void drop(const fs::path& dir, const std::string& name, const std::string& bytes) {
-    fs::create_directories(dir);
-    write_file(dir / (".incoming-" + name), bytes);
-    fs::rename(dir / (".incoming-" + name), dir / name);
-}
-}  // namespace
-
 TEST_CASE("serve: malware is held, and nothing is released while the scanner is away") {
     ClamdServer clamd;
     if (clamd.address.empty()) {

@@ -16,13 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Drops a file the way a careful writer does it (hidden temp, then rename into place).
-void drop(const fs::path& dir, const std::string& name, const std::string& bytes) {
-    fs::create_directories(dir);
-    write_file(dir / (".incoming-" + name), bytes);
-    fs::rename(dir / (".incoming-" + name), dir / name);
-}
-
 nlohmann::json report_for(const ServiceProcess& s, const std::string& name) {
     for (const auto& f : files_in(s.path("reports"))) {
         auto j = nlohmann::json::parse(read_whole(f));

@@ -52,6 +52,13 @@ inline std::vector<std::filesystem::path> visible_files(const std::filesystem::p
     return out;
 }
 
+// Drops a file into the share the way a client finishes a copy: written under a temp name, renamed.
+inline void drop(const std::filesystem::path& dir, const std::string& name, const std::string& bytes) {
+    std::filesystem::create_directories(dir);
+    write_file(dir / (".incoming-" + name), bytes);
+    std::filesystem::rename(dir / (".incoming-" + name), dir / name);
+}
+
 inline std::size_t count_entries(const std::filesystem::path& dir) {
     std::error_code ec;
     std::size_t n = 0;

@@ -12,21 +12,15 @@
 #include <thread>
 #include <vector>
 
+#include "fixtures.hpp"
+
 namespace mugaika::test {
 
 // A scripted next hop on 127.0.0.1: answers RCPT with `rcpt_reply` and keeps what it received.
 class FakeMta {
 public:
     explicit FakeMta(std::string rcpt_reply) : rcpt_reply_(std::move(rcpt_reply)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
-        ::listen(fd_, 4);
+        fd_ = listen_loopback(port_);
         thread_ = std::thread([this] { serve(); });
     }
     ~FakeMta() {

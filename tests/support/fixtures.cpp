@@ -232,6 +232,19 @@ fs::path scanless_config(const fs::path& dir, const std::string& extra) {
     return p;
 }
 
+int listen_loopback(unsigned short& port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0 || ::listen(fd, 8) != 0)
+        throw std::runtime_error("cannot listen on 127.0.0.1");
+    port = ntohs(a.sin_port);
+    return fd;
+}
+
 int free_loopback_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};

@@ -69,6 +69,8 @@ std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir);
 std::filesystem::path scanless_config(const std::filesystem::path& dir, const std::string& extra = "");
 // A TCP port on 127.0.0.1 that was free a moment ago (for servers the tests start).
 int free_loopback_port();
+// A listening TCP socket on 127.0.0.1 and an ephemeral port (for the scripted servers of the tests).
+int listen_loopback(unsigned short& port);
 
 struct CommandResult {
     int status = -1;
