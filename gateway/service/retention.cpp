@@ -34,8 +34,10 @@ void RetentionTimer::loop() {
             // Nothing is lost by a failed round: the items stay held and the next round tries again.
             log::error(std::string("retention: purge failed: ") + e.what());
         }
+        auto interval = std::chrono::minutes(rt->config.review.purge_interval_minutes);
+        rt.reset();   // a reload during the wait must not keep the old configuration's store open
         lock.lock();
-        cv_.wait_for(lock, std::chrono::minutes(rt->config.review.purge_interval_minutes), [this] { return stopping_; });
+        cv_.wait_for(lock, interval, [this] { return stopping_; });
     }
 }
 

@@ -224,23 +224,33 @@ void Scheduler::process(const std::string& id) {
         durable::replace_lazily(dir / "outcome", encode_outcome(outcome));
     }
 
-    if (!fs::exists(dir / "scanned")) {
-        // Before anything leaves: the original and every output through the malware scanner. Throws
-        // when the scanner cannot answer: the job stays in active/ and is retried (no worker re-run,
-        // no attempt counted: the outcome above is kept). Recorded, so that a resumed job releases what
-        // this scan judged even if the signatures change meanwhile.
+    // Before anything leaves: the original and every output through the malware scanner. Throws when
+    // the scanner cannot answer: the job stays in active/ and is retried (no worker re-run, no attempt
+    // counted: the outcome above is kept). The scanned outcome is a file of its own, so that a resumed
+    // job releases exactly what was scanned even if the signatures change meanwhile; a damaged one (a
+    // power failure) does not decode and is scanned again.
+    const fs::path scanned = dir / "outcome.scanned";
+    bool judged = false;
+    if (fs::exists(scanned)) {
+        try {
+            outcome = decode_outcome(read_file(scanned, std::numeric_limits<std::uint64_t>::max()));
+            judged = true;
+        } catch (const std::exception& e) {
+            log::warn("job " + id + ": scanning again after a damaged scan record: " + e.what());
+        }
+    }
+    if (!judged) {
         try {
             outcome = apply_malware_scan(std::move(outcome), original, cfg.scan);
-            metrics_.scan(!cfg.scan.enabled                      ? "off"
-                          : outcome.reason == reason::malware     ? "infected"
-                          : outcome.reason == reason::scan_failed ? "refused"
-                                                                  : "passed");
         } catch (const ScannerUnavailable&) {
             metrics_.scan("unavailable");
             throw;
         }
-        durable::replace_lazily(dir / "outcome", encode_outcome(outcome));
-        durable::replace_lazily(dir / "scanned", cfg.scan.enabled ? "clamd\n" : "off\n");
+        metrics_.scan(!cfg.scan.enabled                      ? "off"
+                      : outcome.reason == reason::malware     ? "infected"
+                      : outcome.reason == reason::scan_failed ? "refused"
+                                                              : "passed");
+        durable::replace_lazily(scanned, encode_outcome(outcome));
     }
 
     JobRelease r = release_job(dir, meta, outcome, rt->target);
