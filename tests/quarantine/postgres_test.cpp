@@ -29,4 +29,5 @@ TEST_CASE("postgresql: store, retention, deletion and four-eyes release") {
     SUBCASE("retention") { mugaika::test::scenario_retention(fresh()); }
     SUBCASE("dedupe and delete") { mugaika::test::scenario_dedupe_delete(fresh()); }
     SUBCASE("four-eyes release") { mugaika::test::scenario_four_eyes_release(fresh()); }
+    SUBCASE("ppap password sealed and wiped") { mugaika::test::scenario_ppap_password(fresh()); }
 }

@@ -2,7 +2,10 @@
 // and the review service, with a clock the test moves by hand.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -70,5 +73,17 @@ struct QuarantineWorld {
 };
 
 std::string sample_report(const std::string& name, const std::string& detail);
+
+// Runs `f`, which must be refused: the refusal's kind (with a Japanese message for the person).
+inline quarantine::ReviewError::Kind refused_kind(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const quarantine::ReviewError& e) {
+        CHECK_FALSE(e.message_ja.empty());
+        return e.kind;
+    }
+    FAIL("the action was not refused");
+    return quarantine::ReviewError::internal;
+}
 
 }  // namespace mugaika::test

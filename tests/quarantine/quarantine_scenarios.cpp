@@ -182,4 +182,41 @@ void scenario_four_eyes_release(const std::string& db_url) {
     CHECK(verify_audit_log(w.audit_file()).ok());
 }
 
+void scenario_ppap_password(const std::string& db_url) {
+    ReviewOptions o;
+    o.release_kinds = {"original", "ppap"};
+    QuarantineWorld w(db_url, o);
+    w.add_user("sato", Role::officer);
+    w.add_user("suzuki", Role::approver);
+    auto item = w.hold("zip bytes", "見積書.zip");
+    Actor sato = w.login("sato");
+    const std::string password = "Pa55-とても秘密";
+    // A PPAP release needs its password; other kinds take none; kinds outside the policy are refused.
+    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "ppap", "見積書"); }) == ReviewError::bad_input);
+    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "original", "x", password); }) == ReviewError::bad_input);
+    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "pixels", "x"); }) == ReviewError::bad_input);
+    auto q = w.service->request_release(sato, item.id, "ppap", "取引先から別メールでパスワード受領", password);
+    CHECK(q.secret.empty());
+    // Stored sealed: neither the database file nor the audit log holds the password.
+    CHECK(w.store->request_secret(q.id) == password);
+    if (db_url.empty()) CHECK_FALSE(any_file_contains(w.tmp.path / "db", password));
+    // Stored is the sealed form, whatever the database: read the column back as it is.
+    std::string sealed, rid = q.id;
+    w.db->session() << "SELECT secret_sealed FROM requests WHERE id = $1", Poco::Data::Keywords::useRef(rid),
+        Poco::Data::Keywords::into(sealed), Poco::Data::Keywords::now;
+    CHECK_FALSE(sealed.empty());
+    CHECK(sealed.find(password) == std::string::npos);
+    CHECK(read_whole(w.audit_file()).find(password) == std::string::npos);
+    CHECK(w.audit_lines("release.request", "ok").at(0)["detail"]["password"] == "supplied");
+
+    Actor suzuki = w.login("suzuki");
+    w.service->approve(suzuki, item.id, "");
+    REQUIRE(w.sink->handed.size() == 1);
+    CHECK(w.sink->handed[0].kind == "ppap");
+    CHECK(w.sink->handed[0].password == password);
+    // Wiped with the decision.
+    CHECK(w.store->request_secret(q.id).empty());
+}
+
+
 }  // namespace mugaika::test

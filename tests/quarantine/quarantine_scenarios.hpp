@@ -12,5 +12,6 @@ void scenario_no_plaintext(const std::string& db_url);
 void scenario_retention(const std::string& db_url);
 void scenario_dedupe_delete(const std::string& db_url);
 void scenario_four_eyes_release(const std::string& db_url);
+void scenario_ppap_password(const std::string& db_url);
 
 }  // namespace mugaika::test

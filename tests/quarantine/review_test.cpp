@@ -5,22 +5,8 @@
 
 using namespace mugaika::quarantine;
 using mugaika::test::QuarantineWorld;
+using mugaika::test::refused_kind;
 namespace fs = std::filesystem;
-
-namespace {
-
-ReviewError::Kind refused_kind(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ReviewError& e) {
-        CHECK_FALSE(e.message_ja.empty());
-        return e.kind;
-    }
-    FAIL("the action was not refused");
-    return ReviewError::internal;
-}
-
-}  // namespace
 
 TEST_CASE("four-eyes: one officer requests, another person approves, the file reaches the drop folder") {
     mugaika::test::scenario_four_eyes_release("");
@@ -107,36 +93,7 @@ TEST_CASE("four-eyes: the original as it is always needs a second person, even w
 }
 
 TEST_CASE("release kinds: a PPAP release carries its password to the sink sealed, and only there") {
-    ReviewOptions o;
-    o.release_kinds = {"original", "ppap"};
-    QuarantineWorld w("", o);
-    w.add_user("sato", Role::officer);
-    w.add_user("suzuki", Role::approver);
-    auto item = w.hold("zip bytes", "見積書.zip");
-    Actor sato = w.login("sato");
-    const std::string password = "Pa55-とても秘密";
-    // A PPAP release needs its password; other kinds take none; kinds outside the policy are refused.
-    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "ppap", "見積書"); }) == ReviewError::bad_input);
-    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "original", "x", password); }) == ReviewError::bad_input);
-    CHECK(refused_kind([&] { w.service->request_release(sato, item.id, "pixels", "x"); }) == ReviewError::bad_input);
-    auto q = w.service->request_release(sato, item.id, "ppap", "取引先から別メールでパスワード受領", password);
-    CHECK(q.secret.empty());
-    // Stored sealed: neither the database file nor the audit log holds the password.
-    CHECK(w.store->request_secret(q.id) == password);
-    std::string db_bytes;
-    for (const auto& f : std::filesystem::directory_iterator(w.tmp.path / "db")) db_bytes += mugaika::test::read_whole(f.path());
-    REQUIRE_FALSE(db_bytes.empty());
-    CHECK(db_bytes.find(password) == std::string::npos);
-    CHECK(mugaika::test::read_whole(w.audit_file()).find(password) == std::string::npos);
-    CHECK(w.audit_lines("release.request", "ok").at(0)["detail"]["password"] == "supplied");
-
-    Actor suzuki = w.login("suzuki");
-    w.service->approve(suzuki, item.id, "");
-    REQUIRE(w.sink->handed.size() == 1);
-    CHECK(w.sink->handed[0].kind == "ppap");
-    CHECK(w.sink->handed[0].password == password);
-    // Wiped with the decision.
-    CHECK(w.store->request_secret(q.id).empty());
+    mugaika::test::scenario_ppap_password("");
 }
 
 TEST_CASE("release kinds: a sink's refusal keeps the item requested and tells the approver why") {
