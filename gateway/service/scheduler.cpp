@@ -189,19 +189,19 @@ void Scheduler::process(const std::string& id) {
     JobMeta meta = spool_.read_meta(Spool::Queue::active, id);
     fs::path original = dir / "original";
 
-    Outcome outcome;
-    bool decided = false;
-    if (fs::exists(dir / "outcome")) {
-        // The verdict was reached before an interruption: release exactly what was decided then. The
-        // file is written without fsync; after a power failure it may be damaged, and is recomputed.
-        try {
-            outcome = decode_outcome(read_file(dir / "outcome", std::numeric_limits<std::uint64_t>::max()));
-            decided = true;
-        } catch (const std::exception& e) {
-            log::warn("job " + id + ": recomputing a damaged outcome: " + e.what());
-        }
+    // A verdict reached before an interruption is released exactly as it was reached: first the scanned
+    // outcome (what the malware scan judged, even if the signatures change meanwhile), else the worker's.
+    // Both are written without fsync; one damaged by a power failure does not decode and is recomputed.
+    const fs::path scanned_file = dir / "outcome.scanned", decided_file = dir / "outcome";
+    if (auto scanned = read_outcome(scanned_file, id)) {
+        release_and_finish(id, meta, *scanned, *rt);
+        return;
     }
-    if (!decided) {
+    std::optional<Outcome> decided = read_outcome(decided_file, id);
+    Outcome outcome;
+    if (decided) {
+        outcome = std::move(*decided);
+    } else {
         ++meta.attempts;
         spool_.write_meta(meta);
         if (meta.attempts > max_service_attempts) {
@@ -221,43 +221,43 @@ void Scheduler::process(const std::string& id) {
             outcome = std::move(run.outcome);
         }
         // No fsync: what was released or held is recorded durably by the release markers themselves.
-        durable::replace_lazily(dir / "outcome", encode_outcome(outcome));
+        durable::replace_lazily(decided_file, encode_outcome(outcome));
     }
 
     // Before anything leaves: the original and every output through the malware scanner. Throws when
     // the scanner cannot answer: the job stays in active/ and is retried (no worker re-run, no attempt
-    // counted: the outcome above is kept). The scanned outcome is a file of its own, so that a resumed
-    // job releases exactly what was scanned even if the signatures change meanwhile; a damaged one (a
-    // power failure) does not decode and is scanned again.
-    const fs::path scanned = dir / "outcome.scanned";
-    bool judged = false;
-    if (fs::exists(scanned)) {
-        try {
-            outcome = decode_outcome(read_file(scanned, std::numeric_limits<std::uint64_t>::max()));
-            judged = true;
-        } catch (const std::exception& e) {
-            log::warn("job " + id + ": scanning again after a damaged scan record: " + e.what());
-        }
+    // counted: the worker's outcome is kept).
+    try {
+        outcome = apply_malware_scan(std::move(outcome), original, cfg.scan);
+    } catch (const ScannerUnavailable&) {
+        metrics_.scan("unavailable");
+        throw;
     }
-    if (!judged) {
-        try {
-            outcome = apply_malware_scan(std::move(outcome), original, cfg.scan);
-        } catch (const ScannerUnavailable&) {
-            metrics_.scan("unavailable");
-            throw;
-        }
-        metrics_.scan(!cfg.scan.enabled                      ? "off"
-                      : outcome.reason == reason::malware     ? "infected"
-                      : outcome.reason == reason::scan_failed ? "refused"
-                                                              : "passed");
-        durable::replace_lazily(scanned, encode_outcome(outcome));
-    }
+    metrics_.scan(!cfg.scan.enabled                      ? "off"
+                  : outcome.reason == reason::malware     ? "infected"
+                  : outcome.reason == reason::scan_failed ? "refused"
+                                                          : "passed");
+    durable::replace_lazily(scanned_file, encode_outcome(outcome));
+    release_and_finish(id, meta, outcome, *rt);
+}
 
-    JobRelease r = release_job(dir, meta, outcome, rt->target);
+std::optional<Outcome> Scheduler::read_outcome(const fs::path& file, const std::string& id) {
+    if (!fs::exists(file)) return std::nullopt;
+    try {
+        return decode_outcome(read_file(file, std::numeric_limits<std::uint64_t>::max()));
+    } catch (const std::exception& e) {
+        log::warn("job " + id + ": recomputing a damaged " + file.filename().string() + ": " + e.what());
+        return std::nullopt;
+    }
+}
+
+void Scheduler::release_and_finish(const std::string& id, const JobMeta& meta, const Outcome& outcome, const Runtime& rt) {
+    fs::path dir = spool_.active(id);
+    JobRelease r = release_job(dir, meta, outcome, rt.target);
     // Audited before the job leaves the spool: if the line cannot be made durable the job stays in
     // active/ and is finished again (release is idempotent), so no verdict goes unrecorded. A crash
     // between the two may record one verdict twice, never none.
-    rt->target.quarantine->audit().append(verdict_event(meta, outcome, r));
+    rt.target.quarantine->audit().append(verdict_event(meta, outcome, r));
     spool_.finish(id);
     double latency = static_cast<double>(now_ms() - meta.received_ms) / 1000.0;
     metrics_.item(to_string(meta.source), r.verdict, outcome.detected_type, latency);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -45,6 +46,9 @@ private:
     void worker_loop();
     void timer_loop();
     void process(const std::string& id);
+    // The outcome recorded in a job file, or none when it is absent or damaged.
+    static std::optional<Outcome> read_outcome(const std::filesystem::path& file, const std::string& id);
+    void release_and_finish(const std::string& id, const JobMeta& meta, const Outcome& outcome, const Runtime& rt);
     void enqueue(Item item);
 
     Spool& spool_;

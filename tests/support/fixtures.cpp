@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <cairo-pdf.h>
@@ -37,20 +39,17 @@ unsigned long crc32_of(const std::string& data) {
 }
 }  // namespace
 
-std::string make_zip(const Entries& entries) {
+namespace {
+
+// A zip in memory: `fill` adds the entries, the bytes of the closed archive come back.
+std::string build_zip(const std::function<void(zip_t*)>& fill) {
     zip_error_t err;
     zip_error_init(&err);
     zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
     zip_source_keep(src);
     zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
     if (!z) throw std::runtime_error("zip_open_from_source");
-    for (const auto& [name, data] : entries) {
-        // libzip keeps a pointer until close; copy into a buffer it frees.
-        void* copy = data.empty() ? nullptr : malloc(data.size());
-        if (copy) memcpy(copy, data.data(), data.size());
-        zip_source_t* s = zip_source_buffer(z, copy, data.size(), copy ? 1 : 0);   // libzip frees only non-empty buffers
-        if (zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) throw std::runtime_error("zip_file_add");
-    }
+    fill(z);
     if (zip_close(z) != 0) throw std::runtime_error("zip_close");
     zip_source_open(src);
     zip_source_seek(src, 0, SEEK_END);
@@ -61,6 +60,24 @@ std::string make_zip(const Entries& entries) {
     zip_source_close(src);
     zip_source_free(src);
     return out;
+}
+
+// Adds `data` as `name`; libzip keeps a pointer until close, so it gets a copy it frees itself.
+zip_int64_t add_entry(zip_t* z, const std::string& name, const std::string& data, zip_flags_t flags) {
+    void* copy = data.empty() ? nullptr : malloc(data.size());
+    if (copy) memcpy(copy, data.data(), data.size());
+    zip_source_t* s = zip_source_buffer(z, copy, data.size(), copy ? 1 : 0);   // libzip frees only non-empty buffers
+    zip_int64_t idx = zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8 | flags);
+    if (idx < 0) throw std::runtime_error("zip_file_add");
+    return idx;
+}
+
+}  // namespace
+
+std::string make_zip(const Entries& entries) {
+    return build_zip([&](zip_t* z) {
+        for (const auto& [name, data] : entries) add_entry(z, name, data, ZIP_FL_OVERWRITE);
+    });
 }
 
 namespace {
@@ -320,34 +337,16 @@ std::string make_encrypted_zip(const Entries& encrypted, const std::string& pass
                       : method.starts_with("aes128")  ? ZIP_EM_AES_128
                                                       : ZIP_EM_AES_256;
     bool store = method.ends_with("-store");
-    zip_error_t err;
-    zip_error_init(&err);
-    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);
-    zip_source_keep(src);
-    zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
-    if (!z) throw std::runtime_error("zip_open_from_source");
-    auto add = [&](const std::string& name, const std::string& data, bool encrypt) {
-        void* copy = data.empty() ? nullptr : malloc(data.size());
-        if (copy) memcpy(copy, data.data(), data.size());
-        zip_source_t* s = zip_source_buffer(z, copy, data.size(), copy ? 1 : 0);
-        zip_int64_t idx = zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8);
-        if (idx < 0) throw std::runtime_error("zip_file_add");
-        if (encrypt && zip_file_set_encryption(z, static_cast<zip_uint64_t>(idx), em, password.c_str()) != 0)
-            throw std::runtime_error("zip_file_set_encryption: " + std::string(zip_strerror(z)));
-        if (store) zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);
-    };
-    for (const auto& [name, data] : encrypted) add(name, data, true);
-    for (const auto& [name, data] : plain) add(name, data, false);
-    if (zip_close(z) != 0) throw std::runtime_error("zip_close");
-    zip_source_open(src);
-    zip_source_seek(src, 0, SEEK_END);
-    zip_int64_t size = zip_source_tell(src);
-    zip_source_seek(src, 0, SEEK_SET);
-    std::string out(static_cast<std::size_t>(size), '\0');
-    zip_source_read(src, out.data(), size);
-    zip_source_close(src);
-    zip_source_free(src);
-    return out;
+    return build_zip([&](zip_t* z) {
+        auto add = [&](const std::string& name, const std::string& data, bool encrypt) {
+            zip_int64_t idx = add_entry(z, name, data, 0);
+            if (encrypt && zip_file_set_encryption(z, static_cast<zip_uint64_t>(idx), em, password.c_str()) != 0)
+                throw std::runtime_error("zip_file_set_encryption: " + std::string(zip_strerror(z)));
+            if (store) zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);
+        };
+        for (const auto& [name, data] : encrypted) add(name, data, true);
+        for (const auto& [name, data] : plain) add(name, data, false);
+    });
 }
 
 std::string make_infozip(const Entries& entries, const std::string& arguments) {
