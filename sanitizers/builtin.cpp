@@ -17,6 +17,7 @@ Registry builtin_registry() {
     r.add(make_pdf_sanitizer());
     r.add(make_mail_sanitizer());
     r.add(make_archive_sanitizer());
+    r.add(make_compressed_sanitizer());
     return r;
 }
 

@@ -50,9 +50,10 @@ constexpr std::array kTypes{
     FileType{"rar", C::archive, "application/vnd.rar", "rar", "RAR書庫", R},
     FileType{"lzh", C::archive, "application/x-lzh-compressed", "lzh lha", "LZH書庫", R},
     FileType{"tar", C::archive, "application/x-tar", "tar", "TAR書庫", R},
-    FileType{"gzip", C::archive, "application/gzip", "gz tgz", "gzip圧縮", R},
-    FileType{"bzip2", C::archive, "application/x-bzip2", "bz2 tbz2", "bzip2圧縮", R},
+    FileType{"gzip", C::archive, "application/gzip", "gz tgz taz gzip", "gzip圧縮", R},
+    FileType{"bzip2", C::archive, "application/x-bzip2", "bz2 tbz2 tbz", "bzip2圧縮", R},
     FileType{"xz", C::archive, "application/x-xz", "xz txz", "xz圧縮", R},
+    FileType{"lzma", C::archive, "application/x-lzma", "lzma tlz", "LZMA圧縮", R},
     FileType{"cab", C::archive, "application/vnd.ms-cab-compressed", "cab", "CAB書庫", B},
     // Images.
     FileType{"png", C::image, "image/png", "png", "PNG画像", R},

@@ -6,7 +6,7 @@
 namespace mugaika::reason {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 23> kExplanations{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kExplanations{{
     {unsupported, "この形式のファイルはまだ無害化に対応していないため、保留しました。"},
     {blocked_type, "この形式のファイルはポリシーにより取り込みが禁止されています。"},
     {blocked_name, "ファイル名に危険な拡張子または偽装が含まれているため、保留しました。"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 23> kExplana
     {worker_crash, "処理中に解析プロセスが異常終了したため、保留しました。"},
     {internal, "ゲートウェイ内部のエラーにより処理を完了できなかったため、安全のため保留しました。"},
     {"name.dangerous", "危険なファイル名のため、保留しました。"},
+    {"archive.ambiguous", "書庫や圧縮ファイルの構造があいまい(同じ名前の重複、終端の後ろに隠れたデータ、複数の圧縮ストリーム、ヘッダーの食い違いなど)で、展開する製品によって中身が変わるおそれがあるため、保留しました。"},
     {"zip.ambiguous", "ZIPの構造があいまい(重複した名前、前後に隠れたデータ、ヘッダーの不一致など)で、読む製品によって中身が変わるおそれがあるため、保留しました。"},
 }};
 

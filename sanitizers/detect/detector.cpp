@@ -38,7 +38,7 @@ magic_t open_magic(int flags) {
 }
 
 // libmagic MIME type -> our type id, for what the structural checks did not already settle.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 44> kMimeMap{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kMimeMap{{
     {"application/pdf", "pdf"},
     {"text/rtf", "rtf"},
     {"application/rtf", "rtf"},
@@ -54,6 +54,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 44> kMimeMap
     {"application/x-gzip", "gzip"},
     {"application/x-bzip2", "bzip2"},
     {"application/x-xz", "xz"},
+    {"application/x-lzma", "lzma"},
     {"application/vnd.ms-cab-compressed", "cab"},
     {"image/png", "png"},
     {"image/jpeg", "jpeg"},
