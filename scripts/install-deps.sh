@@ -25,6 +25,8 @@ run=(
 test=(
   # independent readers the tests check our output with
   poppler-utils qpdf python3 unzip zip
+  # real writers of the archives the tests feed in (7z, LZH via Java's jlha), and bsdtar for bench/archive
+  p7zip-full jlha-utils libarchive-tools xz-utils bzip2
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   # a real MTA in front of the gateway's LMTP server (tests/e2e/serve_postfix_test.cpp), and a client
   postfix swaks

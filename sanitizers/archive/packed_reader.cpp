@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <vector>
 
 #include "../zip/safe_zip.hpp"
 #include "mugaika/reasons.hpp"
@@ -76,6 +77,69 @@ void check_7z_end(std::string_view b) {
                                                   " bytes after the end of the archive");
 }
 
+// RAR 5's variable-length integer (7 bits a byte, low first); false when it runs past the end.
+bool vint(std::string_view b, std::size_t& at, std::size_t end, std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64 && at < end; shift += 7) {
+        unsigned char c = static_cast<unsigned char>(b[at++]);
+        v |= static_cast<std::uint64_t>(c & 0x7f) << shift;
+        if (!(c & 0x80)) return true;
+    }
+    return false;
+}
+
+// Which RAR 5 file headers carry a file encryption record. libarchive 3.6.2's RAR 5 reader skips that
+// record without a word and would hand out the encrypted bytes as if they were the file (RARLAB's
+// "RAR 5.0 archive format": header = CRC32, size, type, flags, [extra size], [data size], fields,
+// extra area of records (size, type, data); type 1 of a file header is "file encryption", header
+// type 4 is "archive encryption").
+struct Rar5Encryption {
+    bool headers = false;         // the whole archive, names included, is encrypted
+    std::vector<bool> files;      // per file header, in order
+    bool readable = true;         // false: our walk could not follow the headers
+};
+Rar5Encryption rar5_encryption(std::string_view b, std::uint64_t max_headers) {
+    Rar5Encryption out;
+    std::size_t at = 8;   // after the signature
+    for (std::uint64_t n = 0; at < b.size(); ++n) {
+        std::uint64_t size = 0, type = 0, flags = 0, extra = 0, data = 0;
+        std::size_t p = at + 4;   // after the header CRC
+        if (n > max_headers || p > b.size() || !vint(b, p, b.size(), size) || size > b.size() - p) {
+            out.readable = false;
+            return out;
+        }
+        std::size_t end = p + static_cast<std::size_t>(size);
+        if (!vint(b, p, end, type) || !vint(b, p, end, flags) || ((flags & 1) && !vint(b, p, end, extra)) ||
+            ((flags & 2) && !vint(b, p, end, data)) || extra > end - p) {
+            out.readable = false;
+            return out;
+        }
+        if (type == 4) {
+            out.headers = true;
+            return out;
+        }
+        if (type == 2) {
+            bool encrypted = false;
+            for (std::size_t r = end - static_cast<std::size_t>(extra); r < end;) {
+                std::uint64_t rsize = 0, rtype = 0;
+                std::size_t q = r;
+                if (!vint(b, q, end, rsize) || rsize > end - q) break;
+                std::size_t rend = q + static_cast<std::size_t>(rsize);
+                if (vint(b, q, rend, rtype) && rtype == 1) encrypted = true;
+                r = rend;
+            }
+            out.files.push_back(encrypted);
+        }
+        if (type == 5) return out;   // end of archive
+        if (data > b.size() - end) {
+            out.readable = false;
+            return out;
+        }
+        at = end + static_cast<std::size_t>(data);
+    }
+    return out;
+}
+
 // The path of an entry as we compare it for duplicates: parts without "." and empty ones.
 std::string path_key(std::string_view path) {
     std::string out;
@@ -104,6 +168,9 @@ struct PackedReader::Impl {
     std::uint64_t entries = 0;
     std::uint64_t max_entries = kMaxEntries;
     std::uint64_t tar_entries = 0;      // what our own walk of a tar counted
+    Rar5Encryption rar5;                // RAR 5 only
+    bool is_rar5 = false;
+    std::size_t rar5_files = 0;
     std::uint64_t total_read = 0;       // all data read from this archive
     std::uint64_t declared_total = 0;
     std::set<std::string> seen;         // path keys, for duplicates
@@ -140,6 +207,13 @@ PackedReader::PackedReader(std::string_view bytes, Packed format, Context& ctx)
                                 "tar: " + w.problem);
         }
         m.tar_entries = w.entries;
+    }
+
+    if (format == Packed::rar && bytes.starts_with(std::string_view("Rar!\x1a\x07\x01\x00", 8))) {
+        m.is_rar5 = true;
+        m.rar5 = rar5_encryption(bytes, m.max_entries * 4);
+        if (m.rar5.headers) throw SanitizeError(reason::encrypted, "RAR 5 with encrypted headers");
+        if (!m.rar5.readable) throw SanitizeError(reason::malformed, "RAR 5: the header chain cannot be followed");
     }
 
     InLocale in(m.locale);
@@ -179,13 +253,15 @@ std::optional<PackedEntry> PackedReader::next() {
     int r = archive_read_next_header(m.a, &e);
     if (r == ARCHIVE_EOF) {
         m.at_end = true;
+        if (m.is_rar5 && m.rar5_files != m.rar5.files.size())
+            throw SanitizeError(reason_ambiguous, "libarchive lists fewer RAR 5 entries than there are file headers");
         if (m.format == Packed::tar && m.entries != m.tar_entries)
             throw SanitizeError(reason_ambiguous, "libarchive reads " + std::to_string(m.entries) + " tar entries, " +
                                                       std::to_string(m.tar_entries) + " headers were found");
-        if (m.format == Packed::lzh || m.format == Packed::rar) {
-            // What follows the last entry is the format's end mark: zeros for LZH; nothing else may hide there.
+        if (m.format == Packed::lzh) {
+            // What follows the last entry is the format's end mark: zeros; nothing else may hide there.
             auto consumed = archive_filter_bytes(m.a, 0);
-            if (m.format == Packed::lzh && consumed >= 0 && static_cast<std::uint64_t>(consumed) <= m.bytes.size()) {
+            if (consumed >= 0 && static_cast<std::uint64_t>(consumed) <= m.bytes.size()) {
                 std::string_view rest = m.bytes.substr(static_cast<std::size_t>(consumed));
                 if (rest.find_first_not_of('\0') != std::string_view::npos)
                     throw SanitizeError(reason_ambiguous, "LZH: " + std::to_string(rest.size()) +
@@ -196,7 +272,10 @@ std::optional<PackedEntry> PackedReader::next() {
     }
     // A warning means libarchive worked around something (skipped damaged bytes, a name it could not
     // convert, a malformed pax record): another reader may not, so the archive means more than one thing.
-    if (r == ARCHIVE_WARN) {
+    // libarchive's RAR 4 reader lists an encrypted entry with a warning ("RAR encryption support
+    // unavailable"): that entry is held as encrypted, which is no ambiguity.
+    bool encrypted_warning = r == ARCHIVE_WARN && e && archive_entry_is_encrypted(e);
+    if (r == ARCHIVE_WARN && !encrypted_warning) {
         std::string w = error_of(m.a);
         m.ctx.add("archive.ambiguous", Action::blocked, w,
                   "書庫の構造に不正な部分があり、読み取り方によって中身が変わるおそれがあります。");
@@ -225,6 +304,12 @@ std::optional<PackedEntry> PackedReader::next() {
     if (out.kind == PackedEntry::Kind::file && !path.empty() && path.back() == '/') out.kind = PackedEntry::Kind::directory;
     out.sparse = archive_entry_sparse_count(e) > 0;
     out.encrypted = archive_entry_is_encrypted(e) != 0;
+    if (m.is_rar5) {
+        std::size_t i = m.rar5_files++;
+        if (i >= m.rar5.files.size())
+            throw SanitizeError(reason_ambiguous, "libarchive lists more RAR 5 entries than there are file headers");
+        out.encrypted = out.encrypted || m.rar5.files[i];
+    }
     if (archive_entry_size_is_set(e) && archive_entry_size(e) >= 0)
         out.declared_size = static_cast<std::uint64_t>(archive_entry_size(e));
     if (archive_entry_mtime_is_set(e)) out.mtime = archive_entry_mtime(e);

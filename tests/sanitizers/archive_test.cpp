@@ -8,6 +8,7 @@
 
 #include "../../sanitizers/archive/output_tree.hpp"
 #include "../../sanitizers/archive/passwords.hpp"
+#include "archive_support.hpp"
 #include "fixtures.hpp"
 #include "mugaika/engine.hpp"
 #include "mugaika/reasons.hpp"
@@ -41,48 +42,6 @@ const HeldItem* held(const Outcome& o, const std::string& name_part) {
         if (h.name.find(name_part) != std::string::npos || h.where.find(name_part) != std::string::npos) return &h;
     return nullptr;
 }
-
-// The one output zip of a released outcome, written to a file for the independent tools.
-struct OutZip {
-    TempDir dir;
-    std::string path;
-    explicit OutZip(const Outcome& o) {
-        REQUIRE_MESSAGE(!o.quarantined(), o.reason << ": " << o.reason_detail);
-        REQUIRE(o.outputs.size() == 1);
-        CHECK(o.outputs[0].type == "zip");
-        path = (dir / "out.zip").string();
-        write_file(path, o.outputs[0].bytes);
-        CHECK(run("unzip -tqq " + shell_quote(path) + " >/dev/null 2>&1").status == 0);   // every CRC checks out
-    }
-    // Member names as Info-ZIP lists them, one per line, sorted.
-    std::vector<std::string> names() const {
-        auto r = run("LC_ALL=C.UTF-8 unzip -Z1 " + shell_quote(path) + " | LC_ALL=C sort");
-        REQUIRE(r.status == 0);
-        std::vector<std::string> out;
-        std::size_t start = 0;
-        while (start < r.out.size()) {
-            auto end = r.out.find('\n', start);
-            out.push_back(r.out.substr(start, end - start));
-            start = end + 1;
-        }
-        return out;
-    }
-    std::string cat(const std::string& member) const {
-        auto r = run("unzip -p " + shell_quote(path) + " " + shell_quote(member));
-        REQUIRE(r.status == 0);
-        return r.out;
-    }
-    // Python's zipfile: the names it decodes (the UTF-8 flag decides) and whether any member is encrypted.
-    nlohmann::json python() const {
-        auto r = run("python3 -c " + shell_quote("import json, sys, zipfile\n"
-                                                 "z = zipfile.ZipFile(sys.argv[1])\n"
-                                                 "print(json.dumps({'names': sorted(z.namelist()),"
-                                                 " 'encrypted': any(i.flag_bits & 1 for i in z.infolist())}))") +
-                     " " + shell_quote(path));
-        REQUIRE(r.status == 0);
-        return nlohmann::json::parse(r.out);
-    }
-};
 
 std::string report_text(const Outcome& o) { return to_report_json(o).dump() + summary_ja(o) + o.reason_detail; }
 

@@ -29,6 +29,21 @@ std::string make_infozip(const Entries& entries, const std::string& arguments = 
 std::string make_cfb(const Entries& streams);
 // An archive written by libarchive: format "7z", "tar", "iso9660", "zip"; filter "gzip", "xz", "bzip2" or "".
 std::string make_archive(const std::string& format, const std::string& filter, const Entries& entries);
+// An archive written by a real command-line tool from files in a temporary folder: `command` runs in
+// that folder with {out} replaced by the output path and {files} by the quoted names, e.g.
+// "7z a -bd {out} {files}", "tar cf {out} {files}", "jlha c {out} {files}". Entries whose content
+// starts with "symlink:" become symbolic links, "fifo:" named pipes.
+std::string make_with_tool(const std::string& command, const Entries& entries);
+// LZH (LHA) archives written byte by byte, stored (-lh0-), with header level 0, 1 or 2 and the names'
+// bytes as given (CP932 names, backslashes, traversal): no Debian tool writes CP932 names into LZH
+// (jlha-utils' "y" option writes headers libarchive and LHA refuse). Layout: libarchive's
+// archive_read_support_format_lha.c and the LHa for UNIX header documentation.
+std::string make_raw_lzh(const Entries& entries, int level);
+// RAR archives written byte by byte, stored (no compression): version 4 (RARLAB's technote.txt, "RAR
+// version 4.x - Technical information") or 5 (RARLAB's "RAR 5.0 archive format"). Debian has no free
+// RAR writer and the corpus holds no RAR. `encrypted_index` sets the encrypted-file flag (RAR 4: 0x04)
+// on that entry. RAR 4 names are written as the given bytes (OEM code page, no Unicode flag).
+std::string make_raw_rar(const Entries& entries, int version, int encrypted_index = -1);
 // A one-page PDF drawn by cairo with `text` (ASCII; Japanese needs a font, see the PDF tests).
 std::string make_pdf(const std::string& text);
 std::string make_png(int width, int height);
