@@ -175,6 +175,7 @@ struct PackedReader::Impl {
     std::uint64_t declared_total = 0;
     std::set<std::string> seen;         // path keys, for duplicates
     bool at_end = false;
+    bool opened = false;   // libarchive found its format (some of its calls crash before that)
 
     Impl(std::string_view b, Packed f, Context& c) : bytes(b), format(f), ctx(c) {}
     ~Impl() {
@@ -184,7 +185,8 @@ struct PackedReader::Impl {
     [[noreturn]] void fatal(const std::string& what) {
         // A 7z with encrypted headers cannot even be listed; other encrypted formats fail at data.
         std::string e = error_of(a);
-        if (archive_read_has_encrypted_entries(a) > 0 || e.find("ncrypt") != std::string::npos)
+        // archive_read_has_encrypted_entries dereferences the format, which a failed open never set.
+        if ((opened && archive_read_has_encrypted_entries(a) > 0) || e.find("ncrypt") != std::string::npos)
             throw SanitizeError(reason::encrypted, what + ": " + e);
         throw SanitizeError(reason::malformed, what + ": " + e);
     }
@@ -240,6 +242,7 @@ PackedReader::PackedReader(std::string_view bytes, Packed format, Context& ctx)
             throw SanitizeError(reason::unsupported, "no CP932 conversion on this system: " + error_of(m.a));
     }
     if (archive_read_open_memory(m.a, bytes.data(), bytes.size()) != ARCHIVE_OK) m.fatal("cannot open the archive");
+    m.opened = true;
 }
 
 PackedReader::~PackedReader() = default;

@@ -387,3 +387,18 @@ TEST_CASE("archive formats: gzip names, executables inside, several members, ext
     CHECK(make_engine().process(corrupt, "x.txt.gz").reason == reason::malformed);
     CHECK(make_engine().process(one.substr(0, one.size() - 3), "x.txt.gz").reason == reason::malformed);
 }
+
+TEST_CASE("archive formats: an archive libarchive cannot open is malformed, not a crash") {
+    // libarchive 3.6.2 crashed in archive_read_has_encrypted_entries after a failed open (the reader
+    // asked it whether a refused archive was encrypted): a 7z start header with a wrong CRC, an LZH
+    // header with a wrong checksum.
+    std::string sevenzip = std::string("7z\xBC\xAF\x27\x1C\x00\x04", 8) + std::string(24, '\0');
+    std::string lzh = make_raw_lzh({{"a.txt", "a\n"}}, 0);
+    lzh[1] = static_cast<char>(lzh[1] + 1);
+    for (const auto& [name, in] : std::vector<std::pair<std::string, std::string>>{{"x.7z", sevenzip}, {"x.lzh", lzh}}) {
+        CAPTURE(name);
+        Outcome o = make_engine().process(in, name);
+        CHECK(o.verdict == Verdict::quarantined);
+        CHECK(o.reason == reason::malformed);
+    }
+}
