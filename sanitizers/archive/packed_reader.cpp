@@ -97,7 +97,37 @@ struct Rar5Encryption {
     bool headers = false;         // the whole archive, names included, is encrypted
     std::vector<bool> files;      // per file header, in order
     bool readable = true;         // false: our walk could not follow the headers
+    std::size_t trailing = 0;     // bytes after the end-of-archive header
 };
+
+// RAR 4's blocks (RARLAB's technote: CRC16, type, flags, size, and with flag 0x8000 an added data
+// size; a file header's is its packed size, with 0x100 high 32 bits in the header): how many bytes
+// follow the end-of-archive block (type 0x7b), or 0 when the archive simply ends. nullopt when the
+// chain cannot be followed.
+std::optional<std::size_t> rar4_trailing(std::string_view b, std::uint64_t max_blocks) {
+    auto u16 = [&](std::size_t at) { return static_cast<unsigned>(static_cast<unsigned char>(b[at]) | static_cast<unsigned char>(b[at + 1]) << 8); };
+    auto u32 = [&](std::size_t at) { return static_cast<std::uint64_t>(u16(at)) | static_cast<std::uint64_t>(u16(at + 2)) << 16; };
+    std::size_t at = 7;   // after the marker block
+    for (std::uint64_t n = 0; at < b.size(); ++n) {
+        if (n > max_blocks || b.size() - at < 7) return std::nullopt;
+        unsigned type = static_cast<unsigned char>(b[at + 2]), flags = u16(at + 3), size = u16(at + 5);
+        if (size < 7 || size > b.size() - at) return std::nullopt;
+        std::uint64_t data = 0;
+        if (flags & 0x8000) {
+            if (size < 11) return std::nullopt;
+            data = u32(at + 7);
+            if (type == 0x74 && (flags & 0x100)) {
+                if (size < 32 + 4) return std::nullopt;
+                data |= u32(at + 32) << 32;
+            }
+        }
+        std::size_t end = at + size;
+        if (type == 0x7b) return b.size() - end;
+        if (data > b.size() - end) return std::nullopt;
+        at = end + static_cast<std::size_t>(data);
+    }
+    return std::size_t{0};
+}
 Rar5Encryption rar5_encryption(std::string_view b, std::uint64_t max_headers) {
     Rar5Encryption out;
     std::size_t at = 8;   // after the signature
@@ -130,7 +160,10 @@ Rar5Encryption rar5_encryption(std::string_view b, std::uint64_t max_headers) {
             }
             out.files.push_back(encrypted);
         }
-        if (type == 5) return out;   // end of archive
+        if (type == 5) {   // end of archive: nothing may follow it
+            out.trailing = b.size() - end;
+            return out;
+        }
         if (data > b.size() - end) {
             out.readable = false;
             return out;
@@ -216,6 +249,13 @@ PackedReader::PackedReader(std::string_view bytes, Packed format, Context& ctx)
         m.rar5 = rar5_encryption(bytes, m.max_entries * 4);
         if (m.rar5.headers) throw SanitizeError(reason::encrypted, "RAR 5 with encrypted headers");
         if (!m.rar5.readable) throw SanitizeError(reason::malformed, "RAR 5: the header chain cannot be followed");
+        if (m.rar5.trailing)
+            throw SanitizeError(reason_ambiguous, "RAR: " + std::to_string(m.rar5.trailing) + " bytes after the end of the archive");
+    } else if (format == Packed::rar) {
+        auto trailing = rar4_trailing(bytes, m.max_entries * 4);
+        if (!trailing) throw SanitizeError(reason::malformed, "RAR 4: the block chain cannot be followed");
+        if (*trailing)
+            throw SanitizeError(reason_ambiguous, "RAR: " + std::to_string(*trailing) + " bytes after the end of the archive");
     }
 
     InLocale in(m.locale);
@@ -328,7 +368,7 @@ std::optional<PackedEntry> PackedReader::next() {
             throw SanitizeError(reason_ambiguous, "duplicate entry " + out.shown);
         }
     }
-    if (out.kind == PackedEntry::Kind::file && out.declared_size) {
+    if (out.kind == PackedEntry::Kind::file && out.declared_size && !out.sparse) {
         std::uint64_t limit = std::min(kMaxMemberBytes, m.ctx.limits().max_expanded_bytes);
         if (*out.declared_size > limit)
             throw SanitizeError(reason::limit_size, out.shown + " declares " + std::to_string(*out.declared_size) + " bytes");
@@ -343,7 +383,9 @@ std::optional<PackedEntry> PackedReader::next() {
 std::string PackedReader::read(const PackedEntry& entry) { return drain(entry, true); }
 
 void PackedReader::skip(const PackedEntry& entry) {
-    if (!entry.encrypted) drain(entry, false);
+    // Encrypted data cannot be decompressed; a sparse file's holes would only be made up: libarchive
+    // skips the bytes stored for both without producing anything.
+    if (!entry.encrypted && !entry.sparse) drain(entry, false);
 }
 
 std::string PackedReader::drain(const PackedEntry& entry, bool keep) {

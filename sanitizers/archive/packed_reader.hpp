@@ -55,8 +55,8 @@ public:
     // are decompressed block by block under the same bounds. Throws SanitizeError.
     std::string read(const PackedEntry& entry);
     // Reads past an entry that is held without being used, under the same bounds (a held member of a
-    // solid stream still has to be decompressed to reach the next one). Encrypted entries are left to
-    // libarchive, which cannot decompress them and only skips their bytes.
+    // solid stream still has to be decompressed to reach the next one). Encrypted and sparse entries
+    // are left to libarchive, which skips their stored bytes without producing anything.
     void skip(const PackedEntry& entry);
 
 private:

@@ -159,6 +159,17 @@ TEST_CASE("archive formats: tar links, devices, pipes and traversal names are he
     CHECK(held(o, "hard.txt")->type == "hardlink");
     CHECK(OutZip(o).names() == std::vector<std::string>{"note.txt"});
 
+    // A sparse file (GNU tar -S): 64 MiB of holes around two bytes, stored in a few blocks. Held, and
+    // its holes are never produced (they would be far over the ratio limit).
+    std::string sparse = make_with_tool("truncate -s 64M hole.bin && printf x >> hole.bin && printf y | dd of=hole.bin bs=1 seek=1000 conv=notrunc "
+                                        "&& tar cSf {out} {files} hole.bin", {{"a.txt", "a\n"}});
+    REQUIRE(sparse.size() < 100000);
+    Outcome s = make_engine().process(sparse, "sparse.tar");
+    CHECK(s.verdict == Verdict::disarmed);
+    REQUIRE(held(s, "hole.bin"));
+    CHECK(held(s, "hole.bin")->type == "sparse");
+    CHECK(OutZip(s).names() == std::vector<std::string>{"a.txt"});
+
     std::string hostile = python_tar(
         "add('../../evil.txt', b'x')\n"
         "add('/etc/cron.d/job.txt', b'x')\n"
@@ -276,6 +287,12 @@ TEST_CASE("archive formats: RAR 4 and RAR 5 (stored, written byte by byte) are r
         CHECK(locked.reason == reason::encrypted);
         CHECK(has(locked, "archive.encrypted"));
         CHECK(locked.outputs.empty());
+    }
+    // Data after the end-of-archive block (a zip appended, for another reader to find).
+    for (int version : {4, 5}) {
+        CAPTURE(version);
+        Outcome t = make_engine().process(make_raw_rar({{"a.txt", "a\n"}}, version) + make_zip({{"b.txt", "b\n"}}), "t.rar");
+        CHECK(t.reason == "archive.ambiguous");
     }
     // RAR 5 with its headers encrypted (an archive encryption header, type 4, before everything else).
     std::string rar5 = make_raw_rar({{"a.txt", "a\n"}}, 5);
