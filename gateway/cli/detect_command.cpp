@@ -9,8 +9,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "mugaika/atomic_file.hpp"
-#include "mugaika/detect.hpp"
-#include "mugaika/names.hpp"
+#include <system_error>
 
 namespace mugaika::cli {
 namespace fs = std::filesystem;
@@ -30,7 +29,6 @@ int detect_command(const std::vector<std::string>& argv) {
         return exit_usage;
     }
     int status = exit_ok;
-    Detector detector;
     for (const auto& input : args.positional) {
         fs::path path(input);
         std::string bytes;
@@ -42,25 +40,17 @@ int detect_command(const std::vector<std::string>& argv) {
             continue;
         }
         std::string name = path.filename().string();
-        // Detection parses hostile containers too (zip, OLE2): do it in a child like everything else.
+        // Detection parses hostile containers too (zip, OLE2): in a sandboxed worker like everything else.
         std::string result;
         try {
-            result = run_isolated(
-                [&] {
-                    Detection d = detector.detect(bytes, name);
-                    NameCheck n = check_name(name);
-                    nlohmann::ordered_json j{{"type", d.type->id}, {"label", d.type->label_ja},
-                                             {"magic", d.magic_description}, {"safe_name", n.safe_name}};
-                    j["findings"] = nlohmann::ordered_json::array();
-                    for (const auto* list : {&d.findings, &n.findings})
-                        for (const auto& f : *list) j["findings"].push_back({{"kind", f.kind}, {"detail", f.detail}, {"ja", f.ja}});
-                    return j.dump();
-                },
-                config.worker);
+            result = detect_isolated(bytes, name, config.worker);
         } catch (const WorkerFailure& e) {
             std::cout << input << ": detection failed (" << e.code() << ": " << e.what() << ")\n";
             status = exit_quarantined;
             continue;
+        } catch (const std::system_error& e) {
+            std::cerr << "mugaika detect: no worker could be started: " << e.what() << "\n";
+            return exit_internal;
         }
         auto j = nlohmann::ordered_json::parse(result);
         std::cout << input << ": " << j["type"].get<std::string>() << " (" << j["label"].get<std::string>()

@@ -9,6 +9,7 @@
 #include "../config/gateway_config.hpp"
 #include "../service/log.hpp"
 #include "../service/service.hpp"
+#include "../worker/isolated.hpp"
 #include "args.hpp"
 #include "commands.hpp"
 
@@ -40,6 +41,10 @@ int serve_command(const std::vector<std::string>& argv) {
     ::signal(SIGIO, SIG_IGN);   // lease-break notices of the share's open-file probe
 
     log::open_syslog(config.syslog);
+    // The sandbox first: a kernel that refuses it stops the service before it accepts anything,
+    // unless the site chose isolation = "degraded" (docs/service.md, "Sandbox").
+    if (!worker_isolation_ready(config.worker)) return exit_internal;
+    set_spare_workers(config.worker_count());
     std::unique_ptr<Service> service;
     try {
         service = std::make_unique<Service>(config);

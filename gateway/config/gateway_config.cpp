@@ -89,6 +89,18 @@ void parse_paths(const toml::table& t, const std::string& file, GatewayConfig& c
     }
 }
 
+// "sandbox" (the default), "degraded" (the site's explicit choice on a kernel without unprivileged
+// user namespaces), "fork" (test builds only: the benchmark's baseline, no sandbox at all).
+WorkerIsolation isolation_value(const toml::node& v, const std::string& file, const std::string& key) {
+    std::string s = string_value(v, file, key);
+    if (s == "sandbox") return WorkerIsolation::sandbox;
+    if (s == "degraded") return WorkerIsolation::degraded;
+#ifdef MUGAIKA_TEST_HOOKS
+    if (s == "fork") return WorkerIsolation::fork;
+#endif
+    throw ConfigError(file, line_of(v), "[worker] " + key + " must be \"sandbox\" or \"degraded\", not \"" + s + "\"");
+}
+
 void parse_worker(const toml::table& t, const std::string& file, GatewayConfig& c) {
     for (const auto& [k, v] : t) {
         std::string key(k.str());
@@ -97,7 +109,8 @@ void parse_worker(const toml::table& t, const std::string& file, GatewayConfig& 
         else if (key == "cpu_seconds") c.worker.cpu_seconds = positive(v, file, key);
         else if (key == "count") c.workers = static_cast<std::uint32_t>(non_negative(v, file, key));
         else if (key == "retries") c.worker_retries = static_cast<std::uint32_t>(non_negative(v, file, key));
-        else unknown(v, file, key, "worker", "count, retries, timeout_seconds, memory_mib, cpu_seconds");
+        else if (key == "isolation") c.worker.isolation = isolation_value(v, file, key);
+        else unknown(v, file, key, "worker", "count, retries, timeout_seconds, memory_mib, cpu_seconds, isolation");
     }
     if (c.workers > 256) throw ConfigError(file, line_of(t), "[worker] count must be at most 256");
     if (c.worker_retries > 5) throw ConfigError(file, line_of(t), "[worker] retries must be at most 5");

@@ -27,8 +27,10 @@ public:
             resp.setStatusAndReason(HTTPResponse::HTTP_METHOD_NOT_ALLOWED);
             body = "method not allowed\n";
         } else if (uri == "/healthz") {
+            // Empty: healthy. "ok (...)": healthy with a note (a degraded sandbox). Anything else: 503.
             std::string problem = health_();
-            resp.setStatusAndReason(problem.empty() ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
+            bool ok = problem.empty() || problem.starts_with("ok (");
+            resp.setStatusAndReason(ok ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
             body = problem.empty() ? "ok\n" : problem + "\n";
         } else if (uri == "/metrics") {
             body = metrics_();

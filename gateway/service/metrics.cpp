@@ -65,7 +65,7 @@ std::string Metrics::render(const Gauges& g) const {
       << "mugaika_item_latency_seconds_count " << count_ << "\n";
     o << "# HELP mugaika_worker_failures_total Worker children that crashed or ran out of time.\n"
          "# TYPE mugaika_worker_failures_total counter\n";
-    for (const char* r : {"worker.crash", "limit.time", "limit.memory", "limit.size"}) {
+    for (const char* r : {"worker.crash", "limit.time", "limit.memory", "limit.size", "internal"}) {
         auto it = worker_failures_.find(r);
         o << "mugaika_worker_failures_total{reason=\"" << r << "\"} " << (it == worker_failures_.end() ? 0 : it->second) << "\n";
     }
@@ -75,6 +75,10 @@ std::string Metrics::render(const Gauges& g) const {
     o << "# HELP mugaika_workers Worker slots, and those busy now.\n# TYPE mugaika_workers gauge\n"
       << "mugaika_workers{state=\"total\"} " << g.workers << "\n"
       << "mugaika_workers{state=\"busy\"} " << g.busy << "\n";
+    o << "# HELP mugaika_worker_isolation The disarm workers' confinement in force (1 for the mode in use).\n"
+         "# TYPE mugaika_worker_isolation gauge\n";
+    for (const char* mode : {"sandbox", "degraded"})
+        o << "mugaika_worker_isolation{mode=\"" << mode << "\"} " << (g.isolation == mode ? 1 : 0) << "\n";
     o << "# HELP mugaika_share_refused_total Files left in the share outside any configured section.\n"
          "# TYPE mugaika_share_refused_total counter\nmugaika_share_refused_total "
       << share_refused_ << "\n";

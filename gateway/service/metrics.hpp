@@ -26,6 +26,7 @@ public:
 
     struct Gauges {
         std::size_t incoming = 0, active = 0, workers = 0, busy = 0;
+        std::string isolation = "sandbox";   // [worker] isolation: sandbox, degraded (fork: tests)
     };
     std::string render(const Gauges& g) const;
 

@@ -108,6 +108,9 @@ std::string Service::health() const {
     if (scan.enabled && !clamd_ping(scan.clamd, std::chrono::seconds(2)))
         return "malware scanner unavailable (clamd at " + scan.clamd + "): items wait in the spool";
     std::string problem = intake_problem();
+    if (problem.empty() && runtime_.get()->config.worker.isolation != WorkerIsolation::sandbox)
+        return "ok (worker isolation " + std::string(to_string(runtime_.get()->config.worker.isolation)) +
+               ": no namespaces, no private root; see docs/service.md \"Sandbox\")";
     return problem;   // a full disk or queue is unhealthy: intake is refusing
 }
 
@@ -117,6 +120,7 @@ std::string Service::metrics_text() const {
     g.active = spool_.depth(Spool::Queue::active);
     g.workers = scheduler_.workers();
     g.busy = scheduler_.busy();
+    g.isolation = std::string(to_string(runtime_.get()->config.worker.isolation));
     return metrics_.render(g);
 }
 

@@ -1,31 +1,15 @@
 #include "job_runner.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
-
-#include "mugaika/reasons.hpp"
-#include "mugaika/report.hpp"
 
 namespace mugaika {
 namespace {
 
-// Runs inside the child only: the parent never crashes or hangs on purpose.
-void test_fault(std::string_view name) {
-#ifdef MUGAIKA_TEST_HOOKS
-    if (!test_hooks_enabled()) return;
-    if (name.starts_with("mugaika-test-crash")) std::abort();
-    if (name.starts_with("mugaika-test-hang"))
-        for (;;) ::pause();
-#else
-    (void)name;
-#endif
-}
-
 Outcome failed(std::string_view bytes, std::string_view name, const WorkerFailure& f, int failures) {
     return quarantined_outcome(bytes, name, f.code(),
-                               std::string(f.what()) + " (" + std::to_string(failures) + " attempts)");
+                               std::string(f.what()) + " (" + std::to_string(failures) +
+                                   (failures == 1 ? " attempt)" : " attempts)"));
 }
 
 }  // namespace
@@ -44,24 +28,12 @@ RunReport run_job(const Engine& engine, std::string_view bytes, std::string_view
     RunReport r;
     for (unsigned attempt = 0;; ++attempt) {
         try {
-            std::string encoded = run_isolated(
-                [&] {
-                    test_fault(name);
-                    return encode_outcome(engine.process(bytes, name));
-                },
-                limits);
-            try {
-                r.outcome = decode_outcome(encoded);
-            } catch (const std::exception& e) {
-                // A child that talks garbage is as good as crashed: never trust a half-read result.
-                throw WorkerFailure(std::string(reason::worker_crash), std::string("unreadable worker result: ") + e.what());
-            }
+            r.outcome = run_isolated_engine(engine, bytes, name, limits);
             return r;
         } catch (const WorkerFailure& f) {
             ++r.failures;
             if (on_failure) on_failure(f);
-            bool retryable = f.code() == reason::worker_crash || f.code() == reason::limit_time;
-            if (!retryable || attempt >= retries) {
+            if (!f.retryable() || attempt >= retries) {
                 r.outcome = failed(bytes, name, f, r.failures);
                 return r;
             }

@@ -27,7 +27,10 @@ bool extension_claims_other_type(const FileType& type, std::string_view ext) {
 }  // namespace
 
 Engine::Engine(Registry registry, Policy policy)
-    : registry_(std::move(registry)), policy_(std::move(policy)) {}
+    : Engine(std::move(registry), std::move(policy), std::make_shared<const Detector>()) {}
+
+Engine::Engine(Registry registry, Policy policy, std::shared_ptr<const Detector> detector)
+    : registry_(std::move(registry)), policy_(std::move(policy)), detector_(std::move(detector)) {}
 
 Outcome Engine::process(std::string_view bytes, std::string_view name) const {
     return process(bytes, name, Context::no_secrets());
@@ -57,7 +60,7 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
             throw SanitizeError(reason::limit_depth, "nesting deeper than " + std::to_string(policy_.limits.max_depth));
         budget.check_time();
 
-        Detection detection = detector_.detect(bytes, name);
+        Detection detection = detector_->detect(bytes, name);
         const FileType& type = *detection.type;
         o.detected_type = std::string(type.id);
         o.magic_description = detection.magic_description;

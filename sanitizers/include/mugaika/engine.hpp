@@ -1,6 +1,7 @@
 // The engine: detect, check the name, look up the policy, run the sanitizer, recurse into children.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ namespace mugaika {
 class Engine {
 public:
     Engine(Registry registry, Policy policy);
+    // With a detector that is already loaded (libmagic's database): a confined worker loads it once,
+    // before it drops its file system, and builds an engine per item with that item's policy.
+    Engine(Registry registry, Policy policy, std::shared_ptr<const Detector> detector);
 
     // Disarms one input. Never throws for the input's sake: any trouble is a quarantined outcome.
     Outcome process(std::string_view bytes, std::string_view name) const;
@@ -24,7 +28,7 @@ public:
 
     const Policy& policy() const { return policy_; }
     const Registry& registry() const { return registry_; }
-    const Detector& detector() const { return detector_; }
+    const Detector& detector() const { return *detector_; }
 
 private:
     friend class Context;
@@ -33,7 +37,7 @@ private:
 
     Registry registry_;
     Policy policy_;
-    Detector detector_;
+    std::shared_ptr<const Detector> detector_;
 };
 
 }  // namespace mugaika

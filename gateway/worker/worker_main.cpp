@@ -1,0 +1,193 @@
+// mugaika-worker: disarms exactly one item in the sandbox, then exits. Started by the service (or a
+// one-shot command) with an empty environment and one descriptor, its job channel (descriptor 3).
+//
+//   mugaika-worker --isolation sandbox|degraded [--profile disarm|converter-host] [--program PATH]...
+//                  [--memory BYTES] [--cpu SECONDS] [--max-job BYTES]
+//
+// 1. Loads what the parsers would otherwise open later (libmagic's database, fontconfig's
+//    configuration and caches, charset modules, OpenSSL, time zone): constant data of the host.
+// 2. Enters the sandbox (gateway/sandbox/): new root, rlimits, no capabilities, NO_NEW_PRIVS, not
+//    dumpable, Landlock, seccomp. Any failure: a "refused" frame and exit; it never takes an item.
+// 3. Says hello, reads one job, runs the engine, writes the result, exits.
+// It links the disarm library and the sandbox, never the quarantine, its keys or the service.
+#include <fcntl.h>
+#include <fontconfig/fontconfig.h>
+#include <iconv.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "channel.hpp"
+#include "job_codec.hpp"
+#include "mugaika/engine.hpp"
+#include "mugaika/names.hpp"
+#include "mugaika/registry.hpp"
+#include "mugaika/report.hpp"
+#include "sandbox/sandbox.hpp"
+#include "sandbox/spawn.hpp"
+#include "worker_exit.hpp"
+#include "worker_hooks.hpp"
+
+#ifdef MUGAIKA_SANITIZE
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace mugaika::worker {
+namespace {
+
+struct Options {
+    sandbox::Isolation isolation = sandbox::Isolation::full;
+    std::string profile = "disarm";
+    std::vector<std::string> programs;
+    std::uint64_t memory = 0, cpu = 0, max_job = 1ull << 31;
+};
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string key = argv[i], value = argv[i + 1];
+        if (key == "--isolation") o.isolation = value == "degraded" ? sandbox::Isolation::degraded : sandbox::Isolation::full;
+        else if (key == "--profile") o.profile = value;
+        else if (key == "--program") o.programs.push_back(value);
+        else if (key == "--memory") o.memory = std::stoull(value);
+        else if (key == "--cpu") o.cpu = std::stoull(value);
+        else if (key == "--max-job") o.max_job = std::stoull(value);
+        else throw std::invalid_argument("unknown option " + key);
+    }
+    return o;
+}
+
+sandbox::Profile profile_of(const Options& o) {
+    sandbox::Profile p = o.profile == "converter-host" ? sandbox::converter_host_profile(o.programs) : sandbox::disarm_profile();
+    if (o.profile != "disarm" && o.profile != "converter-host") throw std::invalid_argument("unknown profile " + o.profile);
+    p.limits.address_space = o.memory;
+    p.limits.cpu_seconds = o.cpu;
+    return p;
+}
+
+// Handles kept open so that the charset modules stay loaded for the worker's life.
+std::vector<iconv_t> g_converters;
+
+std::shared_ptr<const Detector> warm_up() {
+    auto detector = std::make_shared<const Detector>();   // libmagic's database
+    (void)sha256_hex("");                                   // OpenSSL's configuration
+    ::tzset();
+    FcInit();                                               // fontconfig's configuration and caches
+    for (const char* cs : {"ISO-2022-JP", "ISO-2022-JP-3", "SHIFT_JIS", "CP932", "EUC-JP", "UTF-16", "UTF-16LE",
+                           "UTF-16BE", "ISO-8859-1", "WINDOWS-1252"}) {
+        iconv_t cd = ::iconv_open("UTF-8", cs);
+        if (cd != reinterpret_cast<iconv_t>(-1)) g_converters.push_back(cd);
+    }
+    // The engine itself once over constant inputs, so that lazy initialisation (GMime's types,
+    // ICU's converters, libxml2) happens now and not under the seccomp filter.
+    Engine engine(builtin_registry(), Policy::defaults(), detector);
+    (void)engine.process("warm-up 日本語\n", "warm-up.txt");
+    (void)engine.process(
+        "From: a@example.jp\r\nTo: b@example.jp\r\nSubject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$3$s$K$A$O\x1b(B\r\n",
+        "warm-up.eml");
+    return detector;
+}
+
+nlohmann::ordered_json report_json(const sandbox::Report& r) {
+    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+    for (const auto& l : r.layers) layers.push_back({{"name", l.name}, {"on", l.on}, {"detail", l.detail}});
+    return {{"profile", r.profile}, {"isolation", std::string(sandbox::to_string(r.isolation))}, {"layers", layers}};
+}
+
+// What the worker sees of itself from inside, for `mugaika selftest sandbox`.
+std::string selftest(const sandbox::Report& report) {
+    nlohmann::ordered_json j = report_json(report);
+    j["pid"] = ::getpid();
+    j["seccomp_mode"] = ::prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+    j["no_new_privs"] = ::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+    j["dumpable"] = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    std::vector<int> fds;
+    for (int fd = 0; fd < 1024; ++fd)
+        if (::fcntl(fd, F_GETFD) >= 0) fds.push_back(fd);
+    j["open_fds"] = fds;
+    nlohmann::ordered_json files = nlohmann::ordered_json::object();
+    for (const char* path : {"/etc/passwd", "/proc/self/status", "/etc/fonts/fonts.conf"}) {
+        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        files[path] = fd >= 0 ? "readable" : std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+    }
+    j["files"] = files;
+    return j.dump();
+}
+
+std::string detect(const Detector& detector, const JobRequest& job) {
+    Detection d = detector.detect(job.bytes, job.name);
+    NameCheck n = check_name(job.name);
+    nlohmann::ordered_json j{{"type", d.type->id}, {"label", d.type->label_ja}, {"magic", d.magic_description},
+                             {"safe_name", n.safe_name}};
+    j["findings"] = nlohmann::ordered_json::array();
+    for (const auto* list : {&d.findings, &n.findings})
+        for (const auto& f : *list) j["findings"].push_back({{"kind", f.kind}, {"detail", f.detail}, {"ja", f.ja}});
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+[[noreturn]] void run(int argc, char** argv) {
+    const int fd = sandbox::channel_fd;
+    Options options;
+    std::shared_ptr<const Detector> detector;
+    sandbox::Report report;
+    try {
+        options = parse(argc, argv);
+        sandbox::Profile profile = profile_of(options);
+        detector = warm_up();
+#ifdef MUGAIKA_SANITIZE
+        __sanitizer_sandbox_on_notify(nullptr);   // ASan caches /proc/self/maps before it disappears
+#endif
+        report = sandbox::enter(profile, options.isolation, fd);
+    } catch (const std::exception& e) {
+        (void)send_blocking(fd, Type::refused, e.what());
+        ::_exit(exit_refused);
+    }
+    if (!send_blocking(fd, Type::hello, report_json(report).dump())) ::_exit(exit_channel);
+    // ---- Confined from here on: everything below reads input. ----
+    JobRequest job;
+    try {
+        auto m = receive_blocking(fd, options.max_job);
+        if (!m) ::_exit(exit_ok);   // the pool closed a spare it no longer needs
+        if (m->type != Type::job) ::_exit(exit_channel);
+        job = decode_job(m->payload);
+    } catch (const std::bad_alloc&) {
+        ::_exit(exit_memory);
+    } catch (const std::exception&) {
+        ::_exit(exit_channel);
+    }
+    std::string result;
+    try {
+        if (auto hooked = job.test_hooks ? run_test_hook(job, options.profile) : std::nullopt) {
+            result = std::move(*hooked);
+        } else if (job.kind == JobKind::selftest) {
+            result = selftest(report);
+        } else if (job.kind == JobKind::detect) {
+            result = detect(*detector, job);
+        } else {
+            Engine engine(builtin_registry(), std::move(job.policy), detector);
+            result = encode_outcome(engine.process(job.bytes, job.name, job.secrets));
+        }
+    } catch (const std::bad_alloc&) {
+        ::_exit(exit_memory);
+    } catch (...) {
+        ::_exit(exit_exception);
+    }
+    // The passwords are not needed any more; the process ends right after anyway.
+    for (auto& pw : job.secrets.passwords) std::fill(pw.begin(), pw.end(), '\0');
+    if (!send_blocking(fd, Type::result, result)) ::_exit(exit_channel);
+    ::_exit(exit_ok);   // no destructors, no atexit: nothing that the filter would refuse
+}
+
+}  // namespace
+}  // namespace mugaika::worker
+
+int main(int argc, char** argv) { mugaika::worker::run(argc, argv); }
