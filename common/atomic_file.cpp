@@ -79,6 +79,13 @@ void sync_directory(const std::filesystem::path& dir) {
 
 std::filesystem::path write_new_file(const std::filesystem::path& dir, std::string_view name,
                                      std::string_view bytes) {
+    // One plain name inside `dir`, whoever chose it: never a path out of it (the last wall behind the
+    // name checks of the callers).
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos ||
+        name.find('\0') != std::string_view::npos) {
+        errno = EINVAL;
+        fail("refusing to write a file named '" + std::string(name.substr(0, name.find('\0'))) + "'");
+    }
     std::string tmp = write_temp(dir, bytes);
     std::filesystem::path from = dir / tmp;
     for (int n = 1; n < 10000; ++n) {

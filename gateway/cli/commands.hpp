@@ -24,5 +24,6 @@ int quarantine_command(const std::vector<std::string>& args);   // quarantine_co
 int user_command(const std::vector<std::string>& args);         // user_command.cpp
 int audit_command(const std::vector<std::string>& args);        // audit_command.cpp
 int officer_ui_command(const std::vector<std::string>& args);   // officer_ui_command.cpp
+int selftest_command(const std::vector<std::string>& args);     // selftest_command.cpp: the sandbox's layers
 
 }  // namespace mugaika::cli

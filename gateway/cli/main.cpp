@@ -26,6 +26,8 @@ void usage(std::ostream& out) {
            "      check the audit log's hash chain; exit 5 when it was altered\n"
            "  officer-ui --config FILE\n"
            "      serve the security officer's web UI\n"
+           "  selftest sandbox [--config FILE]\n"
+           "      start one disarm worker and print each confinement layer as on/off\n"
            "\n"
            "exit status: 0 all released or disarmed, 3 something quarantined, 2 usage or configuration error,\n"
            "             1 internal error\n";
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
     if (command == "user") return mugaika::cli::user_command(args);
     if (command == "audit") return mugaika::cli::audit_command(args);
     if (command == "officer-ui") return mugaika::cli::officer_ui_command(args);
+    if (command == "selftest") return mugaika::cli::selftest_command(args);
     std::cerr << "mugaika: unknown command '" << command << "'\n";
     usage(std::cerr);
     return mugaika::cli::exit_usage;

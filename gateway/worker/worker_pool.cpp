@@ -124,11 +124,6 @@ std::unique_ptr<WorkerProcess> WorkerPool::spawn(const WorkerLimits& limits) {
     sandbox::Spawned s;
     try {
         s = sandbox::spawn(r);
-    } catch (const std::system_error& e) {
-        ::close(sv[0]);
-        ::close(sv[1]);
-        if (r.isolation != sandbox::Isolation::full) throw;
-        throw std::system_error(e.code(), sandbox_unavailable_message(e.what()));
     } catch (...) {
         ::close(sv[0]);
         ::close(sv[1]);

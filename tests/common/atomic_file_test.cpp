@@ -51,3 +51,15 @@ TEST_CASE("atomic file: numbered names, replace, read limits and errors") {
     CHECK_THROWS_AS(write_new_file(dir / "missing", "a", "b"), std::system_error);
     CHECK(sha256_file(dir / "state") == "d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35");
 }
+
+TEST_CASE("atomic file: a name that is not one plain file name is refused, nothing is written") {
+    mugaika::test::TempDir t;
+    std::filesystem::create_directories(t / "out");
+    for (std::string name : {std::string("../escape.txt"), std::string("/etc/escape.txt"), std::string("a/b.txt"),
+                             std::string(""), std::string("."), std::string(".."), std::string("x\0y", 3)}) {
+        CAPTURE(name);
+        CHECK_THROWS_AS(mugaika::write_new_file(t / "out", name, "bytes"), std::system_error);
+    }
+    CHECK(std::filesystem::is_empty(t / "out"));
+    CHECK_FALSE(std::filesystem::exists(t / "escape.txt"));
+}

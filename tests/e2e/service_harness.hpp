@@ -146,6 +146,7 @@ public:
     void kill9() { signal_and_wait(SIGKILL); }
     int term() { return signal_and_wait(SIGTERM); }
     void hup() { ::kill(pid_, SIGHUP); }
+    pid_t pid() const { return pid_; }
     unsigned short lmtp_port() const { return lmtp_port_; }
     unsigned short http_port() const { return http_port_; }
 

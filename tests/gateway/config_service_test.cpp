@@ -88,3 +88,11 @@ TEST_CASE("config: the quarantine's tables are read by the same file and checked
         CHECK(std::string(e.what()).starts_with("site.toml:3:"));
     }
 }
+
+TEST_CASE("config: [worker] isolation is sandbox by default, degraded only when written, anything else an error") {
+    CHECK(parse_config_text("", "t.toml", builtin_registry()).worker.isolation == WorkerIsolation::sandbox);
+    CHECK(parse_config_text("[worker]\nisolation = \"degraded\"\n", "t.toml", builtin_registry()).worker.isolation ==
+          WorkerIsolation::degraded);
+    CHECK(error_of("[worker]\nisolation = \"none\"\n").find("t.toml:2") != std::string::npos);
+    CHECK(error_of("[worker]\nisolation = \"off\"\n").find("\"sandbox\" or \"degraded\"") != std::string::npos);
+}

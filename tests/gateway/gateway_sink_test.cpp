@@ -231,3 +231,17 @@ TEST_CASE("gateway sink: what people approved still goes through the malware sca
     CHECK_THROWS_AS(sink.release(w.share_item("original", "memo2.txt", "会議のメモ\n")), ScannerUnavailable);
     CHECK_FALSE(fs::exists(w.t / "out" / "総務課" / "memo2.txt"));
 }
+
+TEST_CASE("gateway sink: a re-disarming worker that names its output outside the drop folder is refused") {
+    ::setenv("MUGAIKA_TEST_HOOKS", "1", 1);
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    for (std::string name : {std::string("../../escaped.txt"), (w.t / "escaped-abs.txt").string(), std::string("a/b.txt")}) {
+        CAPTURE(name);
+        CHECK_THROWS_AS(sink.release(w.share_item("resanitize", "mugaika-test-badname.txt", name)), q::ReleaseError);
+    }
+    ::unsetenv("MUGAIKA_TEST_HOOKS");
+    CHECK_FALSE(fs::exists(w.t / "out" / "総務課"));
+    CHECK_FALSE(fs::exists(w.t / "escaped.txt"));
+    CHECK_FALSE(fs::exists(w.t / "escaped-abs.txt"));
+}

@@ -12,6 +12,7 @@ namespace mugaika {
 
 // Writes `bytes` as dir/name. Never overwrites: when the name is taken, "name (2).ext", "name (3).ext"
 // ... is used instead (the check and the rename are one atomic step). Returns the path written.
+// A name that is not one plain file name (empty, ".", "..", a '/' or a NUL in it) is refused (EINVAL).
 // Throws std::system_error on any I/O failure; the temp file is removed then.
 std::filesystem::path write_new_file(const std::filesystem::path& dir, std::string_view name,
                                      std::string_view bytes);
