@@ -9,12 +9,15 @@ RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DMUGAIKA_BUILD_TESTS=OFF \
  && cmake --build build \
- && install -m 0755 build/gateway/mugaika /usr/local/bin/mugaika \
+ && install -m 0755 build/gateway/mugaika build/gateway/mugaika-worker /usr/local/bin/ \
  && install -d -m 0750 /var/lib/mugaika /etc/mugaika \
  && install -m 0644 config/mugaika.toml /etc/mugaika/mugaika.toml
 
-# Items are disarmed in child processes that drop into a private network namespace; the container
-# itself needs no network beyond what the service listens on.
+# Items are disarmed in sandboxed workers (mugaika-worker: user, mount, PID, IPC, UTS and network
+# namespaces of their own, seccomp, Landlock). Docker's default seccomp profile refuses namespace
+# creation: run with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` (the worker
+# brings its own, stricter filter), or set [worker] isolation = "degraded" (docs/service.md, "Sandbox").
+# `docker run ... mugaika selftest sandbox` prints each layer.
 WORKDIR /var/lib/mugaika
 EXPOSE 10025
 STOPSIGNAL SIGTERM

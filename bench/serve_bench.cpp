@@ -2,7 +2,11 @@
 // sections at once, with the worker pool at 1 and at 2 workers. Reports files/s and p50/p99 latency
 // (from the file's rename into the share to its per-item report being written) and the scaling ratio.
 //
-//   mugaika_serve_bench [--files N] [--workers 1,2] [--sequential M]
+//   mugaika_serve_bench [--files N] [--workers 1,2] [--sequential M] [--isolation fork,sandbox]
+//
+// --isolation runs the whole set once per worker isolation, side by side in one run: "sandbox" (the
+// exec'd, confined, pre-spawned workers) against "fork" (the old forked child of the service, kept in
+// test builds as this baseline), and prints the added latency and the throughput ratio.
 //
 // --sequential M (default 100) adds M files dropped one at a time, each after the previous one was
 // finished: the latency of one item in an idle service (0 skips it).
@@ -76,13 +80,13 @@ struct Result {
     double files_per_s = 0, p50 = 0, p99 = 0;
 };
 
-Result run_once(const fs::path& binary, int workers, int n, bool sequential) {
+Result run_once(const fs::path& binary, int workers, int n, bool sequential, const std::string& isolation) {
     fs::path root = fs::temp_directory_path() / ("mugaika-bench-" + std::to_string(::getpid()) + "-" + std::to_string(workers));
     fs::remove_all(root);
     std::string r = root.string();
     write(root / "mugaika.toml",
           "[paths]\nout = \"" + r + "/out\"\nquarantine = \"" + r + "/quarantine\"\nreports = \"" + r + "/reports\"\n"
-          "[worker]\ncount = " + std::to_string(workers) + "\n[spool]\ndir = \"" + r + "/spool\"\n"
+          "[worker]\ncount = " + std::to_string(workers) + "\nisolation = \"" + isolation + "\"\n[spool]\ndir = \"" + r + "/spool\"\n"
           "[share]\ninbound = \"" + r + "/in\"\nsections = [\"総務課\", \"財政課\"]\nsettle_ms = 0\nrescan_seconds = 5\n"
           "[lmtp]\nenabled = false\n[http]\nenabled = false\n[log]\nsyslog = false\n"
           "[quarantine]\nstore_dir = \"" + r + "/qstore\"\ndb = \"sqlite:" + r + "/q.db\"\nkey_file = \"" + r + "/keys/q.key\"\n"
@@ -157,6 +161,7 @@ Result run_once(const fs::path& binary, int workers, int n, bool sequential) {
 int main(int argc, char** argv) {
     int n = 1000, sequential = 100;
     std::vector<int> pools{1, 2};
+    std::vector<std::string> isolations{"fork", "sandbox"};
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--files") n = std::stoi(argv[i + 1]);
@@ -165,19 +170,40 @@ int main(int argc, char** argv) {
             pools.clear();
             std::stringstream ss(argv[i + 1]);
             for (std::string p; std::getline(ss, p, ',');) pools.push_back(std::stoi(p));
+        } else if (a == "--isolation") {
+            isolations.clear();
+            std::stringstream ss(argv[i + 1]);
+            for (std::string p; std::getline(ss, p, ',');) isolations.push_back(p);
         }
     }
     std::printf("mugaika serve, watched share: %d mixed files (40%% text, 30%% CSV, 30%% quarantined types), burst\n", n);
-    std::printf("%-8s %10s %10s %10s\n", "workers", "files/s", "p50 s", "p99 s");
-    double base = 0;
-    for (int w : pools) {
-        Result r = run_once(MUGAIKA_BINARY, w, n, false);
-        if (base == 0) base = r.files_per_s;
-        std::printf("%-8d %10.1f %10.2f %10.2f   scaling x%.2f\n", w, r.files_per_s, r.p50, r.p99, r.files_per_s / base);
-        std::fflush(stdout);
+    std::printf("%-10s %-8s %10s %10s %10s\n", "isolation", "workers", "files/s", "p50 s", "p99 s");
+    std::map<std::string, std::map<int, Result>> burst;
+    std::map<std::string, Result> idle;
+    for (const auto& iso : isolations) {
+        double base = 0;
+        for (int w : pools) {
+            Result r = run_once(MUGAIKA_BINARY, w, n, false, iso);
+            burst[iso][w] = r;
+            if (base == 0) base = r.files_per_s;
+            std::printf("%-10s %-8d %10.1f %10.2f %10.2f   scaling x%.2f\n", iso.c_str(), w, r.files_per_s, r.p50, r.p99,
+                        r.files_per_s / base);
+            std::fflush(stdout);
+        }
+        if (sequential > 0) {
+            Result r = run_once(MUGAIKA_BINARY, 1, sequential, true, iso);
+            idle[iso] = r;
+            std::printf("%-10s one file at a time into an idle service (%d files): p50 %.3f s, p99 %.3f s\n", iso.c_str(),
+                        sequential, r.p50, r.p99);
+            std::fflush(stdout);
+        }
     }
-    if (sequential > 0) {
-        Result r = run_once(MUGAIKA_BINARY, 1, sequential, true);
-        std::printf("one file at a time into an idle service (%d files): p50 %.3f s, p99 %.3f s\n", sequential, r.p50, r.p99);
+    if (burst.count("fork") && burst.count("sandbox")) {
+        for (int w : pools)
+            std::printf("sandbox vs fork, %d worker(s): throughput x%.2f\n", w,
+                        burst["sandbox"][w].files_per_s / burst["fork"][w].files_per_s);
+        if (idle.count("fork") && idle.count("sandbox"))
+            std::printf("sandbox vs fork, idle latency: p50 %+.1f ms, p99 %+.1f ms\n",
+                        (idle["sandbox"].p50 - idle["fork"].p50) * 1000, (idle["sandbox"].p99 - idle["fork"].p99) * 1000);
     }
 }

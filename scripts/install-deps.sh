@@ -12,11 +12,13 @@ build=(
   libpoppler-cpp-dev libpoppler-glib-dev libpoppler-private-dev libcairo2-dev libglib2.0-dev
   libgmime-3.0-dev libpoco-dev libsodium-dev libssl-dev libsqlite3-dev
   libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+  # the disarm workers' seccomp-bpf allowlists (gateway/sandbox/)
+  libseccomp-dev
   # the quarantine's PostgreSQL backend: Poco's DataPostgreSQL CMake target needs libpq's headers
   libpq-dev
 )
 run=(
-  libmagic1 file
+  libmagic1 file libseccomp2
   # malware scanning: clamd, and freshclam to keep its signatures current ([scan] in the configuration)
   clamav-daemon clamav-freshclam
   # Japanese fonts so that PDFs that do not embed their Japanese fonts still render readable text
