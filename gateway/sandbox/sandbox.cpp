@@ -24,6 +24,9 @@ std::vector<Mount> parser_data() {
         // Japanese fonts is drawn with the system's).
         {"/etc/fonts"}, {"/usr/share/fontconfig"}, {"/usr/share/fonts"}, {"/usr/local/share/fonts"},
         {"/var/cache/fontconfig"},
+        // Debian's alternatives: poppler's Japanese substitutes (fonts-japanese-gothic.ttf, -mincho)
+        // are links through here to the IPA fonts. Links only, nothing else lives there.
+        {"/etc/alternatives"},
         {"/usr/share/poppler"},   // CMaps and encodings (poppler-data), where installed
         // glibc's charset modules, loaded by iconv (GMime) on first use of a charset: mapped as code.
         {"/usr/lib/x86_64-linux-gnu/gconv", true}, {"/usr/lib/aarch64-linux-gnu/gconv", true},

@@ -110,6 +110,8 @@ int load_seccomp(const std::string& profile, int report_fd) {
     else rules += add(c.ctx, SCMP_ACT_ALLOW, "clone", {SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)});
     rules += add(c.ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3");
     rules += add(c.ctx, SCMP_ACT_ERRNO(ENOTTY), "ioctl");   // isatty() probes; no device is reachable
+    // GLib asks whether stderr is the journal before it logs a warning: not a socket, whatever it is.
+    for (const char* name : {"getpeername", "getsockname", "getsockopt"}) rules += add(c.ctx, SCMP_ACT_ERRNO(ENOTSOCK), name);
     // Signals: only to itself (abort, raise); nothing else is visible in its PID namespace anyway.
     rules += add(c.ctx, SCMP_ACT_ALLOW, "tgkill", {SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(::getpid()))});
     // The SIGSYS reporter must stay in place: any sigaction on SIGSYS kills at once (the reporter's

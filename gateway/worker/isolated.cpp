@@ -112,17 +112,19 @@ std::string run_worker(const worker::JobRequest& job, const WorkerLimits& limits
     } else {
         timed_out = std::chrono::steady_clock::now() >= deadline;
     }
+    // A whole, framed and digested result is all we need: the worker's exit (and the teardown of its
+    // namespaces) is left to the pool's reaper, off the item's path.
+    if (result && !timed_out && garbage.empty()) return std::move(*result);
     if (timed_out || !garbage.empty()) w->kill();
     if (!w->wait(reap_bound)) {
         w->kill();
         if (!w->wait(reap_bound))
-            throw WorkerFailure(std::string(reason::worker_crash), "worker did not end after its result; killed");
+            throw WorkerFailure(std::string(reason::worker_crash), "worker did not end; killed");
     }
     if (timed_out)
         throw WorkerFailure(std::string(reason::limit_time), "worker exceeded its wall-clock budget of " + seconds(limits.wall));
     if (too_big) throw WorkerFailure(std::string(reason::limit_size), "worker result exceeds the limit");
     if (!garbage.empty()) throw WorkerFailure(std::string(reason::worker_crash), "unreadable worker result: " + garbage);
-    if (result && WIFEXITED(w->status()) && WEXITSTATUS(w->status()) == 0) return std::move(*result);
     throw classify(*w, sigsys);
 }
 

@@ -4,15 +4,13 @@
 //   mugaika-worker --isolation sandbox|degraded [--profile disarm|converter-host] [--program PATH]...
 //                  [--memory BYTES] [--cpu SECONDS] [--max-job BYTES]
 //
-// 1. Loads what the parsers would otherwise open later (libmagic's database, fontconfig's
-//    configuration and caches, charset modules, OpenSSL, time zone): constant data of the host.
+// 1. Loads what the new root does not hold: libmagic's database, OpenSSL's configuration, the time
+//    zone (constant data of the host).
 // 2. Enters the sandbox (gateway/sandbox/): new root, rlimits, no capabilities, NO_NEW_PRIVS, not
 //    dumpable, Landlock, seccomp. Any failure: a "refused" frame and exit; it never takes an item.
 // 3. Says hello, reads one job, runs the engine, writes the result, exits.
 // It links the disarm library and the sandbox, never the quarantine, its keys or the service.
 #include <fcntl.h>
-#include <fontconfig/fontconfig.h>
-#include <iconv.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -72,27 +70,13 @@ sandbox::Profile profile_of(const Options& o) {
     return p;
 }
 
-// Handles kept open so that the charset modules stay loaded for the worker's life.
-std::vector<iconv_t> g_converters;
-
+// What is not in the new root is loaded before it: libmagic's database (and OpenSSL's configuration,
+// the time zone). Fonts, fontconfig's files and the charset modules are in the root, read-only, and
+// loaded when an item needs them: a warm-up here would cost every item what only PDFs and mails use.
 std::shared_ptr<const Detector> warm_up() {
-    auto detector = std::make_shared<const Detector>();   // libmagic's database
-    (void)sha256_hex("");                                   // OpenSSL's configuration
+    auto detector = std::make_shared<const Detector>();
+    (void)sha256_hex("");
     ::tzset();
-    FcInit();                                               // fontconfig's configuration and caches
-    for (const char* cs : {"ISO-2022-JP", "ISO-2022-JP-3", "SHIFT_JIS", "CP932", "EUC-JP", "UTF-16", "UTF-16LE",
-                           "UTF-16BE", "ISO-8859-1", "WINDOWS-1252"}) {
-        iconv_t cd = ::iconv_open("UTF-8", cs);
-        if (cd != reinterpret_cast<iconv_t>(-1)) g_converters.push_back(cd);
-    }
-    // The engine itself once over constant inputs, so that lazy initialisation (GMime's types,
-    // ICU's converters, libxml2) happens now and not under the seccomp filter.
-    Engine engine(builtin_registry(), Policy::defaults(), detector);
-    (void)engine.process("warm-up 日本語\n", "warm-up.txt");
-    (void)engine.process(
-        "From: a@example.jp\r\nTo: b@example.jp\r\nSubject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n"
-        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$3$s$K$A$O\x1b(B\r\n",
-        "warm-up.eml");
     return detector;
 }
 

@@ -38,16 +38,15 @@ WorkerProcess::WorkerProcess(WorkerPool& pool, pid_t pid, int pidfd, int channel
 
 WorkerProcess::~WorkerProcess() {
     ::close(channel_);
+    pool_.released(pid_);
     if (!reaped_) {
+        // Never waited on here: tearing down a worker's namespaces takes the kernel a while (RCU grace
+        // periods), and that must not hold up the next item. The pool's thread reaps it.
         kill();
-        if (!wait(std::chrono::seconds(2))) {
-            pool_.adopt(pid_, pidfd_);   // uninterruptible for now: reaped later, never waited on here
-            pool_.released(pid_);
-            return;
-        }
+        pool_.adopt(pid_, pidfd_);
+        return;
     }
     ::close(pidfd_);
-    pool_.released(pid_);
 }
 
 bool WorkerProcess::alive() const {
@@ -170,6 +169,7 @@ void WorkerPool::mark_busy(pid_t pid) {
 void WorkerPool::adopt(pid_t pid, int pidfd) {
     std::lock_guard lock(mutex_);
     orphans_.emplace_back(pid, pidfd);
+    cv_.notify_all();
 }
 
 void WorkerPool::released(pid_t pid) {

@@ -324,3 +324,58 @@ TEST_CASE("worker: output names are checked as a plain, safe file name") {
     CHECK_FALSE(is_safe_output_name("x.exe"));
     CHECK_FALSE(is_safe_output_name(std::string("a\0b", 3)));
 }
+
+namespace {
+
+// A PDF whose Japanese font is not embedded (Adobe-Japan1, Identity-H, a ToUnicode map): poppler draws
+// it with the system's substitute (Debian: fonts-japanese-gothic.ttf, a link through /etc/alternatives).
+std::string pdf_with_unembedded_japanese_font() {
+    const std::string text = "<0F3A0F3B>";   // two CIDs, mapped to 日本 below
+    std::string cmap =
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Adobe-Identity-UCS def "
+        "/CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange 2 beginbfchar "
+        "<0F3A> <65E5> <0F3B> <672C> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end";
+    std::string content = "BT /F1 48 Tf 50 100 Td " + text + " Tj ET";
+    std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type0 /BaseFont /MS-Gothic /Encoding /Identity-H /DescendantFonts [6 0 R] "
+        "/ToUnicode 7 0 R >>",
+        "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /MS-Gothic /CIDSystemInfo << /Registry (Adobe) "
+        "/Ordering (Japan1) /Supplement 6 >> /FontDescriptor 8 0 R /DW 1000 >>",
+        "<< /Length " + std::to_string(cmap.size()) + " >>\nstream\n" + cmap + "\nendstream",
+        "<< /Type /FontDescriptor /FontName /MS-Gothic /Flags 4 /FontBBox [0 -141 1000 859] /ItalicAngle 0 "
+        "/Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>",
+    };
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(pdf.size());
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    std::size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (auto o : offsets) {
+        char line[32];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", o);
+        pdf += line;
+    }
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+           std::to_string(xref) + "\n%%EOF\n";
+    return pdf;
+}
+
+}  // namespace
+
+TEST_CASE("worker: a PDF whose Japanese font is not embedded is drawn inside the sandbox with the system's") {
+    Outcome o = process_isolated(engine(), pdf_with_unembedded_japanese_font(), "日本.pdf", quick());
+    CAPTURE(o.reason_detail);
+    REQUIRE(o.verdict == Verdict::disarmed);
+    REQUIRE(o.outputs.size() == 1);
+    mugaika::test::TempDir t;
+    mugaika::test::write_file(t / "out.pdf", o.outputs[0].bytes);
+    auto r = mugaika::test::run("pdftotext -enc UTF-8 " + (t / "out.pdf").string() + " - 2>&1");
+    CHECK(r.out.find("日本") != std::string::npos);
+}
