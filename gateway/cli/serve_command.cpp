@@ -44,7 +44,9 @@ int serve_command(const std::vector<std::string>& argv) {
     // The sandbox first: a kernel that refuses it stops the service before it accepts anything,
     // unless the site chose isolation = "degraded" (docs/service.md, "Sandbox").
     if (!worker_isolation_ready(config.worker)) return exit_internal;
-    set_spare_workers(config.worker_count());
+    // One more spare than workers: an item that follows the previous one at once finds a worker ready
+    // while the spare just taken is being replaced (a new worker takes a moment to build its sandbox).
+    set_spare_workers(config.worker_count() + 1);
     std::unique_ptr<Service> service;
     try {
         service = std::make_unique<Service>(config);

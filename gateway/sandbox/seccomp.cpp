@@ -1,6 +1,7 @@
 #include "seccomp.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -107,7 +108,13 @@ int load_seccomp(const std::string& profile, int report_fd) {
     // Threads yes, processes no (unless the profile starts converters). clone3's flags sit in memory a
     // filter cannot read: it answers ENOSYS and glibc falls back to clone, whose flags it can.
     if (host) rules += add(c.ctx, SCMP_ACT_ALLOW, "clone");
-    else rules += add(c.ctx, SCMP_ACT_ALLOW, "clone", {SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)});
+    else {
+        // A thread, and nothing that would also make a namespace (those need capabilities it has not,
+        // but the filter need not rely on that).
+        const scmp_datum_t mask = CLONE_THREAD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+                                  CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "clone", {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, CLONE_THREAD)});
+    }
     rules += add(c.ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3");
     rules += add(c.ctx, SCMP_ACT_ERRNO(ENOTTY), "ioctl");   // isatty() probes; no device is reachable
     // GLib asks whether stderr is the journal before it logs a warning: not a socket, whatever it is.

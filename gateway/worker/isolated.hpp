@@ -95,7 +95,7 @@ std::string sandbox_unavailable_message(const std::string& why);
 // isolation is logged as a warning.
 bool worker_isolation_ready(const WorkerLimits& limits);
 
-// How many confined workers to keep ready (the service: its pool size; default 1).
+// How many confined workers to keep ready (the service: its pool size + 1; default 2).
 void set_spare_workers(unsigned count);
 
 }  // namespace mugaika

@@ -81,7 +81,7 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;
-    unsigned spares_wanted_ = 1;
+    unsigned spares_wanted_ = 2;   // the one-shot commands take items back to back
     std::optional<WorkerLimits> current_;
     std::deque<std::unique_ptr<WorkerProcess>> spares_;
     std::vector<std::pair<pid_t, int>> orphans_;
