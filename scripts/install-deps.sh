@@ -23,6 +23,10 @@ run=(
   clamav-daemon clamav-freshclam
   # Japanese fonts so that PDFs that do not embed their Japanese fonts still render readable text
   fonts-ipafont-gothic fonts-ipafont-mincho fonts-noto-cjk
+  # metric-compatible clones of the PDF base-14 fonts (Helvetica, Times, Courier, Symbol, Dingbats):
+  # a PDF that names them without embedding them is redrawn with the same glyph widths, so its text
+  # stays whole words for the reader and for pdftotext (DejaVu, the fallback, is wider)
+  fonts-urw-base35
 )
 test=(
   # independent readers the tests check our output with
