@@ -83,6 +83,9 @@ bool is_reference_attr(xmlAttrPtr a) {
 }
 
 std::string attr_value(xmlNodePtr n, xmlAttrPtr a) {
+    // The usual case, one text child, without libxml2's allocation.
+    if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE && a->children->content)
+        return reinterpret_cast<const char*>(a->children->content);
     xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
     std::string s = v ? reinterpret_cast<char*>(v) : "";
     xmlFree(v);
@@ -159,8 +162,9 @@ bool clean_generic(xmlNodePtr root, const PartScope& s) {
         bool drop = false;
         for (xmlAttrPtr a = n->properties; a;) {
             xmlAttrPtr next = a->next;
-            std::string id = a->children ? attr_value(n, a) : std::string();
-            if (is_reference_attr(a)) {
+            const bool reference = is_reference_attr(a);
+            std::string id = a->children && (reference || !s.rels->input.empty()) ? attr_value(n, a) : std::string();
+            if (reference) {
                 const char* why = nullptr;
                 if (!id.empty() && !s.rels->contains(id)) why = "relationship not kept";
                 else if (s.rels->external.contains(id) && !is_hyperlink_element(n)) why = "external link used by a non-hyperlink";
