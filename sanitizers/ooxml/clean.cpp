@@ -192,7 +192,7 @@ bool clean_generic(xmlNodePtr root, const PartScope& s) {
 constexpr const char* kX14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main";
 
 // Lists that must not be empty once their last member went.
-void prune_empty_lists(xmlNodePtr root) {
+void prune_empty_lists(xmlNodePtr root, const PartScope& s) {
     static const std::pair<const char*, const char*> kLists[] = {
         {ns::x, "oleObjects"}, {ns::x, "controls"}, {ns::x, "externalReferences"}, {ns::x, "hyperlinks"},
         {ns::x, "pivotCaches"}, {ns::x, "definedNames"}, {ns::x, "conditionalFormatting"},
@@ -201,7 +201,9 @@ void prune_empty_lists(xmlNodePtr root) {
         {kX14, "dataValidations"}, {kX14, "sparklines"}, {kX14, "sparklineGroup"}, {kX14, "sparklineGroups"},
     };
     std::vector<xmlNodePtr> all = elements(root);
+    std::size_t step = 0;
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        tick(s, ++step);
         xmlNodePtr n = *it;
         if (!n->ns || !n->ns->href || (std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::x) != 0 &&
                                        std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::p) != 0 &&
@@ -233,7 +235,7 @@ void clean_part(xmlDocPtr doc, const PartScope& s) {
     clean_formulas(doc, s);   // every family: charts in Word and PowerPoint carry formulas too
     xmlNodePtr root = xmlDocGetRootElement(doc);
     bool removed = clean_generic(root, s);
-    if (removed || s.tally->total() != findings_before) prune_empty_lists(root);
+    if (removed || s.tally->total() != findings_before) prune_empty_lists(root, s);
 }
 
 }  // namespace mugaika::ooxml

@@ -86,8 +86,9 @@ std::size_t resolve_markup_compatibility(xmlDocPtr doc, const PartScope& s) {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     std::vector<xmlNodePtr> all = elements(root);
     std::vector<xmlNodePtr> garbage;   // freed only once every moved node refers to live namespaces
-    std::size_t resolved = 0, stray = 0;
+    std::size_t resolved = 0, stray = 0, step = 0;
     for (xmlNodePtr n : all) {
+        tick(s, ++step);
         bool alternate = in_mc(n, "AlternateContent");
         if (!alternate && !in_mc(n, "Choice") && !in_mc(n, "Fallback")) continue;
         if (n == root) throw SanitizeError(reason::malformed, s.part + " has a markup-compatibility element as its root");
