@@ -6,6 +6,7 @@
 // that understands exactly those namespaces takes, so Word and we agree on what the document is.
 #include <array>
 #include <cstring>
+#include <unordered_set>
 #include <vector>
 
 #include "clean.hpp"
@@ -80,12 +81,50 @@ xmlNodePtr chosen_branch(xmlNodePtr alternate) {
     return fallback;
 }
 
+// `c` moved out of an unwrapped element to beside it, under `parent`. Nodes of its subtree that took
+// their namespace from a declaration on the unwrapped elements (`gone`) get the same namespace from a
+// declaration that lives on: the one in scope at `parent` when it binds the same prefix to the same
+// name, otherwise a new one on `c` itself (it cannot clash there: a prefix `c` declares already hides
+// the unwrapped one from its whole subtree). Only the moved subtree is walked, so the cost is linear
+// (times the nesting of alternate content, bounded by libxml2's depth limit); xmlReconciliateNs,
+// which walks the whole document with a linear cache, is quadratic on many declarations.
+void redeclare(xmlNodePtr c, xmlNodePtr parent, const std::unordered_set<xmlNsPtr>& gone, const PartScope& s) {
+    std::vector<std::pair<xmlNsPtr, xmlNsPtr>> map;
+    auto replacement = [&](xmlNsPtr old) {
+        for (auto& [o, r] : map)
+            if (o == old) return r;
+        xmlNsPtr in_scope = xmlSearchNs(c->doc, parent, old->prefix);
+        xmlNsPtr r = in_scope && xmlStrEqual(in_scope->href, old->href) ? in_scope : xmlNewNs(c, old->href, old->prefix);
+        if (!r) throw SanitizeError(reason::internal, s.part + ": a namespace could not be declared again");
+        map.push_back({old, r});
+        return r;
+    };
+    std::vector<xmlNodePtr> stack{c};
+    while (!stack.empty()) {
+        xmlNodePtr n = stack.back();
+        stack.pop_back();
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (n->ns && gone.contains(n->ns)) n->ns = replacement(n->ns);
+        for (xmlAttrPtr a = n->properties; a; a = a->next)
+            if (a->ns && gone.contains(a->ns)) a->ns = replacement(a->ns);
+        for (xmlNodePtr k = n->children; k; k = k->next) stack.push_back(k);
+    }
+}
+
 }  // namespace
 
 std::size_t resolve_markup_compatibility(xmlDocPtr doc, const PartScope& s) {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     std::vector<xmlNodePtr> all = elements(root);
-    std::vector<xmlNodePtr> garbage;   // freed only once every moved node refers to live namespaces
+    // Unwrapped elements are freed once the walk is over (the snapshot still points into them); every
+    // node moved out of them was given namespace declarations that live on (redeclare).
+    struct Garbage {
+        std::vector<xmlNodePtr> nodes;
+        ~Garbage() {
+            for (xmlNodePtr g : nodes) xmlFreeNode(g);
+        }
+    } garbage_owner;
+    std::vector<xmlNodePtr>& garbage = garbage_owner.nodes;
     std::size_t resolved = 0, stray = 0, step = 0;
     for (xmlNodePtr n : all) {
         tick(s, ++step);
@@ -100,10 +139,16 @@ std::size_t resolve_markup_compatibility(xmlDocPtr doc, const PartScope& s) {
             continue;
         }
         if (xmlNodePtr branch = chosen_branch(n)) {
+            std::unordered_set<xmlNsPtr> gone;
+            for (xmlNodePtr w : {n, branch})
+                for (xmlNsPtr d = w->nsDef; d; d = d->next) gone.insert(d);
+            xmlNodePtr parent = n->parent;
             for (xmlNodePtr c = branch->children; c;) {
                 xmlNodePtr next = c->next;
                 xmlUnlinkNode(c);
-                xmlAddPrevSibling(n, c);
+                bool element = c->type == XML_ELEMENT_NODE;
+                xmlAddPrevSibling(n, c);   // may merge (and free) a text node: only elements are used after
+                if (element && !gone.empty()) redeclare(c, parent, gone, s);
                 c = next;
             }
         }
@@ -112,10 +157,6 @@ std::size_t resolve_markup_compatibility(xmlDocPtr doc, const PartScope& s) {
         ++resolved;
     }
     if (garbage.empty()) return 0;
-    // Moved nodes may still point at namespace declarations of the unwrapped elements: declare them
-    // where they now live before those elements go.
-    xmlReconciliateNs(doc, root);
-    for (xmlNodePtr g : garbage) xmlFreeNode(g);
     if (resolved)
         s.tally->add(s.part, "ooxml.markup_compat", Action::noted,
                      std::to_string(resolved) + " mc:AlternateContent resolved to one branch",

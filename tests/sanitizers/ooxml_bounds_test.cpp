@@ -104,3 +104,36 @@ TEST_CASE("ooxml bounds: many OLE frames, deeply nested fields, alternate conten
     CHECK(doc.find("AlternateContent") == std::string::npos);
     CHECK(doc.find("<w:t>c</w:t>") == std::string::npos);
 }
+
+TEST_CASE("ooxml bounds: unwrapping alternate content keeps every element in its namespace") {
+    // The kept branch uses prefixes declared on mc:AlternateContent and mc:Choice; the paragraph
+    // around them binds one of those prefixes to another namespace. After unwrapping, each element
+    // must still be in the namespace it had (read back by Python's xml.etree, which resolves prefixes
+    // itself), and thousands of redeclarations elsewhere cost no more than a walk.
+    std::string many;
+    for (int i = 0; i < 4000; ++i) many += "<w:p xmlns:w=\"" + W_NS + "\" xmlns:q=\"urn:example:q" + std::to_string(i) + "\"><w:r><w:t>" + std::to_string(i) + "</w:t></w:r></w:p>";
+    Docx d;
+    d.body = many +
+             "<w:p xmlns:q=\"urn:example:outer\" xmlns:wps=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\"><q:before/>"
+             "<mc:AlternateContent xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\" xmlns:q=\"urn:example:inner\">"
+             "<mc:Choice Requires=\"wps\" xmlns:z=\"urn:example:z\"><w:r><w:t>残る枝</w:t></w:r><q:inner z:attr=\"1\"/><z:zed/></mc:Choice>"
+             "<mc:Fallback><w:r><w:t>消える枝</w:t></w:r></mc:Fallback></mc:AlternateContent><q:after/></w:p>";
+    Outcome o = sanitize(d.build(), "ns.docx");
+    checked_package(o);
+    Unzipped z(o.outputs[0].bytes);
+    TempDir t;
+    write_file(t / "d.xml", z.part("word/document.xml"));
+    auto r = run("python3 -c " + shell_quote("import sys, xml.etree.ElementTree as ET\n"
+                                             "root = ET.parse(sys.argv[1]).getroot()\n"
+                                             "tags = [e.tag for e in root.iter()]\n"
+                                             "attrs = [k for e in root.iter() for k in e.attrib]\n"
+                                             "print('{urn:example:outer}before' in tags, '{urn:example:outer}after' in tags,\n"
+                                             "      '{urn:example:inner}inner' in tags, '{urn:example:z}zed' in tags,\n"
+                                             "      '{urn:example:z}attr' in attrs, '{urn:example:inner}before' in tags)\n") +
+                 " " + shell_quote((t / "d.xml").string()));
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "True True True True True False\n");
+    std::string doc = z.part("word/document.xml");
+    CHECK(doc.find("残る枝") != std::string::npos);
+    CHECK(doc.find("消える枝") == std::string::npos);
+}
