@@ -24,6 +24,24 @@ bool extension_claims_other_type(const FileType& type, std::string_view ext) {
     return type.category != Category::text;
 }
 
+// A plain-text output under any name outside its type's allowlist gets the safe extension appended
+// (plain_text_naming): the same rule for an input, a zip member, a mail attachment, at every depth,
+// since every one of them comes through Engine::run.
+void name_plain_text(std::string& name, const FileType& type, std::vector<Finding>& findings) {
+    const PlainTextNaming* naming = plain_text_naming(type);
+    if (!naming) return;
+    std::string renamed = plain_text_name(name, *naming);
+    if (renamed == name) return;
+    auto dot = name.rfind('.');
+    std::string ext = dot == std::string::npos || dot == 0 ? "(none)" : "." + name.substr(dot + 1);
+    findings.push_back({"", "name.renamed", Action::renamed,
+                        std::string(type.id) + " content named " + ext + " is released as " + renamed +
+                            " (plain text may only carry: " + std::string(naming->allowed) + ")",
+                        "Windowsが拡張子(" + ext + ")に応じて開いたり接続したりしないよう、ファイル名の末尾に「." +
+                            std::string(naming->append) + "」を付けました。"});
+    name = std::move(renamed);
+}
+
 }  // namespace
 
 Engine::Engine(Registry registry, Policy policy)
@@ -91,6 +109,10 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
             }
         }
 
+        // Before the sanitizer runs, so that it sees the name the output will carry (the CSV sanitizer
+        // neutralises for the way the application of that extension splits the file).
+        name_plain_text(out_name, type, o.findings);
+
         TypeAction action = policy_.action_for(type.id);
         if (action == TypeAction::block)
             throw SanitizeError(reason::blocked_type, "policy blocks type " + std::string(type.id));
@@ -124,6 +146,7 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
                     throw SanitizeError(reason::blocked_name, "output named " + chosen.safe_name);
                 out.name = chosen.safe_name;
             }
+            name_plain_text(out.name, *out_type, o.findings);
         }
 
         for (auto& f : ctx->findings()) o.findings.push_back(std::move(f));

@@ -108,9 +108,8 @@ const FileType* find_file_type(std::string_view id) {
 
 const FileType& unknown_file_type() { return kTypes.back(); }
 
-bool type_accepts_extension(const FileType& type, std::string_view ext) {
+bool extension_in(std::string_view list, std::string_view ext) {
     if (ext.empty()) return false;
-    std::string_view list = type.extensions;
     while (!list.empty()) {
         auto sp = list.find(' ');
         if (list.substr(0, sp) == ext) return true;
@@ -118,6 +117,26 @@ bool type_accepts_extension(const FileType& type, std::string_view ext) {
         list.remove_prefix(sp + 1);
     }
     return false;
+}
+
+bool type_accepts_extension(const FileType& type, std::string_view ext) { return extension_in(type.extensions, ext); }
+
+const PlainTextNaming* plain_text_naming(const FileType& type) {
+    // Only names that no Windows program acts on: Notepad opens .txt and .log; Excel opens .csv (its
+    // formulas are neutralised by the CSV sanitizer for comma, tab and semicolon splits) and .tsv
+    // through its import wizard. Deliberately absent: .ini (desktop.ini customises folders and fetches
+    // icons from UNC paths), .md (previewers render HTML in it), .json, .xml (an mso-application
+    // processing instruction opens it in Word or Excel as Office 2003 XML; browsers run XSLT), .htm*,
+    // .shtml, .xht, .mht, .svg (script), and every Windows shell format that is text inside (.iqy,
+    // .rdp, .theme, .url, .scf, .library-ms, .inf, .reg, .slk, ...).
+    static constexpr PlainTextNaming kText{"txt log", "txt"};
+    static constexpr PlainTextNaming kCsv{"csv tsv txt", "txt"};
+    // A rebuilt mail is opened by the mail client through .eml and by nothing else.
+    static constexpr PlainTextNaming kMail{"eml", "eml"};
+    if (type.id == "text") return &kText;
+    if (type.id == "csv") return &kCsv;
+    if (type.id == "eml") return &kMail;
+    return nullptr;
 }
 
 std::string_view canonical_extension(const FileType& type) {

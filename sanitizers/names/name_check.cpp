@@ -14,6 +14,10 @@
 namespace mugaika {
 namespace {
 
+// Extensions that make Windows run code, install something or connect out whatever the content: a name
+// ending in one of these is held, never renamed (a disguise is a signal for the officer). This list
+// only decides what is refused outright; what a text output may be called is an allowlist
+// (plain_text_name), so text under a name missing here (.iqy, .rdp, .theme, ...) still cannot act.
 constexpr std::array<std::string_view, 77> kDangerous{
     "exe", "com", "scr", "pif", "bat", "cmd", "vbs", "vbe", "js", "jse", "wsf", "wsh", "wsc",
     "ps1", "ps1xml", "ps2", "psc1", "psm1", "psd1", "msh", "msi", "msp", "mst", "lnk", "url",
@@ -108,6 +112,14 @@ std::string with_extension(std::string_view name, std::string_view ext) {
     auto dot = name.rfind('.');
     std::string stem(dot == std::string_view::npos || dot == 0 ? name : name.substr(0, dot));
     return ext.empty() ? stem : stem + "." + std::string(ext);
+}
+
+std::string plain_text_name(std::string_view name, const PlainTextNaming& naming) {
+    auto dot = name.rfind('.');
+    std::string ext = dot == std::string_view::npos || dot == 0 ? "" : lower_ascii(name.substr(dot + 1));
+    if (extension_in(naming.allowed, ext)) return std::string(name);
+    std::string suffix = "." + std::string(naming.append);
+    return truncate_utf8(name, max_name_bytes - suffix.size()) + suffix;
 }
 
 NameCheck check_name(std::string_view raw) {

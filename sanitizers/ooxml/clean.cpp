@@ -22,6 +22,11 @@ xmlNodePtr next_element_sibling(xmlNodePtr p) {
 }
 }  // namespace
 
+bool attached(xmlNodePtr n, xmlNodePtr root) {
+    while (n && n != root) n = n->parent;
+    return n == root;
+}
+
 std::vector<xmlNodePtr> elements(xmlNodePtr root) {
     std::vector<xmlNodePtr> out;
     if (!root || root->type != XML_ELEMENT_NODE) return out;
@@ -63,15 +68,41 @@ bool is_vml(xmlNodePtr n) {
     return h.starts_with("urn:schemas-microsoft-com:");
 }
 
-bool is_rel_attr(xmlAttrPtr a) {
-    return a->ns && a->ns->href && xmlStrcmp(a->ns->href, BAD_CAST ns::r) == 0;
+std::string_view href_of(xmlAttrPtr a) {
+    return a->ns && a->ns->href ? std::string_view(reinterpret_cast<const char*>(a->ns->href)) : std::string_view();
+}
+
+// Attributes that name a relationship of the part whatever else they say: anything in a
+// relationships namespace (transitional, Strict, Microsoft's), and VML's o:relid in any spelling.
+bool is_reference_attr(xmlAttrPtr a) {
+    std::string_view h = href_of(a);
+    if (h == ns::r || h == "http://purl.oclc.org/ooxml/officeDocument/relationships" ||
+        h == "http://schemas.microsoft.com/office/2006/relationships")
+        return true;
+    return xmlStrcasecmp(a->name, BAD_CAST "relid") == 0;
 }
 
 std::string attr_value(xmlNodePtr n, xmlAttrPtr a) {
+    // The usual case, one text child, without libxml2's allocation.
+    if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE && a->children->content)
+        return reinterpret_cast<const char*>(a->children->content);
     xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
     std::string s = v ? reinterpret_cast<char*>(v) : "";
     xmlFree(v);
     return s;
+}
+
+// The elements that may point at an external relationship: hyperlinks. Anything else that names
+// one (a picture, an OLE object, a template, a frame) would make the reader fetch it.
+bool is_hyperlink_element(xmlNodePtr n) {
+    return is(n, ns::w, "hyperlink") || is(n, ns::a, "hlinkClick") || is(n, ns::a, "hlinkHover") ||
+           is(n, ns::a, "hlinkMouseOver") || is(n, ns::x, "hyperlink");
+}
+
+// Elements that stay when a reference of theirs goes (the attribute alone goes): a picture keeps its
+// embedded image when its link goes, page setup its orientation without the printer settings.
+bool keeps_itself(xmlNodePtr n, xmlNodePtr root) {
+    return n == root || is(n, ns::a, "blip") || is(n, ns::x, "pageSetup") || is(n, ns::c, "pageSetup");
 }
 
 // VML (legacy shapes) carries its own links and file paths outside the relationships.
@@ -105,14 +136,24 @@ bool unsafe_action(xmlNodePtr n, const PartScope& s) {
     return true;
 }
 
-// One walk for what applies to every part: unsafe click actions, VML links, and references (r:id,
-// r:embed, r:link, r:pict, r:dm, ...) to relationships that were not kept: such an element loses its
-// meaning, so it goes; a hyperlink keeps its text and a picture its other image.
+void dangling(const PartScope& s, xmlNodePtr n, const std::string& id, const char* why) {
+    s.tally->add(s.part, "ooxml.dangling", Action::removed,
+                 std::string(reinterpret_cast<const char*>(n->name)) + " -> " + id + " (" + why + ")",
+                 "削除した部品や外部への参照を、文書の中からも取り除きました。");
+}
+
+// One walk for what applies to every part: unsafe click actions, VML links, and every reference to a
+// relationship: it must name one the writer keeps, and an external one only from a hyperlink. An
+// element whose reference goes loses its meaning, so it goes too (a hyperlink keeps its text, a
+// picture its embedded image). Any other attribute whose value is an id the input declared for this
+// part but the writer does not keep is removed as well, whatever its namespace.
 // Removal runs backwards over the snapshot, so a descendant is always freed before its ancestor.
 bool clean_generic(xmlNodePtr root, const PartScope& s) {
     std::vector<xmlNodePtr> all = elements(root);
     std::vector<std::pair<xmlNodePtr, bool>> doomed;   // node, unwrap (true) or remove
+    std::size_t step = 0;
     for (xmlNodePtr n : all) {
+        tick(s, ++step);
         if (unsafe_action(n, s)) {
             doomed.push_back({n, false});
             continue;
@@ -121,13 +162,21 @@ bool clean_generic(xmlNodePtr root, const PartScope& s) {
         bool drop = false;
         for (xmlAttrPtr a = n->properties; a;) {
             xmlAttrPtr next = a->next;
-            if (is_rel_attr(a)) {
-                std::string id = attr_value(n, a);
-                if (!id.empty() && !s.kept_ids->contains(id)) {
-                    // The root stays whatever it says: a part without one is no part at all.
-                    if (is(n, ns::a, "blip") || n == root) xmlRemoveProp(a);
+            const bool reference = is_reference_attr(a);
+            std::string id = a->children && (reference || !s.rels->input.empty()) ? attr_value(n, a) : std::string();
+            if (reference) {
+                const char* why = nullptr;
+                if (!id.empty() && !s.rels->contains(id)) why = "relationship not kept";
+                else if (s.rels->external.contains(id) && !is_hyperlink_element(n)) why = "external link used by a non-hyperlink";
+                if (why) {
+                    dangling(s, n, id, why);
+                    if (keeps_itself(n, root)) xmlRemoveProp(a);
                     else drop = true;
                 }
+            } else if (!id.empty() && s.rels->input.contains(id) &&
+                       (!s.rels->contains(id) || (s.rels->external.contains(id) && !is_hyperlink_element(n)))) {
+                dangling(s, n, id, "attribute naming a relationship that was not kept");
+                xmlRemoveProp(a);
             }
             a = next;
         }
@@ -140,19 +189,25 @@ bool clean_generic(xmlNodePtr root, const PartScope& s) {
     return !doomed.empty();
 }
 
+constexpr const char* kX14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main";
+
 // Lists that must not be empty once their last member went.
-void prune_empty_lists(xmlNodePtr root) {
+void prune_empty_lists(xmlNodePtr root, const PartScope& s) {
     static const std::pair<const char*, const char*> kLists[] = {
         {ns::x, "oleObjects"}, {ns::x, "controls"}, {ns::x, "externalReferences"}, {ns::x, "hyperlinks"},
         {ns::x, "pivotCaches"}, {ns::x, "definedNames"}, {ns::x, "conditionalFormatting"},
         {ns::x, "dataValidations"}, {ns::p, "controls"}, {ns::p, "custDataLst"}, {ns::p, "stSnd"},
-        {ns::p, "sndAc"},
+        {ns::p, "sndAc"}, {kX14, "conditionalFormatting"}, {kX14, "conditionalFormattings"},
+        {kX14, "dataValidations"}, {kX14, "sparklines"}, {kX14, "sparklineGroup"}, {kX14, "sparklineGroups"},
     };
     std::vector<xmlNodePtr> all = elements(root);
+    std::size_t step = 0;
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        tick(s, ++step);
         xmlNodePtr n = *it;
         if (!n->ns || !n->ns->href || (std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::x) != 0 &&
-                                       std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::p) != 0))
+                                       std::strcmp(reinterpret_cast<const char*>(n->ns->href), ns::p) != 0 &&
+                                       std::strcmp(reinterpret_cast<const char*>(n->ns->href), kX14) != 0))
             continue;
         bool listed = false;
         for (const auto& [space, local] : kLists) listed = listed || is(n, space, local);
@@ -167,17 +222,20 @@ void prune_empty_lists(xmlNodePtr root) {
 
 void clean_part(xmlDocPtr doc, const PartScope& s) {
     std::size_t findings_before = s.tally->total();
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    // Family-specific steps first: some need the references that the generic step removes (a
+    // First of all, so that every later step judges the one branch a reader will see.
+    resolve_markup_compatibility(doc, s);
+    // Family-specific steps next: some need the references that the generic step removes (a
     // workbook renumbers sheets before removing them, a slide swaps an OLE frame for its picture).
     switch (s.family) {
     case Family::word: clean_word(doc, s); break;
     case Family::sheet: clean_sheet(doc, s); break;
     case Family::slides: clean_slides(doc, s); break;
     }
-    root = xmlDocGetRootElement(doc);
+    clean_properties(doc, s);
+    clean_formulas(doc, s);   // every family: charts in Word and PowerPoint carry formulas too
+    xmlNodePtr root = xmlDocGetRootElement(doc);
     bool removed = clean_generic(root, s);
-    if (removed || s.tally->total() != findings_before) prune_empty_lists(root);
+    if (removed || s.tally->total() != findings_before) prune_empty_lists(root, s);
 }
 
 }  // namespace mugaika::ooxml

@@ -1,8 +1,7 @@
-// SpreadsheetML: XLM macro sheets and their Auto_Open names, DDE and external-workbook formulas,
-// code-running functions, OLE and ActiveX lists, external references and query-table bindings.
+// SpreadsheetML: XLM macro sheets and their Auto_Open names, OLE and ActiveX lists, external
+// references and query-table bindings. Formulas, wherever they are, are judged by clean_formulas.cpp.
 #include <array>
-#include <cctype>
-#include <set>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -15,16 +14,7 @@
 namespace mugaika::ooxml {
 namespace {
 
-constexpr std::array<std::string_view, 9> kCodeFunctions{
-    "CALL", "REGISTER", "REGISTER.ID", "EXEC", "RTD", "WEBSERVICE", "IMAGE", "FILTERXML", "EXECUTE",
-};
-
 constexpr std::array<std::string_view, 4> kAutoNames{"auto_open", "auto_close", "auto_activate", "auto_deactivate"};
-
-void add_formula_finding(const PartScope& s, const std::string& problem) {
-    s.tally->add(s.part, "ooxml.formula", Action::removed, problem,
-                 "外部のプログラムやブックを呼び出す数式(DDEなど)を削除しました(表示されていた値は残しています)。");
-}
 
 // Workbook: sheets whose relationship was dropped (macro sheets, dialog sheets) go, and every index
 // that counted them (localSheetId, activeTab, firstSheet) is renumbered.
@@ -37,7 +27,7 @@ void clean_workbook(xmlNodePtr root, const PartScope& s) {
             xmlNodePtr next = sh->next;
             if (is(sh, ns::x, "sheet")) {
                 std::string id = attr(sh, "id", ns::r);
-                if (id.empty() || s.kept_ids->contains(id)) {
+                if (id.empty() || s.rels->internal.contains(id)) {
                     new_index[old_i] = new_i++;
                 } else {
                     s.tally->add(s.part, "ooxml.sheet", Action::removed, "sheet " + attr(sh, "name"),
@@ -57,25 +47,25 @@ void clean_workbook(xmlNodePtr root, const PartScope& s) {
                 std::string v = attr(n, a);
                 if (v.empty()) continue;
                 long idx = std::strtol(v.c_str(), nullptr, 10);
-                long mapped = 0;
-                for (auto& [o, nw] : new_index)
-                    if (o <= idx) mapped = nw;
+                auto after = new_index.upper_bound(idx);   // the last kept sheet at or before idx
+                long mapped = after == new_index.begin() ? 0 : std::prev(after)->second;
                 xmlSetProp(n, BAD_CAST a, BAD_CAST std::to_string(mapped).c_str());
             }
         }
     }
 
     std::vector<xmlNodePtr> all = elements(root);
+    std::size_t step = 0;
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        tick(s, ++step);
         xmlNodePtr n = *it;
         if (is(n, ns::x, "definedName")) {
             std::string name = lower(attr(n, "name"));
             std::string problem;
             for (auto a : kAutoNames)
                 if (name.starts_with(a) || name.starts_with("_xlnm." + std::string(a))) problem = "auto-run name " + attr(n, "name");
-            if (attr(n, "function") == "1" || attr(n, "vbProcedure") == "1" || attr(n, "xlm") == "1")
-                problem = "macro name " + attr(n, "name");
-            if (problem.empty()) problem = formula_problem(text_of(n), s.links_https);
+            for (const char* flag : {"function", "vbProcedure", "xlm"})
+                if (std::string v = attr(n, flag); v == "1" || v == "true") problem = "macro name " + attr(n, "name");
             std::string local = attr(n, "localSheetId");
             if (problem.empty() && !local.empty()) {
                 auto found = new_index.find(std::strtol(local.c_str(), nullptr, 10));
@@ -97,34 +87,11 @@ void clean_workbook(xmlNodePtr root, const PartScope& s) {
 
 void clean_worksheet(xmlNodePtr root, const PartScope& s) {
     std::vector<xmlNodePtr> all = elements(root);
-    // Shared formulas: when the master goes, every cell that shares it goes too.
-    std::set<std::string> bad_shared;
-    for (xmlNodePtr n : all)
-        if (is(n, ns::x, "f") && attr(n, "t") == "shared" && !text_of(n).empty() &&
-            !formula_problem(text_of(n), s.links_https).empty())
-            bad_shared.insert(attr(n, "si"));
+    std::size_t step = 0;
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        tick(s, ++step);
         xmlNodePtr n = *it;
-        if (is(n, ns::x, "f")) {
-            std::string f = text_of(n);
-            std::string problem = formula_problem(f, s.links_https);
-            if (problem.empty() && attr(n, "t") == "shared" && bad_shared.contains(attr(n, "si")))
-                problem = "shares a removed formula";
-            if (!problem.empty()) {   // the cached value in <v> stays
-                add_formula_finding(s, problem);
-                remove_node(n);
-            }
-        } else if (is(n, ns::x, "formula") || is(n, ns::x, "formula1") || is(n, ns::x, "formula2")) {
-            std::string problem = formula_problem(text_of(n), s.links_https);
-            if (!problem.empty() && n->parent && n->parent->type == XML_ELEMENT_NODE) {
-                add_formula_finding(s, problem);
-                // A rule or validation without its formula is invalid: the whole rule goes. The
-                // parent is processed later (reverse order), so mark it by name instead of freeing it.
-                xmlSetProp(n->parent, BAD_CAST "mugaikaDrop", BAD_CAST "1");
-            }
-        } else if (xmlHasProp(n, BAD_CAST "mugaikaDrop")) {
-            remove_node(n);
-        } else if (is(n, ns::x, "oleObjects")) {
+        if (is(n, ns::x, "oleObjects")) {
             s.tally->add(s.part, "ooxml.ole", Action::removed, "oleObjects",
                          "埋め込みオブジェクト(OLE)を削除しました(表示用の画像は残しています)。");
             remove_node(n);
@@ -138,16 +105,9 @@ void clean_worksheet(xmlNodePtr root, const PartScope& s) {
 // A table bound to a query keeps its data but loses the binding to the dropped connection.
 void clean_table(xmlNodePtr root, const PartScope& s) {
     bool changed = false;
-    std::vector<xmlNodePtr> all = elements(root);
-    for (auto it = all.rbegin(); it != all.rend(); ++it) {   // column formulas run like cell formulas
-        if (!is(*it, ns::x, "calculatedColumnFormula") && !is(*it, ns::x, "totalsRowFormula")) continue;
-        std::string problem = formula_problem(text_of(*it), s.links_https);
-        if (!problem.empty()) {
-            add_formula_finding(s, problem);
-            remove_node(*it);
-        }
-    }
+    std::size_t step = 0;
     for (xmlNodePtr n : elements(root)) {
+        tick(s, ++step);
         for (const char* a : {"connectionId", "queryTableFieldId"}) {
             if (xmlAttrPtr p = xmlHasProp(n, BAD_CAST a)) {
                 xmlRemoveProp(p);
@@ -166,51 +126,6 @@ void clean_table(xmlNodePtr root, const PartScope& s) {
 }
 
 }  // namespace
-
-std::string formula_problem(std::string_view f, bool links_https) {
-    bool in_string = false;
-    std::vector<std::string> literals;
-    std::string token;
-    bool saw_hyperlink = false;
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        char c = f[i];
-        if (c == '"') {
-            if (!in_string) literals.emplace_back();
-            in_string = !in_string;
-            continue;
-        }
-        if (in_string) {
-            literals.back() += c;
-            continue;
-        }
-        if (c == '|') return "DDE formula: " + std::string(f.substr(0, 200));
-        if (c == '[' && i + 1 < f.size() && std::isdigit(static_cast<unsigned char>(f[i + 1]))) {
-            std::size_t j = i + 1;
-            while (j < f.size() && std::isdigit(static_cast<unsigned char>(f[j]))) ++j;
-            if (j < f.size() && f[j] == ']') return "external workbook reference: " + std::string(f.substr(0, 200));
-        }
-        if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_') {
-            token += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            continue;
-        }
-        if (c == '(' && !token.empty()) {
-            std::string name = token;
-            for (std::string_view prefix : {"_XLFN.", "_XLWS."})
-                if (name.starts_with(prefix)) name = name.substr(prefix.size());
-            for (auto bad : kCodeFunctions)
-                if (name == bad) return "function " + name + ": " + std::string(f.substr(0, 200));
-            if (name == "HYPERLINK") saw_hyperlink = true;
-        }
-        token.clear();
-    }
-    if (saw_hyperlink) {
-        if (!links_https) return "HYPERLINK function (links dropped)";
-        for (const auto& lit : literals)
-            if ((lit.find(':') != std::string::npos || lit.starts_with("\\\\")) && !link_allowed(lit, true))
-                return "HYPERLINK to a disallowed target: " + lit.substr(0, 200);
-    }
-    return {};
-}
 
 void clean_sheet(xmlDocPtr doc, const PartScope& s) {
     xmlNodePtr root = xmlDocGetRootElement(doc);

@@ -1,5 +1,6 @@
 #include "ooxml_sanitizer.hpp"
 
+#include <cctype>
 #include <deque>
 #include <map>
 #include <set>
@@ -18,6 +19,18 @@ namespace {
 
 using namespace ooxml;
 
+// OPC relationship ids are xsd:ID (an NCName): a letter or '_' first, then letters, digits, '.', '-',
+// '_' (ASCII is all Office writes). Anything else is refused, so that an id can never look like an
+// ordinary attribute value ("1", "true") to the reference checks.
+bool valid_relationship_id(const std::string& id) {
+    if (id.empty() || id.size() > 255) return false;
+    auto c0 = static_cast<unsigned char>(id[0]);
+    if (!std::isalpha(c0) && c0 != '_') return false;
+    for (unsigned char c : id)
+        if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') return false;
+    return true;
+}
+
 // One part we decided to keep, between the walk and the rebuild.
 struct Kept {
     const zip::Entry* entry = nullptr;
@@ -25,6 +38,7 @@ struct Kept {
     std::string bytes;            // as read; XML parts are parsed, cleaned and re-serialised one at a time
     bool xml = false;
     std::vector<Relationship> rels;   // relationships that passed the allowlist
+    std::set<std::string> input_ids;  // every relationship id the input declared for this part
 };
 
 class Rebuild {
@@ -55,10 +69,20 @@ public:
 
         // Rebuild: only relationships whose target survived, every XML part cleaned and re-serialised.
         std::vector<OutPart> out;
+        // Every relationship part of the output is written here, from these, and nothing else: an
+        // internal target is written as the absolute name of the entry we kept, so that no reader
+        // can resolve it to anything else.
         auto surviving = [&](const std::vector<Relationship>& rels) {
             std::vector<Relationship> s;
-            for (const auto& r : rels)
-                if (r.external || r.anchor || kept_.contains(lower(r.part))) s.push_back(r);
+            for (const auto& r : rels) {
+                if (r.external || r.anchor) {
+                    s.push_back(r);
+                } else if (auto k = kept_.find(lower(r.part)); k != kept_.end()) {
+                    Relationship w = r;
+                    w.target = target_for_entry(k->second.entry->name);
+                    s.push_back(std::move(w));
+                }
+            }
             return s;
         };
         for (const auto& name : order_) {
@@ -71,9 +95,10 @@ public:
             if (k.xml) {
                 XmlDoc doc = parse_xml(k.bytes, name);
                 std::string().swap(k.bytes);
-                std::set<std::string> ids;
-                for (const auto& r : o.rels) ids.insert(r.id);
-                clean_part(doc.get(), PartScope{name, k.content_type, main_->family, links_https_, &ids, &tally_});
+                KeptRels rels;
+                for (const auto& r : o.rels) (r.external ? rels.external : rels.internal).insert(r.id);
+                rels.input = std::move(k.input_ids);
+                clean_part(doc.get(), PartScope{name, k.content_type, main_->family, links_https_, &rels, &tally_, &ctx_});
                 o.bytes = serialise_xml(doc.get());
             } else {
                 o.bytes = std::move(k.bytes);
@@ -135,9 +160,11 @@ private:
     std::vector<Relationship> select(const std::string& source, const std::vector<Relationship>& rels) {
         std::vector<Relationship> kept;
         std::set<std::string> ids;
+        std::size_t n = 0;
         for (const auto& r : rels) {
-            if (r.id.empty() || !ids.insert(r.id).second) {
-                drop(source, r, "missing or duplicate id");
+            if (++n % 1024 == 0) ctx_.check_time();
+            if (!valid_relationship_id(r.id) || !ids.insert(r.id).second) {
+                drop(source, r, "missing, invalid or duplicate id");
                 continue;
             }
             if (r.external) {
@@ -151,6 +178,15 @@ private:
             }
             if (r.part.empty()) {
                 drop(source, r, "target outside the package");
+                continue;
+            }
+            // A relationship part (or the content types) dressed as another part would ship the
+            // sender's relationships unfiltered: the writer alone writes those names.
+            const zip::Entry* target = entry_for(r.part);
+            if (is_writer_owned(r.part) || (target && is_writer_owned(target->name))) {
+                tally_.add(source, "ooxml.part", Action::removed,
+                           "relationship or content-types part used as a " + types_.of(r.part) + " part: " + r.target,
+                           "関係(.rels)または[Content_Types].xmlを別の部品として使う不正な参照を削除しました。");
                 continue;
             }
             if (source == "/" && metadata_kind(r.type) != Metadata::none && strip_metadata_) {
@@ -196,13 +232,17 @@ private:
         } else {
             throw SanitizeError(reason::internal, "allowlisted part of unexpected type " + k.content_type);
         }
-        k.rels = select(part, relationships_of(part));
+        std::vector<Relationship> all = relationships_of(part);
+        for (const auto& r : all) k.input_ids.insert(r.id);
+        k.rels = select(part, all);
         order_.push_back(part);
         kept_.emplace(lower(part), std::move(k));   // part names compare case-insensitively (OPC)
     }
 
     void report_unreferenced() {
+        std::size_t n = 0;
         for (const auto& e : zip_.entries()) {
+            if (++n % 1024 == 0) ctx_.check_time();
             if (e.directory || e.unsafe_name || seen_entries_.contains(&e)) continue;
             std::string part = "/" + e.name;
             if (lower(e.name) == "[content_types].xml" || reported_.contains(part)) continue;

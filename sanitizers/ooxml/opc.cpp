@@ -28,6 +28,42 @@ std::string percent_decode(std::string_view s) {
     return o;
 }
 
+namespace {
+bool owned(const std::string& name) {
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t end = name.find('/', start);
+        if (end == std::string::npos) end = name.size();
+        std::string_view seg(name.data() + start, end - start);
+        if (seg == "_rels" || seg == "[content_types].xml" || seg.ends_with(".rels")) return true;
+        start = end + 1;
+    }
+    return false;
+}
+}  // namespace
+
+bool is_writer_owned(std::string_view name) {
+    std::string once = percent_decode(name);
+    // Twice too: a reader that decodes once more than we do must not find one either.
+    return owned(lower(name)) || owned(lower(once)) || owned(lower(percent_decode(once)));
+}
+
+std::string target_for_entry(std::string_view zip_name) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out = "/";
+    for (unsigned char c : zip_name) {
+        bool plain = c > 0x20 && c < 0x7F && std::string_view("\"<>\\^`{|}#?").find(static_cast<char>(c)) == std::string_view::npos;
+        if (plain) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 ContentTypes ContentTypes::parse(std::string_view xml) {
     ContentTypes t;
     XmlDoc doc = parse_xml(xml, "[Content_Types].xml");

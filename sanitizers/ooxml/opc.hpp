@@ -38,4 +38,12 @@ std::string resolve_target(const std::string& source_part, std::string_view targ
 std::string lower(std::string_view s);
 std::string percent_decode(std::string_view s);
 
+// True for names only the package writer may write: relationship parts (any "_rels" folder, any name
+// ending ".rels") and [Content_Types].xml, in any case, raw or percent-encoded. No input part under
+// such a name is ever kept, whatever content type the package declares for it.
+bool is_writer_owned(std::string_view part_or_zip_name);
+// A zip entry name as an absolute relationship target: "/word/media/image1.png", non-ASCII bytes and
+// characters a URI may not hold percent-encoded (what a reader decodes back to the same entry).
+std::string target_for_entry(std::string_view zip_name);
+
 }  // namespace mugaika::ooxml

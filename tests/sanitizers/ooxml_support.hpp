@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -289,6 +291,30 @@ inline std::map<std::string, std::string> libreoffice_text(const TempDir& work, 
         text[f.stem().string()] = std::filesystem::exists(pdf) ? run("pdftotext -q " + shell_quote(pdf.string()) + " -").out : "";
     }
     return text;
+}
+
+}  // namespace mugaika::test::ooxml
+
+namespace mugaika::test::ooxml {
+
+// The package as Python's zipfile and xml.etree see it (tests/support/ooxml_check.py): problems with
+// relationships, references, leftover markup compatibility; every Word field and every formula.
+inline nlohmann::json python_check(const std::string& bytes) {
+    TempDir d;
+    write_file(d / "p.zip", bytes);
+    auto r = run("python3 " + shell_quote((source_dir() / "tests" / "support" / "ooxml_check.py").string()) + " " +
+                 shell_quote((d / "p.zip").string()));
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
+}
+
+// Runs the independent check and fails on any problem it reports; returns its view.
+inline nlohmann::json checked_package(const Outcome& o) {
+    REQUIRE_MESSAGE(!o.quarantined(), o.reason << ": " << o.reason_detail);
+    REQUIRE(o.outputs.size() == 1);
+    auto j = python_check(o.outputs[0].bytes);
+    for (const auto& p : j["problems"]) FAIL_CHECK(p.get<std::string>());
+    return j;
 }
 
 }  // namespace mugaika::test::ooxml

@@ -40,4 +40,16 @@ bool type_accepts_extension(const FileType& type, std::string_view ext);
 // The type's canonical extension, "" when it has none.
 std::string_view canonical_extension(const FileType& type);
 
+// Outputs whose bytes are plain text (text, CSV, a rebuilt mail): on Windows such a file acts through
+// its name alone (.iqy queries a web server, .rdp connects, .theme fetches a UNC wallpaper, .shtml runs
+// script), so it may cross only under an extension from `allowed`; any other name gets `append`.
+struct PlainTextNaming {
+    std::string_view allowed;   // space-separated, lowercase
+    std::string_view append;    // the extension appended to any other name
+};
+// nullptr for types whose output is not plain text.
+const PlainTextNaming* plain_text_naming(const FileType& type);
+// True when `ext` (lowercase, without the dot) is in the space-separated `list`.
+bool extension_in(std::string_view list, std::string_view ext);
+
 }  // namespace mugaika

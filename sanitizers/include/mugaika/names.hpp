@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mugaika/file_type.hpp"
 #include "mugaika/outcome.hpp"
 
 namespace mugaika {
@@ -29,5 +30,11 @@ std::string valid_utf8(std::string_view s);
 
 // `name` with its extension replaced by `ext` (without the dot), or added when it has none.
 std::string with_extension(std::string_view name, std::string_view ext);
+
+// The name a plain-text output may carry (see plain_text_naming): `safe_name` itself when its last
+// extension (case-insensitive) is allowed, otherwise `safe_name` + "." + naming.append, kept within
+// max_name_bytes. Positive selection: whatever Windows might do with another extension, it cannot
+// happen under one of these.
+std::string plain_text_name(std::string_view safe_name, const PlainTextNaming& naming);
 
 }  // namespace mugaika
