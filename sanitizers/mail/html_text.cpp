@@ -343,7 +343,15 @@ std::string html_declared_charset(std::string_view html) {
         std::size_t j = i;
         while (j < tag.size() && (std::isalnum(static_cast<unsigned char>(tag[j])) || tag[j] == '-' || tag[j] == '_'))
             ++j;
-        if (j > i) return std::string(tag.substr(i, j - i));
+        // A <meta> can only be read when the document is ASCII-compatible, so a declared UTF-16 or
+        // UTF-32 cannot be true: HTML's own rule reads such a document as UTF-8.
+        if (j > i) {
+            std::string declared(tag.substr(i, j - i));
+            if (declared.starts_with("utf-16") || declared.starts_with("utf-32") || declared.starts_with("ucs-") ||
+                declared == "unicode")
+                return "UTF-8";
+            return declared;
+        }
     }
     return {};
 }
