@@ -251,6 +251,10 @@ private:
         double w = css_length(attr(n, "width")), h = css_length(attr(n, "height"));
         bool tiny = (w >= 0 && w <= 1) || (h >= 0 && h <= 1);
         bool remote = src.starts_with("http:") || src.starts_with("https:") || src.starts_with("//");
+        std::string_view bare = src;
+        while (!bare.empty() && (bare.front() == ' ' || bare.front() == '\t' || bare.front() == '\n' || bare.front() == '\r'))
+            bare.remove_prefix(1);
+        if (bare.starts_with("data:")) ++r_.embedded_images;   // its bytes are never shown: a removed inline image
         std::string trimmed;
         for (char c : alt)
             if (c != ' ' && c != '\t') trimmed.push_back(c);
