@@ -269,9 +269,12 @@ private:
             if (e.fate == Fate::held) ++held;
         s += "; attachments=" + std::to_string(released) + " released, " + std::to_string(held) + " held, " +
              std::to_string(removed) + " removed";
-        s += "; parts=" + std::to_string(l.leaves.size()) + " (" + std::to_string(l.count(Fate::text)) + " text, " +
-             std::to_string(l.count(Fate::released)) + " released, " + std::to_string(l.count(Fate::held)) + " held, " +
-             std::to_string(l.count(Fate::removed)) + " removed)";
+        auto leaves = [&](Fate f) {
+            return std::to_string(std::count_if(l.leaves.begin(), l.leaves.end(), [&](const LedgerEntry& e) { return e.fate == f; }));
+        };
+        s += "; parts=" + std::to_string(l.leaves.size()) + " (" + leaves(Fate::text) + " text, " + leaves(Fate::released) +
+             " released, " + leaves(Fate::held) + " held, " + leaves(Fate::removed) + " removed" +
+             (l.embedded.empty() ? "" : "; " + std::to_string(l.embedded.size()) + " cut from text") + ")";
         return s;
     }
 };

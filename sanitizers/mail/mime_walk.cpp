@@ -170,7 +170,7 @@ private:
         if (mode == Mode::shown && plain < kids.size()) {
             PartInfo info = part_info(kids[plain]);
             std::string where = child_path(path, plain);
-            std::string text = leaf_text(kids[plain], info, where);
+            std::string text = leaf_text(kids[plain], info);
             if (!is_stub(text) || html == kids.size()) {
                 chosen = plain;
                 if (html < kids.size())
@@ -291,7 +291,7 @@ private:
                                   "uuencode形式の添付は保留しました。", "uuencode形式のため保留しました。"));
         if (is_body_text(n, info)) {
             if (mode == Mode::discarded) return remove_alternative(n, part);
-            return take_body(n, part, leaf_text(n, info, part), n.subtype == "html");
+            return take_body(n, part, leaf_text(n, info), n.subtype == "html");
         }
         DecodedBody body = decode_body(n, info);
         note_decode(body, "attachment[" + std::to_string(next_index_ + 1) + "]");
@@ -318,7 +318,7 @@ private:
         record(part, n, "", Fate::text, html ? "body (HTML converted)" : "body");
     }
 
-    std::string leaf_text(const MimeNode& n, const PartInfo& info, const std::string& part) {
+    std::string leaf_text(const MimeNode& n, const PartInfo& info) {
         DecodedBody body = decode_body(n, info);
         note_decode(body, "body");
         std::string charset = info.charset;
@@ -326,7 +326,6 @@ private:
         TextFlags flags;
         std::string utf8 = to_utf8(body.bytes, charset, flags);
         note_flags(flags, "body", "本文");
-        (void)part;
         if (info.subtype == "html") return html_body(utf8);
         return clean_text(std::move(utf8));
     }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "../../gateway/worker/isolated.hpp"
@@ -147,8 +148,18 @@ std::map<std::string, Entry> accounted(const std::string& eml, const std::string
         if (p.value("disposition", nlohmann::json()).is_string() && p["disposition"] == "attachment") ++attachments;
     CHECK(attachments == released);
     CHECK(o.keeps_original() == std::any_of(by_part.begin(), by_part.end(), [](auto& kv) { return kv.second.fate == "held"; }));
+    // The summary header says the same: parts=N (a text, b released, c held, d removed).
     std::string summary = j["headers"]["X-Mugaika-Sanitized"];
-    CHECK(summary.find("parts=" + std::to_string(py["leaves"].size()) + " (") != std::string::npos);
+    std::smatch m;
+    REQUIRE(std::regex_search(summary, m, std::regex(R"(parts=(\d+) \((\d+) text, (\d+) released, (\d+) held, (\d+) removed)")));
+    CHECK(std::stoul(m[1]) == py["leaves"].size());
+    CHECK(std::stoul(m[2]) + std::stoul(m[3]) + std::stoul(m[4]) + std::stoul(m[5]) == py["leaves"].size());
+    std::map<std::string, std::size_t> fates;
+    for (const auto& [part, e] : by_part) ++fates[e.fate];
+    CHECK(std::stoul(m[2]) == fates["text"]);
+    CHECK(std::stoul(m[3]) == fates["released"]);
+    CHECK(std::stoul(m[4]) == fates["held"]);
+    CHECK(std::stoul(m[5]) == fates["removed"]);
     return by_part;
 }
 

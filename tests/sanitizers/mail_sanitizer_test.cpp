@@ -361,3 +361,24 @@ TEST_CASE("mail: an Office attachment with a macro comes out rebuilt by the engi
         }
     CHECK(found);
 }
+
+TEST_CASE("mail: a %PDF- marker in the Subject or the body does not take a mail down the PDF path") {
+    const std::string pdf = mugaika::test::make_pdf("x");
+    for (const auto& [what, eml] : std::vector<std::pair<std::string, std::string>>{
+             {"subject", headers("%PDF-1.7 invoice", "text/plain; charset=us-ascii") + "hello\r\n"},
+             {"body", headers("x", "text/plain; charset=us-ascii") + "%PDF-1.4\r\n1 0 obj << >> endobj\r\n"},
+             {"raw PDF body", headers("x", "application/octet-stream", "8bit") + pdf},
+         }) {
+        CAPTURE(what);
+        Outcome o = sanitize(eml);
+        CHECK(o.detected_type == "eml");
+        CHECK(has_finding(o, "detect.polyglot"));
+        auto j = checked(o);
+        if (what == "subject") CHECK(j["headers"]["Subject"] == "%PDF-1.7 invoice");
+    }
+    // Under a .pdf name the header block still decides; the name follows the content.
+    Outcome named = engine().process(headers("%PDF-1.7", "text/plain") + "hi\r\n", "report.pdf");
+    CHECK(named.detected_type == "eml");
+    REQUIRE(named.outputs.size() == 1);
+    CHECK(named.outputs[0].name == "report.eml");
+}
