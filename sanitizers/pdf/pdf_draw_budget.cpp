@@ -145,8 +145,9 @@ public:
         op();
         double size = state->getTransformedFontSize();
         long bucket = std::isfinite(size) && size > 0 ? std::lround(std::log2(size) * 8) : 0;
-        const void* font = state->getFont().get();
-        if (!type3_seen_.emplace(font, code, bucket).second) return true;
+        // Keyed by the font's object (not its address, which a freed font's successor may reuse).
+        Ref font = state->getFont() ? *state->getFont()->getID() : Ref::INVALID();
+        if (!type3_seen_.emplace(font.num, font.gen, code, bucket).second) return true;
         add(kFormCost);   // its procedure is a content stream of its own
         return false;
     }
@@ -238,7 +239,7 @@ private:
     std::uint32_t depth_ = 0;
     int pattern_depth_ = 0;
     int page_ = 0;
-    std::set<std::tuple<const void*, CharCode, long>> type3_seen_;
+    std::set<std::tuple<int, int, CharCode, long>> type3_seen_;
 };
 
 // One page as Page::displaySlice draws it for poppler_page_render_for_printing (72 dpi, the crop box,
