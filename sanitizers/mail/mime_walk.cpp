@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "../detect/probes.hpp"
@@ -428,6 +429,19 @@ private:
             r_.facts.items.push_back({name, "保留しました。" + std::string(reason::explain_ja(child.reason)), true});
             return record(part, n, name, Fate::held, where);
         }
+        if (auto hidden = hidden_file(child)) {
+            // A text attachment is shown inline by mail clients and read like a body: a file hidden
+            // in it would be decoded out of it. It is held instead of released.
+            ++held_;
+            ctx_.add("mail.attachment.hidden_file", Action::blocked, "text attachment " + name + " carries " + *hidden,
+                     "テキストの添付ファイルの中にファイル(uuencodeなど)が埋め込まれていたため、保留しました。", where);
+            ctx_.held().push_back(HeldItem{where, name, child.detected_type, std::string(reason::unsupported),
+                                           "text attachment carries " + *hidden});
+            for (auto& c : ctx_.children())
+                if (c.where == where) c.verdict = Verdict::quarantined, c.reason = std::string(reason::unsupported);
+            r_.facts.items.push_back({name, "保留しました。本文中にファイルが埋め込まれていたためです。", true});
+            return record(part, n, name, Fate::held, where);
+        }
         std::string what = child.verdict == Verdict::released ? "問題がなかったため、そのまま添付しました。"
                                                               : "無害化して添付しました。";
         for (const auto& out : child.outputs) {
@@ -443,6 +457,33 @@ private:
         }
         r_.facts.items.push_back({name, what, !child.held.empty()});
         record(part, n, name, Fate::released, where);
+    }
+
+    // What a clean child's text outputs hide that a client would decode ("a uuencode block"), if anything.
+    static std::optional<std::string> hidden_file(const Outcome& child) {
+        for (const auto& out : child.outputs) {
+            const FileType* ft = find_file_type(out.type);
+            if (!ft || !std::string_view(ft->mime).starts_with("text/")) continue;
+            auto d = charset::detect_and_decode(out.bytes);
+            if (!d) continue;
+            for (const auto& b : cut_embedded_blocks(d->utf8))
+                if (holds_original(b.kind)) return "a hidden file block (" + std::string(block_name(b.kind)) + ")";
+        }
+        return std::nullopt;
+    }
+
+    static std::string_view block_name(EmbeddedBlock::Kind k) {
+        switch (k) {
+        case EmbeddedBlock::Kind::uuencode: return "uuencode";
+        case EmbeddedBlock::Kind::base64_file: return "begin-base64";
+        case EmbeddedBlock::Kind::binhex: return "BinHex";
+        case EmbeddedBlock::Kind::yenc: return "yEnc";
+        case EmbeddedBlock::Kind::mime_part: return "MIME part";
+        case EmbeddedBlock::Kind::pgp_message: return "PGP message";
+        case EmbeddedBlock::Kind::pgp_key: return "PGP data";
+        case EmbeddedBlock::Kind::pgp_signature: return "PGP signature";
+        }
+        return "block";
     }
 
     // Something we hold ourselves (no sanitizer can take it apart): recorded like a held child.

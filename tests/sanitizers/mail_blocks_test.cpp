@@ -205,3 +205,36 @@ TEST_CASE("mail: a file hidden in the text is cut, reported and the original hel
         CHECK(j["headers"]["X-Mugaika-Sanitized"].get<std::string>().find("1 held") != std::string::npos);
     }
 }
+
+TEST_CASE("mail: images carried in the HTML itself (data: URIs) are removed with a finding") {
+    std::string png = b64(mugaika::test::make_png(2, 2), 0);
+    Outcome o = sanitize(headers("x", "text/html; charset=utf-8") + "<html><body><p>本文</p><img src=\"data:image/png;base64," + png +
+                         "\" alt=\"\"><img src=\" DATA:application/octet-stream;base64,TVqQAAMAAAAEAAAA\"></body></html>\r\n");
+    auto j = checked(o);
+    CHECK(body_of(j).find(png.substr(0, 16)) == std::string::npos);
+    CHECK(body_of(j).find("TVqQ") == std::string::npos);
+    CHECK(has_finding(o, "mail.inline"));
+}
+
+TEST_CASE("mail: a text attachment that hides a file is held, not attached") {
+    const std::string data = uu_lines(kExe);
+    std::string eml = headers("x", "multipart/mixed; boundary=\"b\"") + "--b\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+                      "see attached\r\n--b\r\nContent-Type: text/plain; name=\"notes.txt\"\r\n"
+                      "Content-Disposition: inline; filename=\"notes.txt\"\r\n\r\nnotes\r\nbegin 644 evil.exe\r\n" + data +
+                      "end\r\n--b--\r\n";
+    Outcome o = sanitize(eml);
+    auto j = checked(o);
+    for (const auto& p : j["parts"]) CHECK(p.value("filename", nlohmann::json()) != "notes.txt");
+    CHECK(has_finding(o, "mail.attachment.hidden_file"));
+    CHECK(o.keeps_original());
+    // A text attachment without one is attached as usual.
+    std::string clean = headers("x", "multipart/mixed; boundary=\"b\"") + "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\n"
+                        "Content-Type: text/plain; name=\"notes.txt\"\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n\r\n"
+                        "let us begin at ten\r\n--b--\r\n";
+    Outcome c = sanitize(clean);
+    auto cj = checked(c);
+    bool attached = false;
+    for (const auto& p : cj["parts"]) attached = attached || p.value("filename", nlohmann::json()) == "notes.txt";
+    CHECK(attached);
+    CHECK_FALSE(c.keeps_original());
+}
