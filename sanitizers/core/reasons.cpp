@@ -6,7 +6,7 @@
 namespace mugaika::reason {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kExplanations{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 25> kExplanations{{
     {unsupported, "この形式のファイルはまだ無害化に対応していないため、保留しました。"},
     {blocked_type, "この形式のファイルはポリシーにより取り込みが禁止されています。"},
     {blocked_name, "ファイル名に危険な拡張子または偽装が含まれているため、保留しました。"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kExplana
     {limit_memory, "処理に必要なメモリが上限を超えたため、保留しました。"},
     {limit_pages, "ページ数が上限を超えたため、保留しました。"},
     {limit_pixels, "画像やページの大きさが上限を超えたため、保留しました。"},
+    {limit_operations, "描画に必要な処理の量が上限を超えたため、保留しました(処理を長時間占有させる細工の疑い)。"},
     {child_held, "含まれるファイルの一部を無害化できなかったため、全体を保留しました。"},
     {malware, "マルウェアが検出されたため、保留しました。"},
     {scan_failed, "マルウェア検査を完了できなかったため、保留しました。"},

@@ -105,7 +105,11 @@ bool starts(std::string_view b, std::string_view sig) { return b.substr(0, sig.s
 // once is a classic way past a filter that looks at only one of them.
 void note_polyglot(std::string_view b, std::string_view type, std::vector<Finding>& findings) {
     std::vector<std::string> others;
-    if (type != "pdf" && b.substr(0, 1024).find("%PDF-") != std::string_view::npos) others.push_back("PDF");
+    auto pdf_at = b.substr(0, 1024).find("%PDF-");
+    if (type != "pdf" && pdf_at != std::string_view::npos) others.push_back("PDF");
+    // A PDF reader skips what comes before the header; another reader may take that prefix for itself.
+    if (type == "pdf" && pdf_at != std::string_view::npos && pdf_at > 0) others.push_back("data before the PDF header");
+    if (type != "rtf" && starts(b, "{\\rt")) others.push_back("RTF");
     bool zip_family = type == "zip" || type == "java" || type == "apk" || type == "odt" || type == "ods" ||
                       type == "odp" || (type.size() == 4 && (type.starts_with("doc") || type.starts_with("xls") ||
                                                               type.starts_with("ppt") || type.starts_with("dot") ||
@@ -159,6 +163,11 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
         return result(m == "application/x-java-applet" ? "java" : "macho");
     if (starts(b, "L\0\0\0\x01\x14\x02\0"sv)) return result("lnk");
     if (starts(b, "#!")) return result("script");
+    // Structure decides between mail and the formats whose readers look past the first byte: a block
+    // of RFC 5322 header fields followed by a blank line is a message, whatever its body or a header
+    // value carries (a "%PDF-" in the Subject must not send a mail down the PDF path and have it held).
+    // The other face of such a polyglot is a detect.polyglot finding, never the route.
+    if (detect::looks_like_mail(b)) return result("eml");
     // Readers look for %PDF- within the first KiB.
     if (b.substr(0, 1024).find("%PDF-") != std::string_view::npos) return result("pdf");
     if (starts(b, "PK\x03\x04") || starts(b, "PK\x05\x06") || m == "application/zip" ||
@@ -182,7 +191,6 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
                    m == "application/json" || m == "application/xml" || m == "application/octet-stream" ||
                    m == "application/x-empty";
     if (textual) {
-        if (detect::looks_like_mail(b)) return result("eml");
         if (m == "text/html") return result("html");
         if (m == "text/xml" || m == "application/xml") {
             std::string head(b.substr(0, 4096));

@@ -81,6 +81,17 @@ std::string unfold(std::string_view raw) {
 }
 
 std::string to_utf8(std::string_view bytes, std::string_view charset, TextFlags& flags) {
+    // A byte order mark wins over the label (as in browsers): a "utf-16" body written little-endian
+    // with its BOM, or a UTF-8 body with a BOM labelled Shift_JIS, reads as the mark says.
+    if (auto d = charset::decode_by_bom(bytes)) {
+        std::string label = charset::canonical(charset);
+        bool agrees = label == d->charset || (label == "UTF-16" && d->charset.starts_with("UTF-16")) ||
+                      (label == "UTF-32" && d->charset.starts_with("UTF-32"));
+        if (charset.empty()) flags.unlabelled_8bit = true;
+        else if (!agrees) flags.mislabelled = true;
+        if (!agrees) flags.guessed_charset = d->charset;
+        return std::move(d->utf8);
+    }
     if (!charset.empty() && !charset::canonical(charset).empty()) {
         if (auto d = charset::decode(bytes, charset)) return *d;
     }

@@ -251,6 +251,10 @@ private:
         double w = css_length(attr(n, "width")), h = css_length(attr(n, "height"));
         bool tiny = (w >= 0 && w <= 1) || (h >= 0 && h <= 1);
         bool remote = src.starts_with("http:") || src.starts_with("https:") || src.starts_with("//");
+        std::string_view bare = src;
+        while (!bare.empty() && (bare.front() == ' ' || bare.front() == '\t' || bare.front() == '\n' || bare.front() == '\r'))
+            bare.remove_prefix(1);
+        if (bare.starts_with("data:")) ++r_.embedded_images;   // its bytes are never shown: a removed inline image
         std::string trimmed;
         for (char c : alt)
             if (c != ' ' && c != '\t') trimmed.push_back(c);
@@ -343,7 +347,15 @@ std::string html_declared_charset(std::string_view html) {
         std::size_t j = i;
         while (j < tag.size() && (std::isalnum(static_cast<unsigned char>(tag[j])) || tag[j] == '-' || tag[j] == '_'))
             ++j;
-        if (j > i) return std::string(tag.substr(i, j - i));
+        // A <meta> can only be read when the document is ASCII-compatible, so a declared UTF-16 or
+        // UTF-32 cannot be true: HTML's own rule reads such a document as UTF-8.
+        if (j > i) {
+            std::string declared(tag.substr(i, j - i));
+            if (declared.starts_with("utf-16") || declared.starts_with("utf-32") || declared.starts_with("ucs-") ||
+                declared == "unicode")
+                return "UTF-8";
+            return declared;
+        }
     }
     return {};
 }

@@ -17,6 +17,7 @@ struct HtmlText {
     std::size_t forms = 0;          // form controls dropped
     std::size_t hidden = 0;         // hidden elements (display:none, zero size, hidden attribute)
     std::size_t images = 0;         // images shown as [画像: alt] or dropped
+    std::size_t embedded_images = 0;  // images carried in the document itself (data: URIs), dropped
     std::size_t tracking = 0;       // images of at most 1x1 pixel, or remote images without alt text
     std::size_t links = 0;          // links whose target is shown
     std::size_t dangerous_links = 0;  // javascript:, data:, ... links whose target was left out

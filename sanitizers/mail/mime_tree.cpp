@@ -87,6 +87,8 @@ struct Builder {
         if (GMIME_IS_MULTIPART(obj)) {
             node.kind = MimeNode::Kind::multipart;
             auto* mp = GMIME_MULTIPART(obj);
+            if (const char* pro = g_mime_multipart_get_prologue(mp)) node.prologue = pro;
+            if (const char* epi = g_mime_multipart_get_epilogue(mp)) node.epilogue = epi;
             int n = g_mime_multipart_get_count(mp);
             for (int i = 0; i < n; ++i) node.children.push_back(build(g_mime_multipart_get_part(mp, i), depth + 1));
         } else if (GMIME_IS_MESSAGE_PART(obj)) {

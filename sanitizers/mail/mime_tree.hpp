@@ -23,6 +23,7 @@ struct MimeNode {
     std::vector<RawHeader> headers;  // this entity's own headers
     std::string body;                // leaf: the raw body; message: the nested message's bytes
     std::vector<MimeNode> children;  // multipart
+    std::string prologue, epilogue;  // multipart: raw text before the first and after the last boundary
     int depth = 0;
 };
 

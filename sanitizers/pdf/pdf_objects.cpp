@@ -6,6 +6,7 @@
 #include <poppler/Stream.h>
 #include <poppler/XRef.h>
 
+#include <cmath>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -22,6 +23,30 @@ namespace {
 void quiet(ErrorCategory, Goffset, const char*) {}
 
 bool name_is(const Object& o, const char* n) { return o.isName() && std::strcmp(o.getName(), n) == 0; }
+
+// References are followed before any value is judged: "/Width 6 0 R" is a width, and so is a
+// reference to a reference (poppler stops at one, other readers may not). The chain is bounded; one
+// that does not end in a direct value within it counts as absent.
+constexpr int kMaxReferenceChain = 8;
+
+Object resolve(const Object& o, XRef* xref) {
+    Object cur = o.copy();
+    for (int i = 0; i < kMaxReferenceChain && cur.isRef(); ++i) cur = xref->fetch(cur.getRef());
+    return cur.isRef() ? Object(objNull) : std::move(cur);
+}
+
+Object lookup(Dict* d, const char* key, XRef* xref) { return resolve(d->lookupNF(key), xref); }
+
+// A size as a limit must see it: any number, integer or real, its magnitude, saturated (a NaN or an
+// infinity is as large as it gets). nullopt when the value is not a number.
+std::optional<double> magnitude(const Object& o) {
+    if (!o.isNum()) return std::nullopt;
+    double v = o.isInt64() ? static_cast<double>(o.getInt64()) : o.getNum();
+    if (!std::isfinite(v)) return 1e300;
+    return std::fabs(v);
+}
+
+std::uint64_t saturated(double v) { return v >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(v); }
 
 // Where a construct sits, for the officer: the first path by which the walk reached it wins.
 std::string context_for_key(const char* key, const std::string& parent) {
@@ -116,7 +141,7 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
 
     auto inspect = [&](Dict* d, Stream* stream, const std::string& where, std::optional<Ref> self, bool content) {
         bool is_stream = stream != nullptr;
-        const Object& s = d->lookupNF("S");
+        Object s = lookup(d, "S", xref);
         if (s.isName()) {
             const char* n = s.getName();
             if (!std::strcmp(n, "JavaScript")) ++r.javascript[where];
@@ -136,27 +161,56 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
         }
         if (d->hasKey("AA")) ++r.additional_actions;
         if (d->hasKey("XFA")) r.xfa = true;
-        const Object& type = d->lookupNF("Type");
-        const Object& subtype = d->lookupNF("Subtype");
+        Object type = lookup(d, "Type", xref);
+        Object subtype = lookup(d, "Subtype", xref);
         if (name_is(subtype, "RichMedia")) ++r.richmedia;
         if (name_is(type, "Catalog")) {
             if (d->hasKey("OpenAction")) r.open_action = true;
             if (d->hasKey("AcroForm")) r.acroform = true;
         }
-        if (is_stream && name_is(subtype, "Image")) {
-            const Object& w = d->lookupNF("Width");
-            const Object& h = d->lookupNF("Height");
-            if (w.isInt() && h.isInt() && w.getInt() > 0 && h.getInt() > 0) {
-                auto px = static_cast<std::uint64_t>(w.getInt()) * static_cast<std::uint64_t>(h.getInt());
-                if (px > r.largest_image_pixels) r.largest_image_pixels = px;
-            }
+        // Every stream that declares a width and a height is measured, image or not: poppler reads an
+        // image's size from /Width or /W whatever else the dictionary says.
+        if (is_stream) {
+            Object w = lookup(d, "Width", xref);
+            if (w.isNull()) w = lookup(d, "W", xref);
+            Object h = lookup(d, "Height", xref);
+            if (h.isNull()) h = lookup(d, "H", xref);
+            auto wv = magnitude(w), hv = magnitude(h);
+            if (wv && hv) r.largest_image_pixels = std::max(r.largest_image_pixels, saturated(*wv * *hv));
         }
         // Whatever the stream claims to be (bomb_giant.pdf uses JBIG2 page contents), its decoder
-        // would allocate what the segments declare.
+        // would allocate what the segments declare, its global segments included.
         if (is_stream && stream->getKind() == strJBIG2) {
             std::uint64_t px = jbig2_declared_pixels(jbig2_input(stream));
             if (px > r.largest_image_pixels) r.largest_image_pixels = px;
+            Object parms = lookup(d, "DecodeParms", xref);
+            if (parms.isNull()) parms = lookup(d, "DP", xref);
+            std::vector<Object> candidates;
+            if (parms.isArray())
+                for (int i = 0; i < parms.arrayGetLength() && i < 16; ++i) candidates.push_back(resolve(parms.arrayGetNF(i), xref));
+            else
+                candidates.push_back(std::move(parms));
+            for (auto& p : candidates) {
+                if (!p.isDict()) continue;
+                Object globals = lookup(p.getDict(), "JBIG2Globals", xref);
+                if (globals.isStream())
+                    r.largest_image_pixels =
+                        std::max(r.largest_image_pixels, jbig2_declared_pixels(read_capped(globals.getStream(), 64u << 20)));
+            }
             tick();   // reading the input may have decoded a filter in front of it
+        }
+        // A sampled function (type 0: shadings, transfer functions, colour spaces) holds the product of
+        // its /Size entries times its outputs in memory, read from its stream.
+        if (Object ft = lookup(d, "FunctionType", xref); ft.isInt() && ft.getInt() == 0) {
+            Object size = lookup(d, "Size", xref);
+            Object range = lookup(d, "Range", xref);
+            double samples = range.isArray() ? std::max(1, range.arrayGetLength() / 2) : 1;
+            if (size.isArray()) {
+                for (int i = 0; i < size.arrayGetLength() && i < 64; ++i)
+                    samples *= magnitude(resolve(size.arrayGetNF(i), xref)).value_or(1);
+                if (size.arrayGetLength() > 64) samples = 1e300;   // more inputs than any reader accepts
+            }
+            r.largest_function_samples = std::max(r.largest_function_samples, saturated(samples));
         }
         // Page contents and form XObjects (OCR layers are often a form laid over the scan).
         if (is_stream && !r.invisible_text && (content || name_is(subtype, "Form")) && stream->getKind() != strJBIG2) {
@@ -168,16 +222,22 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
             note_file(ref, "", -1);
         }
         // A file specification with embedded streams: /EF << /F 12 0 R /UF 12 0 R >>.
-        const Object& ef = d->lookupNF("EF");
+        Object ef = lookup(d, "EF", xref);
         if (ef.isDict()) {
             std::string name;
             for (const char* k : {"UF", "F", "Unix", "DOS", "Mac"}) {
-                const Object& v = d->lookupNF(k);
+                Object v = lookup(d, k, xref);
                 if (v.isString()) { name = decode_text_string(v.getString()->toStr()); break; }
             }
             std::int64_t size = -1;
             for (int i = 0; i < ef.dictGetLength(); ++i) {
-                const Object& stream_ref = ef.dictGetValNF(i);
+                // The stream itself, at the end of a bounded chain of references.
+                Object stream_ref = ef.dictGetValNF(i).copy();
+                for (int hop = 0; hop < kMaxReferenceChain && stream_ref.isRef(); ++hop) {
+                    Object next = xref->fetch(stream_ref.getRef());
+                    if (!next.isRef()) break;
+                    stream_ref = std::move(next);
+                }
                 if (!stream_ref.isRef()) continue;
                 Object stream = xref->fetch(stream_ref.getRef());
                 if (stream.isStream()) {
@@ -217,7 +277,7 @@ ObjectReport ObjectWalk::scan(const std::function<void()>& tick) {
                 obj = std::move(item.obj);
             }
             std::string where = item.where;
-            if (obj.isDict() && name_is(obj.getDict()->lookupNF("Type"), "Page")) where = "page";
+            if (obj.isDict() && name_is(lookup(obj.getDict(), "Type", xref), "Page")) where = "page";
             if (obj.isDict()) {
                 inspect(obj.getDict(), nullptr, where, self, false);
                 push_children(obj.getDict(), where);

@@ -40,7 +40,8 @@ struct ObjectReport {
     bool encrypted = false;
     bool invisible_text = false;   // some page content or form sets text render mode 3 or 7    // encrypted, but opened without a password (owner password only)
     std::vector<EmbeddedFile> embedded_files;
-    std::uint64_t largest_image_pixels = 0;  // Width x Height of the largest image XObject
+    std::uint64_t largest_image_pixels = 0;  // Width x Height of the largest image (references resolved), or JBIG2 region
+    std::uint64_t largest_function_samples = 0;  // samples of the largest sampled function (product of /Size x outputs)
     std::size_t objects = 0;   // objects visited
 };
 

@@ -5,6 +5,7 @@
 #include "mugaika/reasons.hpp"
 #include "pdf_attachments.hpp"
 #include "pdf_document.hpp"
+#include "pdf_draw_budget.hpp"
 #include "pdf_findings.hpp"
 #include "pdf_invisible_text.hpp"
 #include "pdf_objects.hpp"
@@ -43,6 +44,8 @@ public:
             {"max_page_pixels", "100000000", {}, "page area in pixels at dpi; more quarantines with limit.pixels"},
             {"max_image_pixels", "268435456", {},
              "declared width x height of one image; more quarantines with limit.pixels (pixel bombs)"},
+            {"max_draw_operations", "20000000", {},
+             "drawing operations of the whole document, counted before drawing; more quarantines with limit.operations"},
         };
     }
 
@@ -70,11 +73,23 @@ public:
             throw SanitizeError(reason::limit_pixels, "an image (or a JBIG2 stream) declares " +
                                                           std::to_string(report.largest_image_pixels) +
                                                           " pixels, over the limit of " + std::to_string(max_image_pixels));
+        if (report.largest_function_samples > max_image_pixels)
+            throw SanitizeError(reason::limit_pixels, "a sampled function declares " +
+                                                          std::to_string(report.largest_function_samples) +
+                                                          " samples, over the limit of " + std::to_string(max_image_pixels));
         if (report.encrypted)
             ctx.add("pdf.encryption", Action::removed, "encrypted with an owner password only; rebuilt unencrypted",
                     "パスワードなしで開ける暗号化(編集制限など)を解除して再構成しました。");
         std::vector<Output> attachments =
             pdf::handle_attachments(report, walk, ctx.option("attachments") == "extract", in.name, ctx);
+
+        // The drawing cannot be interrupted once it runs: measure it first, under the same deadline.
+        pdf::DrawLimits draw_limits;
+        draw_limits.max_operations = number_option(ctx, "max_draw_operations");
+        draw_limits.max_image_pixels = max_image_pixels;
+        draw_limits.deadline = ctx.budget().deadline();
+        pdf::DrawCount drawing = pdf::check_draw_budget(walk.document(), draw_limits);
+        ctx.check_time();
 
         pdf::RenderOptions options;
         options.pixels = pixels;
@@ -95,7 +110,8 @@ public:
 
         ctx.add("pdf.rebuilt", Action::converted,
                 pixels ? std::to_string(pages) + " pages rasterised at " + std::to_string(dpi) + " dpi into a new PDF"
-                       : std::to_string(pages) + " pages redrawn into a new PDF",
+                       : std::to_string(pages) + " pages redrawn into a new PDF (" + std::to_string(drawing.operations) +
+                             " drawing operations)",
                 pixels ? "各ページを画像にしてPDFを作り直しました(文字の選択・検索はできません)。"
                        : "各ページの表示内容だけを描き直してPDFを作り直しました。");
 

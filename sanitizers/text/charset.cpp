@@ -33,11 +33,18 @@ struct Known {
     std::array<std::string_view, 8> aliases;
 };
 
-constexpr std::array<Known, 14> kKnown{{
+// "UTF-16" and "UTF-32" (and their old names) say nothing of the byte order: the BOM does, and
+// without one the order is chosen by how the text reads (RFC 2781 says big-endian; Windows writes
+// little-endian). ICU's BOM-aware "UTF-16"/"UTF-32" converters read the BOM and drop it.
+constexpr std::array<Known, 18> kKnown{{
     {"UTF-8", "UTF-8", {"utf-8", "utf8", "unicode-1-1-utf-8"}},
     {"US-ASCII", "US-ASCII", {"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us"}},
+    {"UTF-16", "UTF-16", {"utf-16", "utf16", "ucs-2", "iso-10646-ucs-2", "csunicode", "unicode"}},
     {"UTF-16LE", "UTF-16LE", {"utf-16le"}},
-    {"UTF-16BE", "UTF-16BE", {"utf-16be", "utf-16"}},
+    {"UTF-16BE", "UTF-16BE", {"utf-16be"}},
+    {"UTF-32", "UTF-32", {"utf-32", "utf32", "ucs-4", "iso-10646-ucs-4"}},
+    {"UTF-32LE", "UTF-32LE", {"utf-32le"}},
+    {"UTF-32BE", "UTF-32BE", {"utf-32be"}},
     {"Shift_JIS", "windows-31j",
      {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "cp932", "windows-31j", "csshiftjis"}},
     {"EUC-JP", "euc-jp-2007", {"euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese", "eucjp-ms", "cp51932"}},
@@ -296,7 +303,60 @@ long japanese_score(std::string_view utf8) {
     return score;
 }
 
+// How plausible UTF-16 text decoded in one byte order is. Text read in the wrong order turns ASCII
+// into U+xx00 characters and Japanese into rarely used or private-use code points.
+long utf16_order_score(std::string_view utf8) {
+    long score = 0;
+    for (int32_t i = 0, n = static_cast<int32_t>(utf8.size()); i < n;) {
+        UChar32 c;
+        U8_NEXT(reinterpret_cast<const uint8_t*>(utf8.data()), i, n, c);
+        if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') score += 2;
+        else if (c < 0x20 || c == 0x7F) score -= 3;
+        else if (c > 0xFF && (c & 0xFF) == 0) score -= 4;
+        else if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0x4E00 && c <= 0x9FFF) ||
+                 (c >= 0xFF01 && c <= 0xFF9F))
+            score += 2;
+        else if ((c >= 0xE000 && c <= 0xF8FF) || c >= 0xF0000 || (c >= 0xFFF0 && c <= 0xFFFF)) score -= 3;
+    }
+    return score;
+}
+
+// The byte order marks, longest first (a UTF-32LE BOM begins like a UTF-16LE one).
+struct Bom {
+    std::string_view bytes;
+    std::string_view label;
+    std::size_t unit;
+};
+constexpr std::array<Bom, 5> kBoms{{
+    {std::string_view("\xFF\xFE\0\0", 4), "UTF-32LE", 4},
+    {std::string_view("\0\0\xFE\xFF", 4), "UTF-32BE", 4},
+    {"\xEF\xBB\xBF", "UTF-8", 1},
+    {"\xFF\xFE", "UTF-16LE", 2},
+    {"\xFE\xFF", "UTF-16BE", 2},
+}};
+
+// A Unicode encoding without a BOM: the order that reads better. nullopt when neither decodes.
+std::optional<std::string> unicode_without_bom(std::string_view bytes, bool utf32) {
+    auto le = icu_decode(bytes, utf32 ? "UTF-32LE" : "UTF-16LE");
+    auto be = icu_decode(bytes, utf32 ? "UTF-32BE" : "UTF-16BE");
+    if (le && be) return utf16_order_score(*le) > utf16_order_score(*be) ? le : be;
+    return le ? le : be;
+}
+
 }  // namespace
+
+std::optional<Decoded> decode_by_bom(std::string_view bytes) {
+    for (const auto& b : kBoms) {
+        if (!bytes.starts_with(b.bytes)) continue;
+        std::string_view rest = bytes.substr(b.bytes.size());
+        if (rest.size() % b.unit != 0) continue;
+        auto d = b.label == "UTF-8" ? (is_valid_utf8(rest) ? std::optional<std::string>(std::string(rest)) : std::nullopt)
+                                    : icu_decode(rest, b.label);
+        // FF FE 00 00 may also be a UTF-16LE mark and U+0000: the shorter mark is tried next.
+        if (d) return Decoded{std::string(b.label), true, std::move(*d)};
+    }
+    return std::nullopt;
+}
 
 bool is_valid_utf8(std::string_view s) {
     for (int32_t i = 0, n = static_cast<int32_t>(s.size()); i < n;) {
@@ -316,6 +376,13 @@ std::optional<std::string> decode(std::string_view bytes, std::string_view chars
     const Known* k = find_known(charset);
     if (!k) return std::nullopt;
     if (k->label == "ISO-2022-JP") return iso2022jp_to_utf8(bytes);
+    if (k->label == "UTF-16" || k->label == "UTF-32") {
+        bool utf32 = k->label == "UTF-32";
+        if (auto d = decode_by_bom(bytes); d && d->charset.starts_with(utf32 ? "UTF-32" : "UTF-16")) return std::move(d->utf8);
+        if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF") || (utf32 && bytes.starts_with(std::string_view("\0\0\xFE\xFF", 4))))
+            return std::nullopt;   // a BOM of this family that does not decode
+        return unicode_without_bom(bytes, utf32);
+    }
     if (k->label == "UTF-8" || k->label == "US-ASCII") {
         if (!is_valid_utf8(bytes)) return std::nullopt;
         if (k->label == "US-ASCII" &&
@@ -349,19 +416,10 @@ std::optional<std::string> encode(std::string_view utf8, std::string_view charse
 }
 
 std::optional<Decoded> detect_and_decode(std::string_view bytes) {
-    auto starts = [&](std::string_view p) { return bytes.substr(0, p.size()) == p; };
-    if (starts("\xEF\xBB\xBF")) {
-        auto d = decode(bytes.substr(3), "UTF-8");
-        if (!d) return std::nullopt;
-        return Decoded{"UTF-8", true, std::move(*d)};
-    }
-    if (starts("\xFF\xFE") || starts("\xFE\xFF")) {
-        std::string cs = starts("\xFF\xFE") ? "UTF-16LE" : "UTF-16BE";
-        if (bytes.size() % 2 != 0) return std::nullopt;
-        auto d = decode(bytes.substr(2), cs);
-        if (!d) return std::nullopt;
-        return Decoded{cs, true, std::move(*d)};
-    }
+    // A byte order mark decides (a UTF-32LE mark is tried before the UTF-16LE one it begins with).
+    if (auto d = decode_by_bom(bytes)) return d;
+    if (bytes.starts_with("\xEF\xBB\xBF") || bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF"))
+        return std::nullopt;   // a mark whose encoding does not decode: not text
     if (bytes.find('\0') != std::string_view::npos) return std::nullopt;
 
     bool seven_bit = std::none_of(bytes.begin(), bytes.end(),
@@ -402,7 +460,7 @@ std::optional<Decoded> detect_and_decode(std::string_view bytes) {
     for (int32_t i = 0; i < count; ++i) {
         if (ucsdet_getConfidence(matches[i], &status) < 30) break;
         std::string label = canonical(ucsdet_getName(matches[i], &status));
-        if (label.empty() || label == "UTF-16LE" || label == "UTF-16BE") continue;
+        if (label.empty() || label.starts_with("UTF-16") || label.starts_with("UTF-32")) continue;
         // Text labelled ISO-8859-1 is in practice windows-1252 (as browsers read it): 0x80-0x9F are
         // printable there (€, “ ”), not C1 controls to be stripped.
         if (label == "ISO-8859-1") label = "windows-1252";

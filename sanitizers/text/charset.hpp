@@ -10,7 +10,7 @@
 namespace mugaika::charset {
 
 struct Decoded {
-    std::string charset;   // canonical label: UTF-8, US-ASCII, UTF-16LE, UTF-16BE, Shift_JIS, EUC-JP, ISO-2022-JP, ...
+    std::string charset;   // canonical label: UTF-8, US-ASCII, UTF-16LE, UTF-16BE, UTF-32LE, UTF-32BE, Shift_JIS, EUC-JP, ISO-2022-JP, ...
     bool bom = false;      // the input began with a byte order mark (not part of `utf8`)
     std::string utf8;
 };
@@ -18,6 +18,11 @@ struct Decoded {
 // Detects the encoding of text and decodes it strictly. nullopt when it is not text in any supported
 // encoding (binary, NUL bytes, invalid sequences everywhere).
 std::optional<Decoded> detect_and_decode(std::string_view bytes);
+
+// Decodes text that starts with a byte order mark (UTF-8, UTF-16LE/BE, UTF-32LE/BE) in the encoding the
+// mark names, strictly, the mark removed (`bom` set). nullopt when there is no mark or the rest does
+// not decode. A mark wins over any label, as it does in browsers.
+std::optional<Decoded> decode_by_bom(std::string_view bytes);
 
 // Decodes strictly in the named charset (any common label or alias, case-insensitive). nullopt on an
 // unknown charset or any invalid sequence.

@@ -35,6 +35,8 @@ std::string encode_like(const charset::Decoded& original, std::string_view utf8,
         if (original.charset == "UTF-8") bom = "\xEF\xBB\xBF";
         else if (original.charset == "UTF-16LE") bom = "\xFF\xFE";
         else if (original.charset == "UTF-16BE") bom = "\xFE\xFF";
+        else if (original.charset == "UTF-32LE") bom = std::string("\xFF\xFE\0\0", 4);
+        else if (original.charset == "UTF-32BE") bom = std::string("\0\0\xFE\xFF", 4);
     }
     if (auto encoded = charset::encode(utf8, original.charset)) return bom + *encoded;
     ctx.add("text.reencoded", Action::converted,

@@ -141,3 +141,48 @@ TEST_CASE("detect: more archive, image and installer signatures") {
     CHECK(type_of(std::string("BM\x46\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x01\0\0\0\x01\0\0\0\x01\0\x18\0", 30) + std::string(40, '\0')) == "bmp");
     CHECK(type_of(std::string("RIFF\x24\0\0\0WEBPVP8 \x18\0\0\0", 20) + std::string(24, '\0')) == "webp");
 }
+
+TEST_CASE("detect: structure decides between mail and PDF, the other face is a finding") {
+    const std::string pdf = make_pdf("x");
+    // Any sender controls the Subject and the body: a "%PDF-" there must not make the mail a PDF.
+    std::vector<std::string> mails = {
+        "From: a@example.jp\r\nTo: b@example.jp\r\nSubject: %PDF-1.7 report\r\n\r\nbody\r\n",
+        "Received: from x\r\nFrom: a@example.jp\r\nSubject: hi\r\n\r\n%PDF-1.4\r\n1 0 obj\r\n",
+        "From: a@example.jp\nTo: b@example.jp\n\n" + pdf,                                // LF only, raw PDF body
+        "From MAILER-DAEMON Thu Jan  1 00:00:00 2026\nFrom: a@example.jp\nDate: x\n\n" + pdf,   // mbox line
+        "Return-Path: <a@example.jp>\r\nX-Note:\r\n %PDF-1.5 folded\r\nFrom: a@example.jp\r\nTo: b\r\n\r\nx\r\n",
+    };
+    for (const auto& m : mails) {
+        CAPTURE(m.substr(0, 60));
+        Detection d = detector().detect(m, "message.eml");
+        CHECK(d.type->id == "eml");
+        CHECK(has_finding(d, "detect.polyglot"));
+    }
+    // A zip appended to a header block is still read as mail; unzip would find the zip: a finding.
+    Detection z = detector().detect("From: a@example.jp\r\nTo: b@example.jp\r\n\r\n" + make_zip({{"a.txt", "hello"}}), "x.eml");
+    CHECK(z.type->id == "eml");
+    CHECK(has_finding(z, "detect.polyglot"));
+    // The same header block in front of a PDF is mail even under a .pdf name (the name check then
+    // decides, as for any other mismatch).
+    CHECK(type_of("From: a@example.jp\r\nSubject: x\r\n\r\n" + pdf, "report.pdf") == "eml");
+}
+
+TEST_CASE("detect: a PDF stays a PDF unless a real header block comes first") {
+    const std::string pdf = make_pdf("x");
+    CHECK(type_of(pdf) == "pdf");
+    CHECK_FALSE(has_finding(detector().detect(pdf, "a.pdf"), "detect.polyglot"));
+    // Junk before the header: PDF readers skip it, so it is a PDF, and the prefix is a finding.
+    Detection junk = detector().detect("GARBAGE PREFIX\n" + pdf, "a.pdf");
+    CHECK(junk.type->id == "pdf");
+    CHECK(has_finding(junk, "detect.polyglot"));
+    // Header-like lines that do not make a message (one field, no From/Received, no blank line).
+    CHECK(type_of("Title: report\n\n" + pdf) == "pdf");
+    CHECK(type_of("Subject: a\r\nX-Foo: b\r\n\r\n" + pdf) == "pdf");
+    CHECK(type_of("From: a@example.jp\r\nTo: b@example.jp\r\n" + pdf) == "pdf");   // no blank line: no header block
+    // Mail headers deep inside a PDF do not matter.
+    CHECK(type_of(pdf + "\nFrom: a@example.jp\nTo: b@example.jp\n\n") == "pdf");
+    // An RTF that also reads as a header block is mail, with the RTF face as a finding.
+    Detection rtf = detector().detect("{\\rtf1: x\r\nFrom: a@example.jp\r\nTo: b@example.jp\r\n\r\n}", "x.eml");
+    CHECK(rtf.type->id == "eml");
+    CHECK(has_finding(rtf, "detect.polyglot"));
+}

@@ -11,35 +11,12 @@ using namespace mugaika::test::mail;
 
 namespace {
 
-std::string headers(const std::string& subject_line, const std::string& content_type,
-                    const std::string& cte = "7bit") {
-    return "Received: from mx.example.net by gw.example.jp; Sun, 22 Nov 2026 10:00:00 +0900\r\n"
-           "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.co.jp>\r\n"
-           "To: somu@city.example.lg.jp\r\n"
-           "Subject: " + subject_line + "\r\n"
-           "Date: Sun, 22 Nov 2026 10:00:00 +0900\r\n"
-           "Message-ID: <abc123@example.co.jp>\r\n"
-           "X-Mailer: Test\r\n"
-           "MIME-Version: 1.0\r\n"
-           "Content-Type: " + content_type + "\r\n"
-           "Content-Transfer-Encoding: " + cte + "\r\n\r\n";
-}
-
 // お世話になっております。①会議の件、㈱テストのｶﾀｶﾅです。 in ISO-2022-JP with CP932 extensions.
 const std::string kJisBody =
     "\x1B\x24\x42\x24\x2A\x40\x24\x4F\x43\x24\x4B\x24\x4A\x24\x43\x24\x46\x24\x2A\x24\x6A\x24\x5E\x24\x39\x21\x23"
     "\x2D\x21\x32\x71\x35\x44\x24\x4E\x37\x6F\x21\x22\x2D\x6A\x25\x46\x25\x39\x25\x48\x24\x4E\x1B\x28\x49\x36\x40"
     "\x36\x45\x1B\x24\x42\x24\x47\x24\x39\x21\x23\x1B\x28\x42";
 const std::string kJisText = "お世話になっております。①会議の件、㈱テストのｶﾀｶﾅです。";
-
-std::string body_after_notice(const nlohmann::json& j) {
-    std::string b = body_of(j);
-    auto p = b.rfind("━━━━\n");
-    REQUIRE(p != std::string::npos);
-    b = b.substr(p + std::string("━━━━\n").size());
-    REQUIRE(b.starts_with("\n"));   // a blank line separates the notice from the text
-    return b.substr(1);
-}
 
 }  // namespace
 
@@ -383,4 +360,25 @@ TEST_CASE("mail: an Office attachment with a macro comes out rebuilt by the engi
             CHECK(p["sha256"] == sha256_hex(alone.outputs[0].bytes));
         }
     CHECK(found);
+}
+
+TEST_CASE("mail: a %PDF- marker in the Subject or the body does not take a mail down the PDF path") {
+    const std::string pdf = mugaika::test::make_pdf("x");
+    for (const auto& [what, eml] : std::vector<std::pair<std::string, std::string>>{
+             {"subject", headers("%PDF-1.7 invoice", "text/plain; charset=us-ascii") + "hello\r\n"},
+             {"body", headers("x", "text/plain; charset=us-ascii") + "%PDF-1.4\r\n1 0 obj << >> endobj\r\n"},
+             {"raw PDF body", headers("x", "application/octet-stream", "8bit") + pdf},
+         }) {
+        CAPTURE(what);
+        Outcome o = sanitize(eml);
+        CHECK(o.detected_type == "eml");
+        CHECK(has_finding(o, "detect.polyglot"));
+        auto j = checked(o);
+        if (what == "subject") CHECK(j["headers"]["Subject"] == "%PDF-1.7 invoice");
+    }
+    // Under a .pdf name the header block still decides; the name follows the content.
+    Outcome named = engine().process(headers("%PDF-1.7", "text/plain") + "hi\r\n", "report.pdf");
+    CHECK(named.detected_type == "eml");
+    REQUIRE(named.outputs.size() == 1);
+    CHECK(named.outputs[0].name == "report.eml");
 }

@@ -91,4 +91,29 @@ inline bool has_finding(const Outcome& o, const std::string& kind) {
 
 inline std::string body_of(const nlohmann::json& j) { return j["body"].get<std::string>(); }
 
+// A single-part message with the usual headers around the given Subject, type and encoding.
+inline std::string headers(const std::string& subject_line, const std::string& content_type,
+                    const std::string& cte = "7bit") {
+    return "Received: from mx.example.net by gw.example.jp; Sun, 22 Nov 2026 10:00:00 +0900\r\n"
+           "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.co.jp>\r\n"
+           "To: somu@city.example.lg.jp\r\n"
+           "Subject: " + subject_line + "\r\n"
+           "Date: Sun, 22 Nov 2026 10:00:00 +0900\r\n"
+           "Message-ID: <abc123@example.co.jp>\r\n"
+           "X-Mailer: Test\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: " + content_type + "\r\n"
+           "Content-Transfer-Encoding: " + cte + "\r\n\r\n";
+}
+
+// The body text after the notice at its top.
+inline std::string body_after_notice(const nlohmann::json& j) {
+    std::string b = body_of(j);
+    auto p = b.rfind("━━━━\n");
+    REQUIRE(p != std::string::npos);
+    b = b.substr(p + std::string("━━━━\n").size());
+    REQUIRE(b.starts_with("\n"));   // a blank line separates the notice from the text
+    return b.substr(1);
+}
+
 }  // namespace mugaika::test::mail
