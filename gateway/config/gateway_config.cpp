@@ -134,9 +134,12 @@ void parse_lmtp(const toml::table& t, const std::string& file, GatewayConfig& c)
         else if (key == "max_line_bytes") l.max_line_bytes = small(v, file, key, 1 << 20);
         else if (key == "max_connections") l.max_connections = small(v, file, key, 1024);
         else if (key == "max_errors") l.max_errors = small(v, file, key, 1000);
-        else if (key == "timeout_seconds") l.timeout = std::chrono::seconds(positive(v, file, key));
+        else if (key == "timeout_seconds") l.timeout = std::chrono::seconds(small(v, file, key, 86400));
+        else if (key == "min_data_rate") l.min_data_rate = small(v, file, key, 1u << 30);
+        else if (key == "shutdown_seconds") l.shutdown = std::chrono::seconds(small(v, file, key, 3600));
         else unknown(v, file, key, "lmtp", "enabled, listen, clients, max_message_bytes, max_recipients, "
-                                           "max_line_bytes, max_connections, max_errors, timeout_seconds");
+                                           "max_line_bytes, max_connections, max_errors, timeout_seconds, "
+                                           "min_data_rate, shutdown_seconds");
         if (key == "listen" && !l.listen.starts_with("unix:") && l.listen.rfind(':') == std::string::npos)
             throw ConfigError(file, line_of(v), "listen must be host:port or unix:/path");
     }
@@ -158,8 +161,11 @@ void parse_release(const toml::table& t, const std::string& file, GatewayConfig&
             if (c.release.smtp_next_hop.rfind(':') == std::string::npos)
                 throw ConfigError(file, line_of(v), "smtp_next_hop must be host:port");
         } else if (key == "smtp_helo") c.release.smtp_helo = string_value(v, file, key);
-        else if (key == "smtp_timeout_seconds") c.release.smtp_timeout = std::chrono::seconds(positive(v, file, key));
-        else unknown(v, file, key, "release", "notes, maildir, smtp_next_hop, smtp_helo, smtp_timeout_seconds");
+        else if (key == "smtp_timeout_seconds") c.release.smtp_timeout = std::chrono::seconds(small(v, file, key, 86400));
+        else if (key == "smtp_min_data_rate") c.release.smtp_min_data_rate = small(v, file, key, 1u << 30);
+        else if (key == "smtp_connections") c.release.smtp_connections = small(v, file, key, 64);
+        else unknown(v, file, key, "release", "notes, maildir, smtp_next_hop, smtp_helo, smtp_timeout_seconds, "
+                                              "smtp_min_data_rate, smtp_connections");
     }
 }
 

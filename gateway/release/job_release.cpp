@@ -6,6 +6,7 @@
 #include "maildir.hpp"
 #include "smtp_relay.hpp"
 #include "mugaika/atomic_file.hpp"
+#include "mugaika/test_points.hpp"
 #include "mugaika/names.hpp"
 #include "mugaika/reasons.hpp"
 #include "mugaika/report.hpp"
@@ -126,15 +127,18 @@ std::optional<std::string> relay_mail(const fs::path& job_dir, const JobMeta& me
     for (std::size_t i = 0; i < plan.size(); ++i) {
         std::string marker = "sent-" + std::to_string(i);
         if (!present(job_dir / marker)) {
+            // The marker is written the moment the next hop has taken the mail, before QUIT.
             SmtpResult r = smtp_send(to.smtp_next_hop, to.smtp_helo, meta.sender, meta.recipients,
-                                     mugaika_headers(meta) + plan[i].bytes, to.smtp_timeout);
+                                     mugaika_headers(meta) + plan[i].bytes, to.smtp_limits, [&](const SmtpResult& ok) {
+                                         test_points::crash_point("release.smtp.accepted");
+                                         replace_file(job_dir, marker, ok.reply + "\n");
+                                     });
             if (r.kind == SmtpResult::temporary)
                 throw std::runtime_error("next hop " + to.smtp_next_hop + " deferred the mail: " + r.reply);
             if (r.kind == SmtpResult::permanent) {
                 replace_file(job_dir, "relay-rejected", r.reply);
                 return r.reply;
             }
-            replace_file(job_dir, marker, r.reply + "\n");
         }
         sent.push_back("smtp://" + to.smtp_next_hop + "/" + meta.id + "/" + std::to_string(i));
     }

@@ -83,3 +83,16 @@ TEST_CASE("smtp relay: a permanent refusal holds the mail, never sends it back o
     CHECK(again.quarantine_id == r.quarantine_id);
     CHECK(mta.sessions == 1);
 }
+
+TEST_CASE("smtp relay: what goes on the wire has CRLF line ends only, so nothing can end the message early") {
+    // A bare CR or LF in released text (for a next hop that would take it as a line end) becomes CRLF,
+    // and a line that then starts with a dot is stuffed: the only end of data is the one we send.
+    CHECK(smtp_wire_format("a\r.\rb\n.\nc\r\n.\r\n") == "a\r\n..\r\nb\r\n..\r\nc\r\n..\r\n.\r\n");
+    CHECK(smtp_wire_format("no end") == "no end\r\n.\r\n");
+    CHECK(smtp_wire_format("") == ".\r\n");
+    std::string w = smtp_wire_format("x\ry\n\r\nz\r\r\n");
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        if (w[i] == '\r') CHECK((i + 1 < w.size() && w[i + 1] == '\n'));
+        if (w[i] == '\n') CHECK((i > 0 && w[i - 1] == '\r'));
+    }
+}
