@@ -19,23 +19,20 @@ namespace mugaika::test_points {
 #ifdef MUGAIKA_TEST_HOOKS
 namespace {
 
+// Read every time (a getenv is cheap next to the file I/O around every point): a test process may turn
+// the hooks on and off between its cases.
 bool enabled() {
-    static const bool on = [] {
-        const char* v = std::getenv("MUGAIKA_TEST_HOOKS");
-        return v && std::strcmp(v, "1") == 0;
-    }();
-    return on;
+    const char* v = std::getenv("MUGAIKA_TEST_HOOKS");
+    return v && std::strcmp(v, "1") == 0;
 }
 
 }  // namespace
 
 void crash_point(std::string_view point) {
     if (!enabled()) return;
-    static const std::string target = [] {
-        const char* v = std::getenv("MUGAIKA_TEST_KILL_AT");
-        return std::string(v ? v : "");
-    }();
-    if (target.empty()) return;
+    const char* v = std::getenv("MUGAIKA_TEST_KILL_AT");
+    if (!v || !*v) return;
+    const std::string target = v;
     std::string_view name = target;
     long nth = 1;
     if (auto hash = name.find('#'); hash != std::string_view::npos) {
