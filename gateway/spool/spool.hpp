@@ -28,10 +28,14 @@ struct JobMeta {
     std::string section;                   // share: the section folder; mail: empty
     std::string sender;                    // mail: envelope sender
     std::vector<std::string> recipients;   // mail: envelope recipients
-    std::string name;                      // original file name (share) or "message.eml" (mail)
+    std::string name;                      // original file name (share: its bytes, maybe CP932) or "message.eml" (mail)
     std::int64_t received_ms = 0;          // Unix time of acceptance, milliseconds
     std::uint64_t size = 0;
     int attempts = 0;                      // worker runs started (a crash of the whole service counts)
+
+    // The name for people (logs, reports, the audit log): UTF-8, CP932 decoded. The worker gets `name`.
+    std::string display_name() const;
+    const std::string& raw_name() const { return name; }
 
     nlohmann::ordered_json to_json() const;
     static JobMeta from_json(const nlohmann::json& j);   // throws std::runtime_error on a bad document
