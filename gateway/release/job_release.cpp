@@ -84,6 +84,7 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
             throw;
         }
         replace_file(job_dir, "staged.json", staged.dump(2) + "\n");
+        test_points::crash_point("release.share.staged");
     }
     std::vector<fs::path> published;
     ordered_json paths = ordered_json::array();
@@ -95,6 +96,7 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
             for (int n = 1; n < 10000 && final_path.empty(); ++n)
                 if (durable::rename_noreplace(temp, dest / numbered_name(name, n))) final_path = dest / numbered_name(name, n);
             if (final_path.empty()) throw std::system_error(EEXIST, std::generic_category(), "no free name for " + name);
+            test_points::crash_point("release.share.published");
         } else {
             final_path = find_published(dest, name, s.at("sha256").get<std::string>());
         }
@@ -156,7 +158,7 @@ bool is_staging_name(std::string_view name) { return name.starts_with(stage_pref
 
 std::string note_ja(const Outcome& o, const JobMeta& meta, const std::optional<std::string>& quarantine_id) {
     std::string s = "無害化ゲートウェイからのお知らせ\n\n";
-    s += "ファイル名: " + meta.name + "\n";
+    s += "ファイル名: " + meta.display_name() + "\n";
     s += "受付日時: " + iso_time(meta.received_ms) + " (UTC)\n";
     s += "受付番号: " + meta.id + "\n\n";
     s += summary_ja(o) + "\n";
@@ -222,6 +224,7 @@ JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome out
         fs::create_directories(to.reports);
         replace_file(to.reports, meta.id + ".json", r.report.dump(2) + "\n");
     }
+    r.outcome = std::move(outcome);
     return r;
 }
 

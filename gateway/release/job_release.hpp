@@ -46,6 +46,7 @@ struct ReleaseTarget {
 
 struct JobRelease {
     Verdict verdict = Verdict::quarantined;   // final (a mail that is not a mail any more is held)
+    Outcome outcome;                          // final too: its reason is the one the audit log records
     std::vector<std::filesystem::path> released;
     std::optional<std::string> quarantine_id;
     nlohmann::ordered_json report;

@@ -9,7 +9,7 @@ namespace mugaika {
 
 Service::Service(GatewayConfig config)
     : runtime_(std::make_shared<const Runtime>(config)), started_with_(config), spool_(config.spool.dir),
-      scheduler_(spool_, runtime_, metrics_, config.worker_count()) {}
+      scheduler_(spool_, runtime_, metrics_, config.worker_count(), config.release.smtp_connections) {}
 
 Service::~Service() { stop(std::chrono::milliseconds(0)); }
 
