@@ -22,6 +22,14 @@ std::string Service::intake_problem() const {
     intake_checked_ = now;
     intake_cached_.clear();
     const auto& cfg = runtime_.get()->config;
+    // Nothing is accepted that could not be given a verdict line: while the audit log cannot be written
+    // intake waits (Postfix keeps the mail, the share keeps the file) and resumes by itself.
+    bool storage = false;
+    if (std::string audit = scheduler_.audit_problem(&storage); !audit.empty()) {
+        intake_cached_ = storage ? "452 4.3.1 insufficient system storage for the audit log, try again later"
+                                 : "451 4.3.0 audit log unavailable, try again later";
+        return intake_cached_;
+    }
     struct statvfs st{};
     if (::statvfs(spool_.root().c_str(), &st) == 0) {
         std::uint64_t free_bytes = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
@@ -104,6 +112,7 @@ void Service::reload(GatewayConfig config) {
 
 std::string Service::health() const {
     if (scheduler_.workers() == 0) return "no workers";
+    if (std::string gates = scheduler_.gate_problems(); !gates.empty()) return gates + ": items wait in the spool";
     const auto& scan = runtime_.get()->config.scan;
     if (scan.enabled && !clamd_ping(scan.clamd, std::chrono::seconds(2)))
         return "malware scanner unavailable (clamd at " + scan.clamd + "): items wait in the spool";

@@ -96,7 +96,7 @@ JobMeta JobMeta::from_json(const nlohmann::json& j) {
 }
 
 Spool::Spool(fs::path root) : root_(std::move(root)) {
-    for (const char* q : {"tmp", "incoming", "active", "done"}) fs::create_directories(root_ / q);
+    for (const char* q : {"tmp", "incoming", "active", "done", "claims"}) fs::create_directories(root_ / q);
     // tmp/ holds jobs that were never committed, hence never acknowledged: the sender still owns them.
     for (const auto& e : fs::directory_iterator(root_ / "tmp")) fs::remove_all(e.path());
 }
@@ -159,6 +159,21 @@ void Spool::enqueue_file(JobMeta meta, const fs::path& source) {
     fs::create_directory(staging);
     try {
         meta.size = durable::copy(source, staging / "original");
+        durable::write(staging / "meta.json", meta.to_json().dump(2) + "\n");
+        commit(meta.id);
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(staging, ignored);
+        throw;
+    }
+}
+
+void Spool::enqueue_fd(JobMeta meta, int source_fd, const std::function<void()>& before_commit) {
+    fs::path staging = root_ / "tmp" / meta.id;
+    fs::create_directory(staging);
+    try {
+        meta.size = durable::copy_fd(source_fd, staging / "original");
+        if (before_commit) before_commit();
         durable::write(staging / "meta.json", meta.to_json().dump(2) + "\n");
         commit(meta.id);
     } catch (...) {
