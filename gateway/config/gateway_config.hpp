@@ -42,6 +42,9 @@ struct LmtpConfig {
     std::uint32_t min_data_rate = 500;
     // At shutdown, sessions get this long to send the replies they owe; then they are closed hard.
     std::chrono::seconds shutdown{10};
+    // A message Postfix sends again after losing our 250 (same sender, same bytes) is not queued twice
+    // within this window (resend_filter.hpp); 0 turns it off. At most [spool] keep_done_hours.
+    std::chrono::hours resend_window{120};
 };
 
 enum class NoteMode { none, quarantined, all };

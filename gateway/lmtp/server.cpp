@@ -15,6 +15,7 @@
 
 #include "../service/http.hpp"
 #include "../net/deadline_io.hpp"
+#include "mugaika/test_points.hpp"
 #include "../service/log.hpp"
 #include "session.hpp"
 
@@ -50,7 +51,8 @@ void refuse(int fd, const std::string& reply) {
 }  // namespace
 
 LmtpServer::LmtpServer(LmtpConfig config, Spool& spool, Metrics& metrics, Hooks hooks)
-    : config_(std::move(config)), spool_(spool), metrics_(metrics), hooks_(std::move(hooks)) {}
+    : config_(std::move(config)), spool_(spool), metrics_(metrics), hooks_(std::move(hooks)),
+      resend_(spool, config_.resend_window) {}
 
 LmtpServer::~LmtpServer() { stop(); }
 
@@ -177,7 +179,24 @@ void LmtpServer::session(int fd, std::string peer) {
         meta.name = "message.eml";
         meta.received_ms = now_ms();
         try {
+            {
+                // The same queue file again, after our 250 was lost: answered, not queued twice.
+                auto guard = resend_.lock();
+                ResendFilter::Decision d = resend_.check(env.sender, env.recipients, message);
+                if (d.recipients.empty()) {
+                    metrics_.lmtp_message("duplicate");
+                    log::info("lmtp: the message from <" + env.sender + "> was accepted before as job " + d.earlier_job +
+                              " (sent again after a lost reply); not queued twice");
+                    return "250 2.0.0 queued as " + d.earlier_job;
+                }
+                if (d.recipients.size() < env.recipients.size())
+                    log::info("lmtp: job " + d.earlier_job + " took this message before for " +
+                              std::to_string(env.recipients.size() - d.recipients.size()) + " of its recipient(s); queued for the others");
+                meta.recipients = d.recipients;
+                resend_.record(env.sender, message, meta.id, meta.recipients);
+            }
             spool_.enqueue_bytes(meta, message);
+            test_points::crash_point("lmtp.spooled");
         } catch (const std::system_error& e) {
             metrics_.lmtp_message("deferred");
             log::error("lmtp: cannot spool a message from " + peer + ": " + e.what());

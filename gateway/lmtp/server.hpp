@@ -16,6 +16,7 @@
 #include "../config/gateway_config.hpp"
 #include "../service/metrics.hpp"
 #include "../spool/spool.hpp"
+#include "resend_filter.hpp"
 
 namespace mugaika {
 
@@ -44,6 +45,7 @@ private:
     Spool& spool_;
     Metrics& metrics_;
     Hooks hooks_;
+    ResendFilter resend_;
     int listen_fd_ = -1;
     int soft_stop_[2] = {-1, -1};   // written at stop(): reads and the acceptor end
     int hard_stop_[2] = {-1, -1};   // written at the shutdown deadline: replies end too

@@ -8,7 +8,12 @@ namespace mugaika {
 
 namespace {
 constexpr std::chrono::milliseconds first_delay{2000}, max_delay{30000};
+
+// "<gate>: <reason>", unless the reason names the gate already.
+std::string described(const std::string& name, const std::string& reason) {
+    return reason.starts_with(name) ? reason : name + ": " + reason;
 }
+}  // namespace
 
 bool Gate::is_open() const {
     std::lock_guard lock(mutex_);
@@ -17,7 +22,7 @@ bool Gate::is_open() const {
 
 std::string Gate::problem() const {
     std::lock_guard lock(mutex_);
-    return open_ ? std::string() : reason_;
+    return open_ ? std::string() : described(name_, reason_);
 }
 
 bool Gate::storage_full() const {
@@ -28,7 +33,7 @@ bool Gate::storage_full() const {
 void Gate::close(std::string reason, bool storage_full) {
     std::lock_guard lock(mutex_);
     if (open_) {
-        log::warn(name_ + ": " + reason + "; jobs wait until it is available again");
+        log::warn(described(name_, reason) + "; jobs wait until it is available again");
         delay_ = first_delay;
         next_probe_ = Clock::now() + delay_;
     }

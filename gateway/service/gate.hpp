@@ -17,7 +17,7 @@ public:
     explicit Gate(std::string name) : name_(std::move(name)) {}
 
     bool is_open() const;
-    // "" when open; else what is wrong.
+    // "" when open; else what is wrong ("<name>: <reason>").
     std::string problem() const;
     // True when closed because storage ran out (a full disk or quota): intake answers 452 then.
     bool storage_full() const;

@@ -385,12 +385,12 @@ void Scheduler::release_and_finish(const std::string& id, const JobMeta& meta, c
         try {
             audit.append(verdict_event(meta, r));
         } catch (const std::exception& e) {
-            audit_gate_.close(std::string("audit log cannot be written: ") + e.what(), storage_error(e));
+            audit_gate_.close(e.what(), storage_error(e));
             park_or_throw(audit_gate_, id);
             throw;
         }
         test_points::crash_point("job.audited");
-        if (std::string p = audit.problem(); !p.empty()) audit_gate_.close("audit log: " + p, true);
+        if (std::string p = audit.problem(); !p.empty()) audit_gate_.close(p, true);
         durable::replace_lazily(dir / "audited", "");
     }
     spool_.finish(id);

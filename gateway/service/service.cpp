@@ -4,6 +4,7 @@
 
 #include "../scan/clamd_client.hpp"
 #include "log.hpp"
+#include "mugaika/atomic_file.hpp"
 
 namespace mugaika {
 
@@ -53,6 +54,7 @@ void Service::start_share() {
 }
 
 void Service::start() {
+    warm_up_crypto();   // before any thread: see atomic_file.hpp (a forked worker must not inherit a held lock)
     const auto& cfg = runtime_.get()->config;
     log::info("starting: configuration " + cfg.source + ", spool " + cfg.spool.dir.string() + ", " +
               std::to_string(cfg.worker_count()) + " worker(s)");

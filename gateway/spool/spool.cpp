@@ -225,10 +225,13 @@ bool Spool::known(const std::string& id) const {
 
 void Spool::prune_done(std::chrono::seconds older_than) {
     auto cutoff = fs::file_time_type::clock::now() - older_than;
-    std::error_code ec;
-    for (fs::directory_iterator it(root_ / "done", ec), end; !ec && it != end; it.increment(ec)) {
-        std::error_code e2;
-        if (fs::last_write_time(it->path(), e2) < cutoff && !e2) fs::remove_all(it->path(), e2);
+    // Tombstones, and the LMTP resend records (lmtp/resend_filter.hpp) that refer to them.
+    for (const char* dir : {"done", "resent"}) {
+        std::error_code ec;
+        for (fs::directory_iterator it(root_ / dir, ec), end; !ec && it != end; it.increment(ec)) {
+            std::error_code e2;
+            if (fs::last_write_time(it->path(), e2) < cutoff && !e2) fs::remove_all(it->path(), e2);
+        }
     }
 }
 

@@ -146,6 +146,9 @@ public:
     void kill9() { signal_and_wait(SIGKILL); }
     int term() { return signal_and_wait(SIGTERM); }
     void hup() { ::kill(pid_, SIGHUP); }
+    // Sends `sig` without waiting (see alive()).
+    void signal(int sig) { ::kill(pid_, sig); }
+    int exit_status() const { return exit_status_; }
     unsigned short lmtp_port() const { return lmtp_port_; }
     unsigned short http_port() const { return http_port_; }
 
