@@ -269,9 +269,13 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
     // The worker's wall clock must leave the engine room to spend its own time budget and report.
     auto engine_budget = std::chrono::duration_cast<std::chrono::milliseconds>(c.policy.limits.time_budget);
     if (c.worker.wall < engine_budget) c.worker.wall = engine_budget + std::chrono::seconds(5);
-    // A resend is recognised by the job it duplicates: that job's tombstone must outlive the window.
-    if (c.lmtp.resend_window > c.spool.keep_done)
-        throw ConfigError(file, 0, "[lmtp] resend_window_hours must not exceed [spool] keep_done_hours");
+    // A resend is recognised by the job it duplicates: that job's tombstone must outlive the window. A
+    // window set larger is an error; the default shrinks to a shorter keep_done_hours.
+    if (c.lmtp.resend_window > c.spool.keep_done) {
+        const toml::node* set = root.at_path("lmtp.resend_window_hours").node();
+        if (set) throw ConfigError(file, line_of(*set), "[lmtp] resend_window_hours must not exceed [spool] keep_done_hours");
+        c.lmtp.resend_window = std::chrono::duration_cast<std::chrono::hours>(c.spool.keep_done);
+    }
     // A mail larger than the engine accepts would only be quarantined as too large: refuse it at the
     // door instead (552), where the sender learns of it.
     if (!lmtp_size_set) c.lmtp.max_message_bytes = std::min(c.lmtp.max_message_bytes, c.policy.limits.max_input_bytes);

@@ -97,6 +97,7 @@ void Service::reload(GatewayConfig config) {
     if (config.lmtp.enabled != old.lmtp.enabled || config.lmtp.listen != old.lmtp.listen) warn_kept("[lmtp] listen/enabled");
     if (config.http.enabled != old.http.enabled || config.http.listen != old.http.listen) warn_kept("[http] listen/enabled");
     if (config.worker_count() != old.worker_count()) warn_kept("[worker] count");
+    if (config.release.smtp_connections != old.release.smtp_connections) warn_kept("[release] smtp_connections");
     bool share_changed = config.share.enabled != old.share.enabled || config.share.inbound != old.share.inbound ||
                          config.share.sections != old.share.sections || config.share.settle != old.share.settle ||
                          config.share.rescan != old.share.rescan;
