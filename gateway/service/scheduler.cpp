@@ -259,8 +259,15 @@ void Scheduler::pool_loop(Stage stage) {
         } catch (const Parked&) {
             next = waiting;   // at a gate; it goes on when the resource is back
         } catch (const std::exception& e) {
-            next = waiting;
-            backoff(item, e);
+            std::error_code ec;
+            if (!fs::exists(spool_.active(item.id), ec) && !fs::exists(spool_.dir(Spool::Queue::incoming, item.id), ec)) {
+                // Not ours to retry: the job's folder is gone (removed by hand). Said once, not looped on.
+                log::error("job " + item.id + ": " + e.what() + "; its folder is no longer in the spool, forgotten");
+                next = finished;
+            } else {
+                next = waiting;
+                backoff(item, e);
+            }
         }
         std::lock_guard lock(mutex_);
         if (next == finished) {

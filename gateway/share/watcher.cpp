@@ -69,6 +69,21 @@ const char* kind_of(mode_t m) {
 
 bool same_file(const struct stat& st, dev_t dev, ino_t ino) { return st.st_dev == dev && st.st_ino == ino; }
 
+// A file with another name elsewhere (a hard link to something outside the share). Some network file
+// systems report 0 links; only more than one counts.
+bool hard_linked(const struct stat& st) { return st.st_nlink > 1; }
+
+// renameat2(RENAME_NOREPLACE) within one folder; where the file system does not support the flag (NFS,
+// some FUSE file systems), a check for the target followed by a plain rename (our names are random ids,
+// so only a planted entry could be in the way, and then we do not rename). 0 or the errno.
+int rename_noreplace_at(int dir_fd, const std::string& from, const std::string& to) {
+    if (::renameat2(dir_fd, from.c_str(), dir_fd, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) return errno;
+    struct stat st{};
+    if (::fstatat(dir_fd, to.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return EEXIST;
+    return ::renameat(dir_fd, from.c_str(), dir_fd, to.c_str()) == 0 ? 0 : errno;
+}
+
 bool same_content_state(const struct stat& a, const struct stat& b) {
     return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
 }
@@ -220,13 +235,17 @@ void ShareWatcher::remove_record(const std::string& id) {
 void ShareWatcher::give_back(const Section& s, const std::string& claim, const std::string& name) {
     for (int n = 1; n < 100; ++n) {
         std::string to = numbered_name(name, n);
-        if (::renameat2(s.fd, claim.c_str(), s.fd, to.c_str(), RENAME_NOREPLACE) == 0) {
+        int e = rename_noreplace_at(s.fd, claim, to);
+        if (e == 0) {
             if (n > 1) log::warn("share: " + s.name + "/" + name + " was given back as " + to);
             return;
         }
-        if (errno != EEXIST) break;
+        if (e != EEXIST) {
+            log::error("share: cannot give " + s.name + "/" + claim + " back as " + name + ": " + errno_text(e));
+            return;
+        }
     }
-    log::error("share: cannot give " + s.name + "/" + claim + " back as " + name + ": " + errno_text());
+    log::error("share: cannot give " + s.name + "/" + claim + " back as " + name + ": no free name");
 }
 
 void ShareWatcher::recover_claims() {
@@ -275,7 +294,7 @@ void ShareWatcher::recover_claims() {
             // Claimed but never spooled: spooled now, from the claim itself.
             int fd = ::openat(s.fd, claim.c_str(), open_flags);
             struct stat fst{};
-            if (fd < 0 || ::fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || fst.st_nlink != 1 || !same_file(fst, r.dev, r.ino)) {
+            if (fd < 0 || ::fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || hard_linked(fst) || !same_file(fst, r.dev, r.ino)) {
                 if (fd >= 0) ::close(fd);
                 log::warn("share: the claim of job " + r.id + " changed under us; left alone");
             } else {
@@ -327,8 +346,7 @@ void ShareWatcher::consider(std::size_t i, const std::string& name) {
     std::string where = s.name + "/" + name;
     if (S_ISDIR(st.st_mode)) return refuse(where, "sub-folders of a section are not taken");
     if (!S_ISREG(st.st_mode)) return refuse(where, std::string(kind_of(st.st_mode)) + ", not a regular file: not taken");
-    if (st.st_nlink != 1)
-        return refuse(where, "the file has other hard links (it may belong elsewhere): not taken");
+    if (hard_linked(st)) return refuse(where, "the file has other hard links (it may belong elsewhere): not taken");
     refused_.erase(where);   // a refused name that holds a plain file now is a candidate
     auto key = std::make_pair(i, name);
     auto now = std::chrono::steady_clock::now();
@@ -367,7 +385,7 @@ void ShareWatcher::check_candidates() {
         const Section& s = sections_[c.section];
         struct stat st{};
         if (s.fd < 0 || ::fstatat(s.fd, c.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
-            st.st_nlink != 1) {
+            hard_linked(st)) {
             it = candidates_.erase(it);   // gone, or no longer a plain file (the next rescan refuses it)
             continue;
         }
@@ -409,8 +427,8 @@ bool ShareWatcher::take(const Candidate& c) {
         return false;
     }
     // 2. The claim: whatever holds the name now becomes ours in one atomic step, in the same folder.
-    if (::renameat2(s.fd, c.name.c_str(), s.fd, claim.c_str(), RENAME_NOREPLACE) != 0) {
-        if (errno != ENOENT) log::warn("share: cannot claim " + where + ": " + errno_text());
+    if (int e = rename_noreplace_at(s.fd, c.name, claim); e != 0) {
+        if (e != ENOENT) log::warn("share: cannot claim " + where + ": " + errno_text(e));
         remove_record(id);
         return false;
     }
@@ -418,7 +436,7 @@ bool ShareWatcher::take(const Candidate& c) {
     // 3. What we claimed must be what we judged: a regular file, one link, the same inode.
     int fd = ::openat(s.fd, claim.c_str(), open_flags);
     struct stat before{};
-    if (fd < 0 || ::fstat(fd, &before) != 0 || !S_ISREG(before.st_mode) || before.st_nlink != 1 ||
+    if (fd < 0 || ::fstat(fd, &before) != 0 || !S_ISREG(before.st_mode) || hard_linked(before) ||
         !same_file(before, c.dev, c.ino)) {
         if (fd >= 0) ::close(fd);
         log::warn("share: " + where + " was replaced while being taken; given back");
