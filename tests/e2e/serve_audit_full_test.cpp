@@ -45,7 +45,7 @@ std::map<std::string, int> verdicts(const fs::path& log) {
 void run_full_disk(ServiceProcess& s, const std::function<void()>& fill, const std::function<void()>& make_room) {
     s.start();
     drop(s.path("in/総務課"), "before.txt", "recorded while there is room\n");
-    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == 1; }));
+    REQUIRE(wait_for([&] { return verdicts(s.path("audit/audit.log")).size() == 1; }));
 
     fill();
     drop(s.path("in/総務課"), "during-1.txt", "processed while the audit log is full\n");

@@ -94,7 +94,8 @@ TEST_CASE("serve: a CP932 file name is read as CP932, released under its charact
     for (const auto& f : r["findings"]) encoding |= f["kind"] == "name.encoding";
     CHECK(encoding);
     CHECK(r["input"]["name"] == "会議表.txt");
-    CHECK(read_whole(s.path("audit/audit.log")).find("\"name\":\"会議表.txt\"") != std::string::npos);
+    // (The report is written before the verdict line: wait for the line.)
+    CHECK(wait_for([&] { return read_whole(s.path("audit/audit.log")).find("\"name\":\"会議表.txt\"") != std::string::npos; }));
     CHECK(visible_files(s.path("in")).empty());
     CHECK(s.term() == 0);
 }
