@@ -146,6 +146,7 @@ std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes
 }  // namespace mugaika
 
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 namespace mugaika {
 
@@ -173,6 +174,25 @@ std::string sha256_file(const std::filesystem::path& path) {
         out.push_back(hex[digest[i] & 15]);
     }
     return out;
+}
+
+}  // namespace mugaika
+
+namespace mugaika {
+
+void warm_up_crypto() {
+    for (const char* md : {"SHA256", "SHA1", "MD5"})
+        if (EVP_MD* m = EVP_MD_fetch(nullptr, md, nullptr)) EVP_MD_free(m);
+    for (const char* c : {"AES-256-GCM", "AES-128-ECB", "AES-192-ECB", "AES-256-ECB", "AES-128-CTR", "AES-256-CTR"})
+        if (EVP_CIPHER* x = EVP_CIPHER_fetch(nullptr, c, nullptr)) EVP_CIPHER_free(x);
+    if (EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr)) EVP_MAC_free(mac);
+    if (EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "PBKDF2", nullptr)) EVP_KDF_free(kdf);
+    // The legacy entry points (EVP_sha256() in EVP_Digest) fetch through the same cache; one real use
+    // of each settles whatever else they initialise.
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_Digest("", 0, out, &len, EVP_sha256(), nullptr);
+    EVP_Digest("", 0, out, &len, EVP_sha1(), nullptr);
 }
 
 }  // namespace mugaika

@@ -38,6 +38,9 @@ int audit_command(const std::vector<std::string>& argv) {
         std::cout << file.string() << ": OK, " << r.lines << " 行、改ざんは検出されませんでした (" << r.lines
                   << " lines, chain intact" << (r.head_checked ? ", head matches" : "; no head file: the last line is unchecked")
                   << ")\n";
+        if (r.head_behind > 0)
+            std::cout << "  note: the head file is " << r.head_behind << " line(s) behind (its update failed, e.g. a full disk); "
+                      << "the last " << r.head_behind << " line(s) are not vouched for until the next append\n";
         return exit_ok;
     }
     std::cout << file.string() << ": 改ざんまたは破損を検出しました (TAMPERED or damaged)\n";

@@ -147,9 +147,13 @@ void parse_lmtp(const toml::table& t, const std::string& file, GatewayConfig& c)
         else if (key == "max_line_bytes") l.max_line_bytes = small(v, file, key, 1 << 20);
         else if (key == "max_connections") l.max_connections = small(v, file, key, 1024);
         else if (key == "max_errors") l.max_errors = small(v, file, key, 1000);
-        else if (key == "timeout_seconds") l.timeout = std::chrono::seconds(positive(v, file, key));
+        else if (key == "timeout_seconds") l.timeout = std::chrono::seconds(small(v, file, key, 86400));
+        else if (key == "min_data_rate") l.min_data_rate = small(v, file, key, 1u << 30);
+        else if (key == "shutdown_seconds") l.shutdown = std::chrono::seconds(small(v, file, key, 3600));
+        else if (key == "resend_window_hours") l.resend_window = std::chrono::hours(non_negative(v, file, key));
         else unknown(v, file, key, "lmtp", "enabled, listen, clients, max_message_bytes, max_recipients, "
-                                           "max_line_bytes, max_connections, max_errors, timeout_seconds");
+                                           "max_line_bytes, max_connections, max_errors, timeout_seconds, "
+                                           "min_data_rate, shutdown_seconds, resend_window_hours");
         if (key == "listen" && !l.listen.starts_with("unix:") && l.listen.rfind(':') == std::string::npos)
             throw ConfigError(file, line_of(v), "listen must be host:port or unix:/path");
     }
@@ -171,8 +175,11 @@ void parse_release(const toml::table& t, const std::string& file, GatewayConfig&
             if (c.release.smtp_next_hop.rfind(':') == std::string::npos)
                 throw ConfigError(file, line_of(v), "smtp_next_hop must be host:port");
         } else if (key == "smtp_helo") c.release.smtp_helo = string_value(v, file, key);
-        else if (key == "smtp_timeout_seconds") c.release.smtp_timeout = std::chrono::seconds(positive(v, file, key));
-        else unknown(v, file, key, "release", "notes, maildir, smtp_next_hop, smtp_helo, smtp_timeout_seconds");
+        else if (key == "smtp_timeout_seconds") c.release.smtp_timeout = std::chrono::seconds(small(v, file, key, 86400));
+        else if (key == "smtp_min_data_rate") c.release.smtp_min_data_rate = small(v, file, key, 1u << 30);
+        else if (key == "smtp_connections") c.release.smtp_connections = small(v, file, key, 64);
+        else unknown(v, file, key, "release", "notes, maildir, smtp_next_hop, smtp_helo, smtp_timeout_seconds, "
+                                              "smtp_min_data_rate, smtp_connections");
     }
 }
 
@@ -275,6 +282,13 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
     // The worker's wall clock must leave the engine room to spend its own time budget and report.
     auto engine_budget = std::chrono::duration_cast<std::chrono::milliseconds>(c.policy.limits.time_budget);
     if (c.worker.wall < engine_budget) c.worker.wall = engine_budget + std::chrono::seconds(5);
+    // A resend is recognised by the job it duplicates: that job's tombstone must outlive the window. A
+    // window set larger is an error; the default shrinks to a shorter keep_done_hours.
+    if (c.lmtp.resend_window > c.spool.keep_done) {
+        const toml::node* set = root.at_path("lmtp.resend_window_hours").node();
+        if (set) throw ConfigError(file, line_of(*set), "[lmtp] resend_window_hours must not exceed [spool] keep_done_hours");
+        c.lmtp.resend_window = std::chrono::duration_cast<std::chrono::hours>(c.spool.keep_done);
+    }
     // A mail larger than the engine accepts would only be quarantined as too large: refuse it at the
     // door instead (552), where the sender learns of it.
     if (!lmtp_size_set) c.lmtp.max_message_bytes = std::min(c.lmtp.max_message_bytes, c.policy.limits.max_input_bytes);

@@ -35,7 +35,16 @@ struct LmtpConfig {
     std::uint32_t max_line_bytes = 4096;         // one command or data line, CRLF included
     std::uint32_t max_connections = 16;
     std::uint32_t max_errors = 10;               // protocol errors before the session is cut off
+    // A deadline per request, not per read: a command line (or a reply) must get through within it.
     std::chrono::seconds timeout{300};
+    // DATA: the deadline moves later by the bytes received divided by this rate (bytes per second),
+    // never beyond `timeout` from now (Postfix's smtpd_min_data_rate): a trickling client is cut off.
+    std::uint32_t min_data_rate = 500;
+    // At shutdown, sessions get this long to send the replies they owe; then they are closed hard.
+    std::chrono::seconds shutdown{10};
+    // A message Postfix sends again after losing our 250 (same sender, same bytes) is not queued twice
+    // within this window (resend_filter.hpp); 0 turns it off. At most [spool] keep_done_hours.
+    std::chrono::hours resend_window{120};
 };
 
 enum class NoteMode { none, quarantined, all };
@@ -46,7 +55,12 @@ struct ReleaseConfig {
     std::filesystem::path maildir = "var/mail";  // LGWAN-side Maildir for released mail (tmp/ -> new/)
     std::string smtp_next_hop;                   // host:port: re-inject released mail over SMTP instead
     std::string smtp_helo = "mugaika";
+    // A deadline per SMTP command and reply (the message itself: this plus its size at smtp_min_data_rate).
     std::chrono::seconds smtp_timeout{120};
+    std::uint32_t smtp_min_data_rate = 1000;     // bytes per second the next hop must at least take
+    // Deliveries over SMTP run in their own threads, this many at once: a slow next hop never holds
+    // the disarm workers.
+    std::uint32_t smtp_connections = 2;
 };
 
 // [spool]

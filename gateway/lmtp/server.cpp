@@ -14,6 +14,8 @@
 #include <system_error>
 
 #include "../service/http.hpp"
+#include "../net/deadline_io.hpp"
+#include "mugaika/test_points.hpp"
 #include "../service/log.hpp"
 #include "session.hpp"
 
@@ -38,22 +40,19 @@ std::string peer_name(const sockaddr_storage& ss) {
     return buf;
 }
 
-void send_all(int fd, const std::string& s) {
-    const char* p = s.data();
-    std::size_t n = s.size();
-    while (n > 0) {
-        ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return;   // the client is gone; the read side notices
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
+// A one-line answer from the accepting thread to a client that is turned away: it must not hold the
+// acceptor up, so it gets a second at most.
+void refuse(int fd, const std::string& reply) {
+    net::set_nonblocking(fd);
+    net::send_all(fd, reply, net::after(std::chrono::seconds(1)), -1);
+    ::close(fd);
 }
 
 }  // namespace
 
 LmtpServer::LmtpServer(LmtpConfig config, Spool& spool, Metrics& metrics, Hooks hooks)
-    : config_(std::move(config)), spool_(spool), metrics_(metrics), hooks_(std::move(hooks)) {}
+    : config_(std::move(config)), spool_(spool), metrics_(metrics), hooks_(std::move(hooks)),
+      resend_(spool, config_.resend_window) {}
 
 LmtpServer::~LmtpServer() { stop(); }
 
@@ -95,22 +94,30 @@ void LmtpServer::start() {
                                               : reinterpret_cast<sockaddr_in6&>(ss).sin6_port);
     }
     if (::listen(listen_fd_, 64) != 0) fail("listen");
-    if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) fail("pipe");
+    if (::pipe2(soft_stop_, O_CLOEXEC | O_NONBLOCK) != 0 || ::pipe2(hard_stop_, O_CLOEXEC | O_NONBLOCK) != 0) fail("pipe");
     acceptor_ = std::thread([this] { accept_loop(); });
     log::info("lmtp: listening on " + config_.listen + (port_ ? " (port " + std::to_string(port_) + ")" : ""));
 }
 
 void LmtpServer::stop() {
     if (stopping_.exchange(true)) return;
-    if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
+    // Soft stop: the acceptor ends, and every session waiting for its client ends at once (a session in
+    // the middle of DATA is cut off: Postfix sees no reply and retries later). Replies still owed (the
+    // 250 of a message already in the spool) may be sent until the shutdown deadline.
+    if (soft_stop_[1] >= 0) (void)!::write(soft_stop_[1], "x", 1);
     if (acceptor_.joinable()) acceptor_.join();
     std::unique_lock lock(mutex_);
-    // A session in the middle of a DATA read is cut off: Postfix sees no reply and retries later. A
-    // session already writing the job to the spool finishes that first (the shutdown only stops reads).
-    for (int fd : sessions_) ::shutdown(fd, SHUT_RD);
-    done_cv_.wait(lock, [&] { return sessions_.empty(); });
+    if (!done_cv_.wait_for(lock, config_.shutdown, [&] { return sessions_.empty(); })) {
+        // Hard stop: a client that does not read its replies does not hold the service up.
+        log::warn("lmtp: " + std::to_string(sessions_.size()) + " session(s) still open after " +
+                  std::to_string(config_.shutdown.count()) + " s of shutdown; closing them");
+        if (hard_stop_[1] >= 0) (void)!::write(hard_stop_[1], "x", 1);
+        for (int fd : sessions_) ::shutdown(fd, SHUT_RDWR);
+        // Every wait of a session watches the hard stop; what remains is at most a spool write in progress.
+        done_cv_.wait(lock, [&] { return sessions_.empty(); });
+    }
     lock.unlock();
-    for (int* fd : {&listen_fd_, &wake_[0], &wake_[1]})
+    for (int* fd : {&listen_fd_, &soft_stop_[0], &soft_stop_[1], &hard_stop_[0], &hard_stop_[1]})
         if (*fd >= 0) { ::close(*fd); *fd = -1; }
     if (config_.listen.starts_with("unix:")) {
         std::error_code ec;
@@ -120,7 +127,7 @@ void LmtpServer::stop() {
 
 void LmtpServer::accept_loop() {
     while (!stopping_) {
-        pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+        pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {soft_stop_[0], POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
         if (stopping_) break;
         if (!(fds[0].revents & POLLIN)) continue;
@@ -131,15 +138,13 @@ void LmtpServer::accept_loop() {
         std::string peer = peer_name(ss);
         if (!client_allowed(peer)) {
             log::warn("lmtp: refused connection from " + peer + " (not in [lmtp] clients)");
-            send_all(fd, "554 5.7.1 access denied\r\n");
-            ::close(fd);
+            refuse(fd, "554 5.7.1 access denied\r\n");
             continue;
         }
         std::unique_lock lock(mutex_);
         if (sessions_.size() >= config_.max_connections) {
             lock.unlock();
-            send_all(fd, "421 4.3.2 too many connections, try again later\r\n");
-            ::close(fd);
+            refuse(fd, "421 4.3.2 too many connections, try again later\r\n");
             continue;
         }
         sessions_.insert(fd);
@@ -150,12 +155,14 @@ void LmtpServer::accept_loop() {
 }
 
 void LmtpServer::session(int fd, std::string peer) {
-    timeval tv{static_cast<time_t>(config_.timeout.count()), 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    lmtp::LineReader reader(fd);
+    net::set_nonblocking(fd);
+    // Reads end at the soft stop; replies may still go out until the hard stop (see stop()).
+    lmtp::LineReader reader(fd, soft_stop_[0]);
     lmtp::SessionHooks h;
-    h.send = [fd](const std::string& s) { send_all(fd, s + "\r\n"); };
+    h.send = [this, fd](const std::string& s) {
+        net::IoStatus st = net::send_all(fd, s + "\r\n", net::after(config_.timeout), hard_stop_[0]);
+        if (st != net::IoStatus::ok) throw lmtp::PeerGone(net::to_string(st));
+    };
     h.rejected = [this] { metrics_.lmtp_message("rejected"); };
     h.intake_problem = [this] { return hooks_.intake_problem ? hooks_.intake_problem() : std::string(); };
     h.deliver = [this, &peer](const lmtp::Envelope& env, std::string&& message) -> std::string {
@@ -172,7 +179,24 @@ void LmtpServer::session(int fd, std::string peer) {
         meta.name = "message.eml";
         meta.received_ms = now_ms();
         try {
+            {
+                // The same queue file again, after our 250 was lost: answered, not queued twice.
+                auto guard = resend_.lock();
+                ResendFilter::Decision d = resend_.check(env.sender, env.recipients, message);
+                if (d.recipients.empty()) {
+                    metrics_.lmtp_message("duplicate");
+                    log::info("lmtp: the message from <" + env.sender + "> was accepted before as job " + d.earlier_job +
+                              " (sent again after a lost reply); not queued twice");
+                    return "250 2.0.0 queued as " + d.earlier_job;
+                }
+                if (d.recipients.size() < env.recipients.size())
+                    log::info("lmtp: job " + d.earlier_job + " took this message before for " +
+                              std::to_string(env.recipients.size() - d.recipients.size()) + " of its recipient(s); queued for the others");
+                meta.recipients = d.recipients;
+                resend_.record(env.sender, message, meta.id, meta.recipients);
+            }
             spool_.enqueue_bytes(meta, message);
+            test_points::crash_point("lmtp.spooled");
         } catch (const std::system_error& e) {
             metrics_.lmtp_message("deferred");
             log::error("lmtp: cannot spool a message from " + peer + ": " + e.what());
@@ -195,7 +219,10 @@ void LmtpServer::session(int fd, std::string peer) {
         why = lmtp::run_session(reader, config_, h, "mugaika");
     } catch (const std::exception& e) {
         why = std::string("internal error: ") + e.what();
-        h.send("421 4.3.0 local error, closing connection");
+        try {
+            h.send("421 4.3.0 local error, closing connection");
+        } catch (const lmtp::PeerGone&) {
+        }
     }
     if (why != "quit") log::info("lmtp: session with " + peer + " ended: " + why);
     std::lock_guard lock(mutex_);

@@ -16,6 +16,7 @@
 #include "../config/gateway_config.hpp"
 #include "../service/metrics.hpp"
 #include "../spool/spool.hpp"
+#include "resend_filter.hpp"
 
 namespace mugaika {
 
@@ -30,7 +31,8 @@ public:
     ~LmtpServer();
 
     void start();   // binds and listens (throws std::system_error), then accepts in a thread
-    // Stops accepting, cuts open sessions at their next read and waits for them.
+    // Stops accepting and ends every session waiting for its client at once; sessions that still owe
+    // replies get [lmtp] shutdown_seconds to send them, then every connection is closed hard.
     void stop();
     unsigned short port() const { return port_; }
 
@@ -43,8 +45,10 @@ private:
     Spool& spool_;
     Metrics& metrics_;
     Hooks hooks_;
+    ResendFilter resend_;
     int listen_fd_ = -1;
-    int wake_[2] = {-1, -1};
+    int soft_stop_[2] = {-1, -1};   // written at stop(): reads and the acceptor end
+    int hard_stop_[2] = {-1, -1};   // written at the shutdown deadline: replies end too
     unsigned short port_ = 0;
     std::thread acceptor_;
     std::mutex mutex_;

@@ -1,6 +1,7 @@
 #include "client_socket.hpp"
 
 #include <netdb.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -13,10 +14,16 @@
 namespace mugaika::net {
 namespace {
 
-void set_timeouts(int fd, std::chrono::seconds timeout) {
-    timeval tv{static_cast<time_t>(timeout.count()), 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+// connect(2) on a non-blocking socket, finished by `deadline`. Empty on success, else the error.
+std::string connect_by(int fd, const sockaddr* a, socklen_t len, Clock::time_point deadline) {
+    if (::connect(fd, a, len) == 0) return {};
+    if (errno != EINPROGRESS && errno != EAGAIN) return std::strerror(errno);
+    IoStatus s = wait_ready(fd, POLLOUT, deadline, -1);
+    if (s == IoStatus::timeout) return "no answer within the timeout";
+    int err = 0;
+    socklen_t elen = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0) return std::strerror(errno);
+    return err == 0 ? std::string() : std::strerror(err);
 }
 
 }  // namespace
@@ -25,21 +32,21 @@ ClientSocket::~ClientSocket() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-std::string ClientSocket::connect(const std::string& address, std::chrono::seconds timeout) {
+std::string ClientSocket::connect(const std::string& address, std::chrono::milliseconds timeout) {
+    Clock::time_point deadline = after(timeout);
     if (address.rfind("unix:", 0) == 0) {
         std::string path = address.substr(5);
         sockaddr_un a{};
         if (path.empty() || path.size() >= sizeof a.sun_path) return "bad unix socket path in " + address;
         a.sun_family = AF_UNIX;
         std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
-        fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd_ < 0) return std::string("socket: ") + std::strerror(errno);
-        set_timeouts(fd_, timeout);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return {};
-        std::string err = "cannot connect to " + address + ": " + std::strerror(errno);
+        std::string err = connect_by(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a, deadline);
+        if (err.empty()) return {};
         ::close(fd_);
         fd_ = -1;
-        return err;
+        return "cannot connect to " + address + ": " + err;
     }
     std::pair<std::string, unsigned short> hp;
     try {
@@ -53,11 +60,11 @@ std::string ClientSocket::connect(const std::string& address, std::chrono::secon
         return "cannot resolve " + hp.first + ": " + gai_strerror(rc);
     std::string err = "cannot connect to " + address;
     for (addrinfo* a = res; a; a = a->ai_next) {
-        fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
         if (fd_ < 0) continue;
-        set_timeouts(fd_, timeout);
-        if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) break;
-        err = "cannot connect to " + address + ": " + std::strerror(errno);
+        std::string e = connect_by(fd_, a->ai_addr, a->ai_addrlen, deadline);
+        if (e.empty()) break;
+        err = "cannot connect to " + address + ": " + e;
         ::close(fd_);
         fd_ = -1;
     }
@@ -65,14 +72,12 @@ std::string ClientSocket::connect(const std::string& address, std::chrono::secon
     return fd_ >= 0 ? std::string() : err;
 }
 
-bool ClientSocket::send_all(std::string_view s) {
-    while (!s.empty()) {
-        ssize_t n = ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        s.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
+bool ClientSocket::send_all(std::string_view s, Clock::time_point deadline) {
+    return net::send_all(fd_, s, deadline, -1) == IoStatus::ok;
+}
+
+IoStatus ClientSocket::recv_some(char* buf, std::size_t n, std::size_t& got, Clock::time_point deadline) {
+    return net::recv_some(fd_, buf, n, got, deadline, -1);
 }
 
 }  // namespace mugaika::net

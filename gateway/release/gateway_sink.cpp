@@ -83,7 +83,7 @@ std::string to_recipients(const q::ReleasedItem& item, const std::vector<Output>
             continue;
         }
         SmtpResult r = smtp_send(next_hop, config.release.smtp_helo, item.sender, item.recipients, message,
-                                 config.release.smtp_timeout);
+                                 {config.release.smtp_timeout, config.release.smtp_min_data_rate});
         if (r.kind == SmtpResult::permanent)
             throw q::ReleaseError("LGWAN側のメールサーバが受け取りを拒否しました。", "next hop refused: " + r.reply);
         if (r.kind == SmtpResult::temporary)

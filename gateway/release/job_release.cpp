@@ -6,6 +6,7 @@
 #include "maildir.hpp"
 #include "smtp_relay.hpp"
 #include "mugaika/atomic_file.hpp"
+#include "mugaika/test_points.hpp"
 #include "mugaika/names.hpp"
 #include "mugaika/reasons.hpp"
 #include "mugaika/report.hpp"
@@ -83,6 +84,7 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
             throw;
         }
         replace_file(job_dir, "staged.json", staged.dump(2) + "\n");
+        test_points::crash_point("release.share.staged");
     }
     std::vector<fs::path> published;
     ordered_json paths = ordered_json::array();
@@ -94,6 +96,7 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
             for (int n = 1; n < 10000 && final_path.empty(); ++n)
                 if (durable::rename_noreplace(temp, dest / numbered_name(name, n))) final_path = dest / numbered_name(name, n);
             if (final_path.empty()) throw std::system_error(EEXIST, std::generic_category(), "no free name for " + name);
+            test_points::crash_point("release.share.published");
         } else {
             final_path = find_published(dest, name, s.at("sha256").get<std::string>());
         }
@@ -126,15 +129,18 @@ std::optional<std::string> relay_mail(const fs::path& job_dir, const JobMeta& me
     for (std::size_t i = 0; i < plan.size(); ++i) {
         std::string marker = "sent-" + std::to_string(i);
         if (!present(job_dir / marker)) {
+            // The marker is written the moment the next hop has taken the mail, before QUIT.
             SmtpResult r = smtp_send(to.smtp_next_hop, to.smtp_helo, meta.sender, meta.recipients,
-                                     mugaika_headers(meta) + plan[i].bytes, to.smtp_timeout);
+                                     mugaika_headers(meta) + plan[i].bytes, to.smtp_limits, [&](const SmtpResult& ok) {
+                                         test_points::crash_point("release.smtp.accepted");
+                                         replace_file(job_dir, marker, ok.reply + "\n");
+                                     });
             if (r.kind == SmtpResult::temporary)
                 throw std::runtime_error("next hop " + to.smtp_next_hop + " deferred the mail: " + r.reply);
             if (r.kind == SmtpResult::permanent) {
                 replace_file(job_dir, "relay-rejected", r.reply);
                 return r.reply;
             }
-            replace_file(job_dir, marker, r.reply + "\n");
         }
         sent.push_back("smtp://" + to.smtp_next_hop + "/" + meta.id + "/" + std::to_string(i));
     }
@@ -152,7 +158,7 @@ bool is_staging_name(std::string_view name) { return name.starts_with(stage_pref
 
 std::string note_ja(const Outcome& o, const JobMeta& meta, const std::optional<std::string>& quarantine_id) {
     std::string s = "無害化ゲートウェイからのお知らせ\n\n";
-    s += "ファイル名: " + meta.name + "\n";
+    s += "ファイル名: " + meta.display_name() + "\n";
     s += "受付日時: " + iso_time(meta.received_ms) + " (UTC)\n";
     s += "受付番号: " + meta.id + "\n\n";
     s += summary_ja(o) + "\n";
@@ -218,6 +224,7 @@ JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome out
         fs::create_directories(to.reports);
         replace_file(to.reports, meta.id + ".json", r.report.dump(2) + "\n");
     }
+    r.outcome = std::move(outcome);
     return r;
 }
 

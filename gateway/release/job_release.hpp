@@ -8,9 +8,10 @@
 //                                Publishing is one rename per file (never overwriting): a temp that is
 //                                gone was published already, one that is there is published now.
 //   Maildir                      mail: tmp/<deterministic name> -> new/<name>; new/<name> existing means done.
-//   sent-<n>, relay-rejected     mail over SMTP: written once the next hop answered 250 (a crash just
-//                                before it sends the mail again; X-Mugaika-ID lets the LGWAN side drop
-//                                the duplicate) or refused it for good (the mail is then held).
+//   sent-<n>, relay-rejected     mail over SMTP: written as soon as the next hop answered 250 to the
+//                                message, before QUIT (a crash in between sends the mail again;
+//                                X-Mugaika-ID lets the LGWAN side drop the duplicate), or once it refused
+//                                it for good (the mail is then held).
 //
 // No partial file is ever visible under a non-hidden name in a drop folder.
 #pragma once
@@ -27,6 +28,7 @@
 #include "../config/gateway_config.hpp"
 #include "../spool/spool.hpp"
 #include "quarantine_hold.hpp"
+#include "smtp_relay.hpp"
 #include "mugaika/outcome.hpp"
 
 namespace mugaika {
@@ -39,11 +41,12 @@ struct ReleaseTarget {
     NoteMode notes = NoteMode::none;
     std::string smtp_next_hop;          // non-empty: mail is re-injected over SMTP instead of the Maildir
     std::string smtp_helo = "mugaika";
-    std::chrono::seconds smtp_timeout{120};
+    SmtpLimits smtp_limits{};
 };
 
 struct JobRelease {
     Verdict verdict = Verdict::quarantined;   // final (a mail that is not a mail any more is held)
+    Outcome outcome;                          // final too: its reason is the one the audit log records
     std::vector<std::filesystem::path> released;
     std::optional<std::string> quarantine_id;
     nlohmann::ordered_json report;

@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "../spool/durable.hpp"
+#include "mugaika/test_points.hpp"
 
 namespace mugaika {
 namespace fs = std::filesystem;
@@ -25,7 +26,9 @@ fs::path deliver_to_maildir(const fs::path& maildir, const std::string& file_nam
     fs::path temp = maildir / "tmp" / file_name;
     fs::remove(temp, ec);
     durable::write(temp, message);
+    test_points::crash_point("release.maildir.tmp");
     durable::rename(temp, final_path);
+    test_points::crash_point("release.maildir.new");
     return final_path;
 }
 

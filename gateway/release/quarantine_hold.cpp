@@ -33,7 +33,7 @@ std::string QuarantineHold::hold(const JobMeta& meta, const std::filesystem::pat
         req.id = id;
         req.original = read_file(original, std::uint64_t(4) << 30);
         req.report_json = report.dump(2);
-        req.name = meta.name;
+        req.name = meta.display_name();
         req.section = meta.section;
         req.sender = meta.sender;
         req.recipients = meta.recipients;

@@ -10,15 +10,14 @@
 namespace mugaika {
 namespace {
 
-// One NUL-terminated reply (the "z" form of the commands), at most 4 KiB.
-bool read_reply(int fd, std::string& out) {
+// One NUL-terminated reply (the "z" form of the commands), at most 4 KiB, complete by `deadline`.
+bool read_reply(net::ClientSocket& c, std::string& out, net::Clock::time_point deadline) {
     out.clear();
     char buf[512];
     while (out.size() < 4096) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return !out.empty();   // clamd closes after replying
-        out.append(buf, static_cast<std::size_t>(n));
+        std::size_t n = 0;
+        if (c.recv_some(buf, sizeof buf, n, deadline) != net::IoStatus::ok) return !out.empty();   // clamd closes after replying
+        out.append(buf, n);
         if (auto z = out.find('\0'); z != std::string::npos) {
             out.resize(z);
             return true;
@@ -43,15 +42,17 @@ ClamdResult clamd_scan(const std::string& address, std::string_view bytes, std::
     }
     // INSTREAM: <4-byte big-endian length><data> chunks, then a zero length. clamd may answer early
     // (size limit) and close; a failed send is then read as that answer.
-    bool sent = c.send_all(std::string_view("zINSTREAM\0", 10));
+    // Each chunk, and then the reply, gets `timeout`: a stalled clamd is given up on, however it trickles.
+    bool sent = c.send_all(std::string_view("zINSTREAM\0", 10), net::after(timeout));
     constexpr std::size_t chunk = 1 << 20;
     for (std::size_t at = 0; sent && at < bytes.size(); at += chunk) {
         std::string_view part = bytes.substr(at, chunk);
-        sent = c.send_all(chunk_header(part.size())) && c.send_all(part);
+        auto deadline = net::after(timeout);
+        sent = c.send_all(chunk_header(part.size()), deadline) && c.send_all(part, deadline);
     }
-    if (sent) sent = c.send_all(chunk_header(0));
+    if (sent) sent = c.send_all(chunk_header(0), net::after(timeout));
     std::string reply;
-    if (!read_reply(c.fd(), reply)) {
+    if (!read_reply(c, reply, net::after(timeout))) {
         r.detail = sent ? "no reply from clamd at " + address : "clamd closed the connection while receiving";
         return r;
     }
@@ -75,7 +76,8 @@ bool clamd_ping(const std::string& address, std::chrono::seconds timeout) {
     net::ClientSocket c;
     if (!c.connect(address, timeout).empty()) return false;
     std::string reply;
-    return c.send_all(std::string_view("zPING\0", 6)) && read_reply(c.fd(), reply) && reply == "PONG";
+    auto deadline = net::after(timeout);
+    return c.send_all(std::string_view("zPING\0", 6), deadline) && read_reply(c, reply, deadline) && reply == "PONG";
 }
 
 }  // namespace mugaika

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -32,7 +33,61 @@ int priority(Level l) {
     }
     return LOG_INFO;
 }
+void append_hex(std::string& out, unsigned char c) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += "\\x";
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+}
+
+// Code points that change how a line reads: line breaks beyond C0, and the bidirectional controls.
+bool invisible_control(std::uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f || cp == 0x2028 ||
+           cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+// Length of the UTF-8 sequence at s[i] and its code point; 0 when it is not valid UTF-8.
+std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) {
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = b(0);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    cp = n == 1 ? c : c & (0x7f >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((b(k) & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (b(k) & 0x3f);
+    }
+    static constexpr std::uint32_t min_for[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;   // overlong, surrogate
+    return n;
+}
+
 }  // namespace
+
+std::string escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == '\\') { out += "\\\\"; ++i; continue; }
+        if (c == '\n') { out += "\\n"; ++i; continue; }
+        if (c == '\r') { out += "\\r"; ++i; continue; }
+        if (c == '\t') { out += "\\t"; ++i; continue; }
+        if (c < 0x20 || c == 0x7f) { append_hex(out, c); ++i; continue; }
+        std::uint32_t cp = 0;
+        std::size_t n = utf8_at(s, i, cp);
+        if (n == 0) { append_hex(out, c); ++i; continue; }
+        if (invisible_control(cp)) {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "\\u{%04x}", static_cast<unsigned>(cp));
+            out += buf;
+        } else {
+            out.append(s.substr(i, n));
+        }
+        i += n;
+    }
+    return out;
+}
 
 void open_syslog(bool enabled) {
     std::lock_guard lock(mutex);
@@ -41,7 +96,9 @@ void open_syslog(bool enabled) {
     use_syslog = enabled;
 }
 
-void write(Level level, std::string_view message) {
+void write(Level level, std::string_view raw) {
+    const std::string escaped = escape(raw);
+    const std::string_view message = escaped;
     auto now = std::chrono::system_clock::now();
     std::time_t t = std::chrono::system_clock::to_time_t(now);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;

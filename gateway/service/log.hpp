@@ -1,5 +1,8 @@
 // The service's log: one line per event on stderr (journald picks it up under systemd) and, when
 // enabled, syslog (mail facility, like Postfix). Thread-safe; never throws.
+//
+// Every message goes through escape(): names, addresses and replies come from outside, and a file
+// name with a newline must not forge a second log line (nor a bidi override turn one around).
 #pragma once
 
 #include <string>
@@ -10,6 +13,10 @@ namespace mugaika::log {
 enum class Level { debug, info, warning, error };
 
 void open_syslog(bool enabled);
+// `s` as one line of valid UTF-8: control characters (C0, DEL, C1), line and paragraph separators and
+// bidirectional controls become \n, \r, \t, \xNN or \u{NNNN}; bytes that are not UTF-8 become
+// \xNN; a backslash is doubled, so an escaped message cannot be mistaken for another one.
+std::string escape(std::string_view s);
 void write(Level level, std::string_view message);
 
 inline void info(std::string_view m) { write(Level::info, m); }

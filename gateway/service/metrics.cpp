@@ -91,7 +91,7 @@ std::string Metrics::render(const Gauges& g) const {
     o << "# HELP mugaika_lmtp_sessions_total LMTP connections accepted.\n# TYPE mugaika_lmtp_sessions_total counter\n"
       << "mugaika_lmtp_sessions_total " << lmtp_sessions_ << "\n";
     o << "# HELP mugaika_lmtp_messages_total LMTP messages by result.\n# TYPE mugaika_lmtp_messages_total counter\n";
-    for (const char* r : {"accepted", "rejected", "deferred"}) {
+    for (const char* r : {"accepted", "duplicate", "rejected", "deferred"}) {
         auto it = lmtp_.find(r);
         o << "mugaika_lmtp_messages_total{result=\"" << r << "\"} " << (it == lmtp_.end() ? 0 : it->second) << "\n";
     }

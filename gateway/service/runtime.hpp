@@ -21,7 +21,7 @@ struct Runtime {
                  config.release.notes,
                  config.release.smtp_next_hop,
                  config.release.smtp_helo,
-                 config.release.smtp_timeout} {}
+                 {config.release.smtp_timeout, config.release.smtp_min_data_rate}} {}
     GatewayConfig config;
     Engine engine;
     ReleaseTarget target;   // target.quarantine: the officer's store, whose audit log also takes every verdict

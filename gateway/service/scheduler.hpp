@@ -1,7 +1,14 @@
 // The queue manager and its worker pool: takes jobs from incoming/ into active/, runs each through an
-// isolated worker, releases or quarantines it, and moves it to done/. Jobs found in active/ at start
-// were interrupted and are resumed first. A job whose release fails (I/O) stays in active/ and is
-// retried with a backoff: nothing accepted is ever dropped.
+// isolated worker, releases or quarantines it, records its verdict in the audit log and moves it to
+// done/. Jobs found in active/ at start were interrupted and are resumed first.
+//
+// Waiting, three ways, and nothing accepted is ever dropped:
+//   - a job whose release fails on its own (a full drop folder, a next hop answering 4xx) stays in
+//     active/ and is retried with a backoff of its own (4 s doubling up to 5 min);
+//   - a job that needs a shared resource that is down (the malware scanner, the audit log) waits at
+//     that resource's gate and goes on the moment a probe finds it back (gate.hpp);
+//   - mail re-injected over SMTP is delivered by threads of its own ([release] smtp_connections), so
+//     a slow or hanging next hop never holds the disarm workers.
 #pragma once
 
 #include <atomic>
@@ -17,6 +24,7 @@
 #include <vector>
 
 #include "../spool/spool.hpp"
+#include "gate.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
 
@@ -24,10 +32,10 @@ namespace mugaika {
 
 class Scheduler {
 public:
-    Scheduler(Spool& spool, RuntimeHolder& runtime, Metrics& metrics, unsigned workers);
+    Scheduler(Spool& spool, RuntimeHolder& runtime, Metrics& metrics, unsigned workers, unsigned deliverers = 2);
     ~Scheduler();
 
-    void start();                        // resumes active/, queues incoming/, starts the pool
+    void start();                        // resumes active/, queues incoming/, starts the pools
     void notify(const std::string& id);  // a job was committed to incoming/
     // Stops taking jobs; waits for running ones up to `grace`. Jobs not finished stay in the spool
     // (active/ or incoming/) and are resumed at the next start.
@@ -36,35 +44,57 @@ public:
     bool stop(std::chrono::milliseconds grace);
 
     std::size_t busy() const { return busy_; }
-    unsigned workers() const { return static_cast<unsigned>(threads_.size()); }
+    unsigned workers() const { return static_cast<unsigned>(workers_.size()); }
+    // "" when every shared resource is available; else what is not (for /healthz).
+    std::string gate_problems() const;
+    // The audit log cannot be written: intake must stop ("" when it can). `storage` when the disk is full.
+    std::string audit_problem(bool* storage = nullptr) const;
 
 private:
+    enum class Stage { process, deliver };
     struct Item {
         std::string id;
         bool resume = false;   // already in active/
+        Stage stage = Stage::process;
     };
-    void worker_loop();
+    // Thrown (not an error) when a job was parked at a gate: it waits there, still known, in active/.
+    struct Parked {};
+
+    void pool_loop(Stage stage);
     void timer_loop();
-    void process(const std::string& id);
+    // Disarms and scans; releases the job unless it goes to the delivery threads (then returns true).
+    bool process(const std::string& id);
+    // The delivery threads' step: release (over SMTP) what process() decided. False when the job has no
+    // usable scanned outcome any more (it goes back to process()).
+    bool deliver(const std::string& id);
+    bool needs_delivery(const JobMeta& meta, const Runtime& rt) const;
     // The outcome recorded in a job file, or none when it is absent or damaged.
     static std::optional<Outcome> read_outcome(const std::filesystem::path& file, const std::string& id);
     void release_and_finish(const std::string& id, const JobMeta& meta, const Outcome& outcome, const Runtime& rt);
+    void park_or_throw(Gate& gate, const std::string& id);
     void enqueue(Item item);
+    void backoff(const Item& item, const std::exception& e);
+    void poll_gates();
 
     Spool& spool_;
     RuntimeHolder& runtime_;
     Metrics& metrics_;
-    unsigned count_;
-    std::vector<std::thread> threads_;
+    unsigned count_, deliverers_;
+    std::vector<std::thread> workers_, delivery_;
     std::thread timer_;
     mutable std::mutex mutex_;
-    std::condition_variable cv_;
+    std::condition_variable work_cv_, delivery_cv_;
     std::condition_variable idle_cv_;
     std::condition_variable timer_cv_;
-    std::deque<Item> queue_;
-    std::set<std::string> known_;                                          // queued, running or deferred
-    std::multimap<std::chrono::steady_clock::time_point, std::string> deferred_;
+    std::deque<Item> work_queue_, delivery_queue_;
+    std::set<std::string> known_;                                          // queued, running, deferred or parked
+    std::multimap<std::chrono::steady_clock::time_point, Item> deferred_;
     std::map<std::string, int> defer_count_;
+    // Jobs in active/ at start whose verdict is already in the audit log (a crash came between the
+    // append and finishing the job): their verdict is not recorded a second time.
+    std::set<std::string> audited_before_start_;
+    Gate scanner_gate_{"malware scanner"};
+    Gate audit_gate_{"audit log"};
     std::atomic<std::size_t> busy_{0};
     bool stopping_ = false;
 };

@@ -4,12 +4,13 @@
 
 #include "../scan/clamd_client.hpp"
 #include "log.hpp"
+#include "mugaika/atomic_file.hpp"
 
 namespace mugaika {
 
 Service::Service(GatewayConfig config)
     : runtime_(std::make_shared<const Runtime>(config)), started_with_(config), spool_(config.spool.dir),
-      scheduler_(spool_, runtime_, metrics_, config.worker_count()) {}
+      scheduler_(spool_, runtime_, metrics_, config.worker_count(), config.release.smtp_connections) {}
 
 Service::~Service() { stop(std::chrono::milliseconds(0)); }
 
@@ -22,6 +23,14 @@ std::string Service::intake_problem() const {
     intake_checked_ = now;
     intake_cached_.clear();
     const auto& cfg = runtime_.get()->config;
+    // Nothing is accepted that could not be given a verdict line: while the audit log cannot be written
+    // intake waits (Postfix keeps the mail, the share keeps the file) and resumes by itself.
+    bool storage = false;
+    if (std::string audit = scheduler_.audit_problem(&storage); !audit.empty()) {
+        intake_cached_ = storage ? "452 4.3.1 insufficient system storage for the audit log, try again later"
+                                 : "451 4.3.0 audit log unavailable, try again later";
+        return intake_cached_;
+    }
     struct statvfs st{};
     if (::statvfs(spool_.root().c_str(), &st) == 0) {
         std::uint64_t free_bytes = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
@@ -45,6 +54,7 @@ void Service::start_share() {
 }
 
 void Service::start() {
+    warm_up_crypto();   // before any thread: see atomic_file.hpp (a forked worker must not inherit a held lock)
     const auto& cfg = runtime_.get()->config;
     log::info("starting: configuration " + cfg.source + ", spool " + cfg.spool.dir.string() + ", " +
               std::to_string(cfg.worker_count()) + " worker(s)");
@@ -87,6 +97,7 @@ void Service::reload(GatewayConfig config) {
     if (config.lmtp.enabled != old.lmtp.enabled || config.lmtp.listen != old.lmtp.listen) warn_kept("[lmtp] listen/enabled");
     if (config.http.enabled != old.http.enabled || config.http.listen != old.http.listen) warn_kept("[http] listen/enabled");
     if (config.worker_count() != old.worker_count()) warn_kept("[worker] count");
+    if (config.release.smtp_connections != old.release.smtp_connections) warn_kept("[release] smtp_connections");
     bool share_changed = config.share.enabled != old.share.enabled || config.share.inbound != old.share.inbound ||
                          config.share.sections != old.share.sections || config.share.settle != old.share.settle ||
                          config.share.rescan != old.share.rescan;
@@ -104,6 +115,7 @@ void Service::reload(GatewayConfig config) {
 
 std::string Service::health() const {
     if (scheduler_.workers() == 0) return "no workers";
+    if (std::string gates = scheduler_.gate_problems(); !gates.empty()) return gates + ": items wait in the spool";
     const auto& scan = runtime_.get()->config.scan;
     if (scan.enabled && !clamd_ping(scan.clamd, std::chrono::seconds(2)))
         return "malware scanner unavailable (clamd at " + scan.clamd + "): items wait in the spool";

@@ -49,6 +49,15 @@ std::uint64_t copy(const std::filesystem::path& from, const std::filesystem::pat
     Fd in;
     in.fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (in.fd < 0) fail(errno, "open " + from.string());
+    return copy_fd(in.fd, to);
+}
+
+void write_named(const std::filesystem::path& path, std::string_view bytes) {
+    write(path, bytes);
+    sync_directory(path.parent_path());
+}
+
+std::uint64_t copy_fd(int from_fd, const std::filesystem::path& to) {
     Fd out;
     out.fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (out.fd < 0) fail(errno, "create " + to.string());
@@ -56,9 +65,9 @@ std::uint64_t copy(const std::filesystem::path& from, const std::filesystem::pat
     try {
         char buf[1 << 16];
         while (true) {
-            ssize_t n = ::read(in.fd, buf, sizeof buf);
+            ssize_t n = ::read(from_fd, buf, sizeof buf);
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) fail(errno, "read " + from.string());
+            if (n < 0) fail(errno, "read of the file being copied");
             if (n == 0) break;
             write_fd(out.fd, buf, static_cast<std::size_t>(n), to);
             total += static_cast<std::uint64_t>(n);

@@ -1,4 +1,5 @@
 // Small durable-file helpers for the spool: every file is fsync'd before the rename that publishes it.
+// The service's fsyncs are made here and in common/atomic_file.cpp, nowhere else.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +11,10 @@ namespace mugaika::durable {
 void write(const std::filesystem::path& path, std::string_view bytes);
 // Copies `from` to `to` (created, must not exist) and fsyncs it; returns the bytes copied.
 std::uint64_t copy(const std::filesystem::path& from, const std::filesystem::path& to);
+// The same from an open file (read from its current offset to its end).
+std::uint64_t copy_fd(int from, const std::filesystem::path& to);
+// write(), then fsync of the folder that names the file: the file is there after a power failure.
+void write_named(const std::filesystem::path& path, std::string_view bytes);
 // rename(2) then fsync of both parent folders. Throws std::system_error.
 void rename(const std::filesystem::path& from, const std::filesystem::path& to);
 // Atomic replace (temp + rename) without fsync: for state that survives a crash of the process (the

@@ -30,15 +30,49 @@ std::string iso_time(std::int64_t unix_ms) {
     return out;
 }
 
+namespace {
+
+std::string to_hex(std::string_view bytes) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+    }
+    return out;
+}
+
+std::string from_hex(std::string_view h) {
+    auto nibble = [](char c) -> int {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    if (h.size() % 2 != 0) throw std::runtime_error("bad name_bytes");
+    std::string out;
+    for (std::size_t i = 0; i < h.size(); i += 2) {
+        int hi = nibble(h[i]), lo = nibble(h[i + 1]);
+        if (hi < 0 || lo < 0) throw std::runtime_error("bad name_bytes");
+        out.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string JobMeta::display_name() const { return mugaika::display_name(name); }
+
 nlohmann::ordered_json JobMeta::to_json() const {
     // Names and addresses come from outside (a share written by an old client in CP932, an envelope
-    // with 8-bit bytes): made valid UTF-8 so that a job can always be written and read back.
+    // with 8-bit bytes): made valid UTF-8 so that a job can always be written and read back. A name
+    // that is not UTF-8 is shown decoded (CP932) and also kept as its bytes ("name_bytes", hex), so
+    // the worker's name check judges what the sender wrote, not a mangled copy.
     std::vector<std::string> rcpts;
     for (const auto& r : recipients) rcpts.push_back(valid_utf8(r));
-    return {{"schema", "mugaika.job/1"}, {"id", id},           {"source", to_string(source)},
-            {"section", valid_utf8(section)}, {"sender", valid_utf8(sender)}, {"recipients", rcpts},
-            {"name", valid_utf8(name)},  {"received", iso_time(received_ms)},
-            {"received_ms", received_ms}, {"size", size},      {"attempts", attempts}};
+    nlohmann::ordered_json j{{"schema", "mugaika.job/1"}, {"id", id},           {"source", to_string(source)},
+                             {"section", valid_utf8(section)}, {"sender", valid_utf8(sender)}, {"recipients", rcpts},
+                             {"name", display_name()},  {"received", iso_time(received_ms)},
+                             {"received_ms", received_ms}, {"size", size},      {"attempts", attempts}};
+    if (valid_utf8(name) != name) j["name_bytes"] = to_hex(name);
+    return j;
 }
 
 JobMeta JobMeta::from_json(const nlohmann::json& j) {
@@ -51,7 +85,7 @@ JobMeta JobMeta::from_json(const nlohmann::json& j) {
         m.section = j.at("section").get<std::string>();
         m.sender = j.at("sender").get<std::string>();
         m.recipients = j.at("recipients").get<std::vector<std::string>>();
-        m.name = j.at("name").get<std::string>();
+        m.name = j.contains("name_bytes") ? from_hex(j.at("name_bytes").get<std::string>()) : j.at("name").get<std::string>();
         m.received_ms = j.at("received_ms").get<std::int64_t>();
         m.size = j.at("size").get<std::uint64_t>();
         m.attempts = j.at("attempts").get<int>();
@@ -62,7 +96,7 @@ JobMeta JobMeta::from_json(const nlohmann::json& j) {
 }
 
 Spool::Spool(fs::path root) : root_(std::move(root)) {
-    for (const char* q : {"tmp", "incoming", "active", "done"}) fs::create_directories(root_ / q);
+    for (const char* q : {"tmp", "incoming", "active", "done", "claims"}) fs::create_directories(root_ / q);
     // tmp/ holds jobs that were never committed, hence never acknowledged: the sender still owns them.
     for (const auto& e : fs::directory_iterator(root_ / "tmp")) fs::remove_all(e.path());
 }
@@ -134,6 +168,21 @@ void Spool::enqueue_file(JobMeta meta, const fs::path& source) {
     }
 }
 
+void Spool::enqueue_fd(JobMeta meta, int source_fd, const std::function<void()>& before_commit) {
+    fs::path staging = root_ / "tmp" / meta.id;
+    fs::create_directory(staging);
+    try {
+        meta.size = durable::copy_fd(source_fd, staging / "original");
+        if (before_commit) before_commit();
+        durable::write(staging / "meta.json", meta.to_json().dump(2) + "\n");
+        commit(meta.id);
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(staging, ignored);
+        throw;
+    }
+}
+
 bool Spool::claim(const std::string& id) {
     std::error_code ec;
     fs::rename(dir(Queue::incoming, id), dir(Queue::active, id), ec);
@@ -176,10 +225,13 @@ bool Spool::known(const std::string& id) const {
 
 void Spool::prune_done(std::chrono::seconds older_than) {
     auto cutoff = fs::file_time_type::clock::now() - older_than;
-    std::error_code ec;
-    for (fs::directory_iterator it(root_ / "done", ec), end; !ec && it != end; it.increment(ec)) {
-        std::error_code e2;
-        if (fs::last_write_time(it->path(), e2) < cutoff && !e2) fs::remove_all(it->path(), e2);
+    // Tombstones, and the LMTP resend records (lmtp/resend_filter.hpp) that refer to them.
+    for (const char* dir : {"done", "resent"}) {
+        std::error_code ec;
+        for (fs::directory_iterator it(root_ / dir, ec), end; !ec && it != end; it.increment(ec)) {
+            std::error_code e2;
+            if (fs::last_write_time(it->path(), e2) < cutoff && !e2) fs::remove_all(it->path(), e2);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 // ("original") and its metadata ("meta.json"); it is built in tmp/, and each later step is a rename
 // after fsync:
 //
+//   claims/<id>.json   a file being taken from the share (see share/watcher.hpp)
 //   tmp/<id>  --commit-->  incoming/<id>  --claim-->  active/<id>  --finish-->  done/<id> (tombstone)
 //
 // A job is accepted (an LMTP 250, a file removed from the share) only once it is in incoming/. A job in
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,10 +30,14 @@ struct JobMeta {
     std::string section;                   // share: the section folder; mail: empty
     std::string sender;                    // mail: envelope sender
     std::vector<std::string> recipients;   // mail: envelope recipients
-    std::string name;                      // original file name (share) or "message.eml" (mail)
+    std::string name;                      // original file name (share: its bytes, maybe CP932) or "message.eml" (mail)
     std::int64_t received_ms = 0;          // Unix time of acceptance, milliseconds
     std::uint64_t size = 0;
     int attempts = 0;                      // worker runs started (a crash of the whole service counts)
+
+    // The name for people (logs, reports, the audit log): UTF-8, CP932 decoded. The worker gets `name`.
+    std::string display_name() const;
+    const std::string& raw_name() const { return name; }
 
     nlohmann::ordered_json to_json() const;
     static JobMeta from_json(const nlohmann::json& j);   // throws std::runtime_error on a bad document
@@ -56,6 +62,13 @@ public:
     // exception nothing was accepted (std::system_error carries errno, ENOSPC for a full disk).
     void enqueue_bytes(JobMeta meta, std::string_view bytes);
     void enqueue_file(JobMeta meta, const std::filesystem::path& source);
+    // The same from an open file descriptor (a share file opened without following anything);
+    // `before_commit` runs once the bytes are copied and may throw to call the job off.
+    void enqueue_fd(JobMeta meta, int source_fd, const std::function<void()>& before_commit = {});
+
+    // Share claims in progress (share/watcher.cpp): one record per file being taken from the share,
+    // written before anything happens there. Only the service writes here; the share is never trusted.
+    std::filesystem::path claims_dir() const { return root_ / "claims"; }
 
     // incoming/<id> -> active/<id>. False when it is not there (taken already).
     bool claim(const std::string& id);

@@ -16,6 +16,23 @@ AuditVerifyResult verify_audit_log(const fs::path& file) {
         r.problems.push_back({0, "cannot read " + file.string()});
         return r;
     }
+    // The head, read first: the line it names is remembered on the way (it need not be the last one).
+    fs::path head = file;
+    head += ".head";
+    std::error_code hec;
+    bool have_head = fs::exists(head, hec);
+    std::uint64_t head_seq = 0;
+    std::string head_hash, head_line_hash;
+    if (have_head) {
+        try {
+            auto h = nlohmann::json::parse(read_file(head, 4096));
+            head_seq = h.at("seq").get<std::uint64_t>();
+            head_hash = h.at("sha256").get<std::string>();
+        } catch (const std::exception& e) {
+            r.problems.push_back({0, "the head file " + head.string() + " is damaged: " + e.what()});
+            have_head = false;
+        }
+    }
     std::string line, prev_line;
     std::uint64_t expected_seq = 1;
     bool have_prev = false;
@@ -46,6 +63,7 @@ AuditVerifyResult verify_audit_log(const fs::path& file) {
                                                      std::to_string(n)});
             }
             expected_seq = seq + 1;
+            if (have_head && seq == head_seq) head_line_hash = sha256_hex(line);
         }
         prev_line = line;
         have_prev = true;
@@ -54,28 +72,31 @@ AuditVerifyResult verify_audit_log(const fs::path& file) {
     if (n > 0 && !ends_with_newline)
         r.problems.push_back({n, "line " + std::to_string(n) + " is incomplete (no newline): a torn write or an edit"});
 
-    fs::path head = file;
-    head += ".head";
-    std::error_code ec;
-    if (!fs::exists(head, ec)) return r;
+    if (!have_head) {
+        r.head_checked = !hec && fs::exists(head, hec);   // a damaged head was checked (and reported)
+        return r;
+    }
     r.head_checked = true;
-    try {
-        auto h = nlohmann::json::parse(read_file(head, 4096));
-        std::uint64_t head_seq = h.at("seq").get<std::uint64_t>();
-        std::string head_hash = h.at("sha256").get<std::string>();
-        auto last = nlohmann::json::parse(prev_line, nullptr, false);
-        std::uint64_t last_seq = (!last.is_discarded() && last.is_object() && last.contains("seq") &&
-                                  last["seq"].is_number_unsigned())
-                                     ? last["seq"].get<std::uint64_t>()
-                                     : 0;
-        if (head_seq != last_seq)
-            r.problems.push_back({n, "the log ends with sequence number " + std::to_string(last_seq) +
-                                         " but its head records " + std::to_string(head_seq) +
-                                         ": lines were removed from (or added to) the end"});
-        else if (head_hash != sha256_hex(prev_line))
-            r.problems.push_back({n, "line " + std::to_string(n) + " (the last) was altered: it does not match the head file"});
-    } catch (const std::exception& e) {
-        r.problems.push_back({0, "the head file " + head.string() + " is damaged: " + e.what()});
+    auto last = nlohmann::json::parse(prev_line, nullptr, false);
+    std::uint64_t last_seq =
+        (!last.is_discarded() && last.is_object() && last.contains("seq") && last["seq"].is_number_unsigned())
+            ? last["seq"].get<std::uint64_t>()
+            : 0;
+    if (head_seq > last_seq) {
+        r.problems.push_back({n, "the log ends with sequence number " + std::to_string(last_seq) +
+                                     " but its head records " + std::to_string(head_seq) +
+                                     ": lines were removed from the end"});
+    } else if (head_line_hash.empty()) {
+        r.problems.push_back({n, "the head records sequence number " + std::to_string(head_seq) +
+                                     ", which is not in the log"});
+    } else if (head_hash != head_line_hash) {
+        r.problems.push_back({static_cast<std::size_t>(head_seq),
+                              "line " + std::to_string(head_seq) + (head_seq == last_seq ? " (the last)" : "") +
+                                  " was altered: it does not match the head file"});
+    } else {
+        // A head behind the log: its update failed after lines were made durable (a full disk). Nothing
+        // was removed; the lines after it are simply not vouched for by the head yet.
+        r.head_behind = static_cast<std::size_t>(last_seq - head_seq);
     }
     return r;
 }

@@ -62,7 +62,7 @@ std::string_view type_label(std::string_view id) {
 ordered_json outcome_json(const Outcome& o, bool with_summary) {
     ordered_json j;
     j["schema"] = report_schema;
-    j["input"] = {{"name", u8(o.input_name)}, {"size", o.input_size}, {"sha256", o.input_sha256}};
+    j["input"] = {{"name", display_name(o.input_name)}, {"size", o.input_size}, {"sha256", o.input_sha256}};
     j["detected_type"] = o.detected_type;
     j["magic"] = u8(o.magic_description);
     j["verdict"] = to_string(o.verdict);

@@ -2,6 +2,8 @@
 // up on an LGWAN file server, so the safe name must be harmless on Windows and tell no lies.
 #include "mugaika/names.hpp"
 
+#include "../text/charset.hpp"
+
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -122,8 +124,27 @@ std::string plain_text_name(std::string_view name, const PlainTextNaming& naming
     return truncate_utf8(name, max_name_bytes - suffix.size()) + suffix;
 }
 
+std::string display_name(std::string_view raw) {
+    if (charset::is_valid_utf8(raw)) return std::string(raw);
+    if (auto cp932 = charset::decode(raw, "Shift_JIS")) return *cp932;
+    return valid_utf8(raw);
+}
+
 NameCheck check_name(std::string_view raw) {
     NameCheck r;
+
+    // 0. A name that is not UTF-8 but is CP932 (what Japanese Windows writes: an old SMB or NFS client,
+    //    a zip without the UTF-8 flag) is read as CP932 first, as the zip reader does: a 0x5C inside a
+    //    CP932 character is not a backslash, and the name keeps its characters instead of losing them.
+    std::string decoded;
+    if (!charset::is_valid_utf8(raw)) {
+        if (auto cp932 = charset::decode(raw, "Shift_JIS")) {
+            decoded = std::move(*cp932);
+            raw = decoded;
+            add(r, "name.encoding", Action::renamed, "name was CP932 (Shift_JIS), not UTF-8; converted",
+                "ファイル名がShift_JIS(CP932)で書かれていたため、UTF-8に変換しました。");
+        }
+    }
 
     // 1. Keep only the last path component.
     std::string_view base = raw;

@@ -213,3 +213,129 @@ TEST_CASE("lmtp: the server can listen on a unix socket") {
     CHECK(s.term() == 0);
     CHECK(!fs::exists(sock));
 }
+
+namespace {
+
+// One transaction; the replies after the final dot (one per recipient), or {} when the connection ended.
+std::vector<std::string> transact(RawClient& c, const std::string& from, const std::vector<std::string>& to, const std::string& body) {
+    std::string cmds = "MAIL FROM:<" + from + ">\r\n";
+    for (const auto& r : to) cmds += "RCPT TO:<" + r + ">\r\n";
+    c.send(cmds + "DATA\r\n");
+    for (std::size_t i = 0; i < to.size() + 1; ++i) REQUIRE(c.reply().starts_with("250 "));
+    REQUIRE(c.reply().starts_with("354 "));
+    c.send(body + ".\r\n");
+    std::vector<std::string> replies;
+    for (std::size_t i = 0; i < to.size(); ++i) {
+        std::string r = c.reply();
+        if (r.empty()) return {};
+        replies.push_back(r);
+    }
+    return replies;
+}
+
+std::size_t jobs_in_spool(const ServiceProcess& s) {
+    return count_entries(s.path("spool/incoming")) + count_entries(s.path("spool/active")) + count_entries(s.path("spool/done"));
+}
+
+}  // namespace
+
+TEST_CASE("lmtp: a message sent again after a lost reply is not queued twice; new recipients are") {
+    ServiceProcess s;
+    s.start();
+    // As Postfix relays it: its Received: line (queue id, time) makes each queue file's bytes unique.
+    const std::string mail = "Received: from mx by relay (Postfix) with ESMTP id 4Xy7Zq1AbCz for <b@lg.jp>\r\n"
+                             "From: a@example.jp\r\nTo: b@lg.jp\r\nSubject: resent\r\n\r\nbody\r\n";
+    std::string first_id;
+    {
+        RawClient c(s.lmtp_port());
+        greet(c);
+        auto r = transact(c, "a@example.jp", {"b@lg.jp", "c@lg.jp"}, mail);
+        REQUIRE(r.size() == 2);
+        first_id = job_id(r[0]);
+    }
+    CHECK(jobs_in_spool(s) == 1);
+    {
+        // The 250 was lost; Postfix sends the same queue file again: acknowledged, not queued.
+        RawClient c(s.lmtp_port());
+        greet(c);
+        auto r = transact(c, "a@example.jp", {"b@lg.jp", "c@lg.jp"}, mail);
+        REQUIRE(r.size() == 2);
+        CHECK(r[0] == "250 2.0.0 queued as " + first_id);
+        CHECK(r[1] == "250 2.0.0 queued as " + first_id);
+        // Only recipients Postfix still owes are retried; one of them new: queued for that one only.
+        auto r2 = transact(c, "a@example.jp", {"c@lg.jp", "d@lg.jp"}, mail);
+        REQUIRE(r2.size() == 2);
+        CHECK(job_id(r2[0]) != first_id);
+        // Another sender, or other bytes: another message.
+        auto r3 = transact(c, "other@example.jp", {"b@lg.jp"}, mail);
+        auto r4 = transact(c, "a@example.jp", {"b@lg.jp"}, mail + "one more line\r\n");
+        CHECK(job_id(r3[0]) != first_id);
+        CHECK(job_id(r4[0]) != first_id);
+    }
+    CHECK(jobs_in_spool(s) == 4);
+    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == 4; }));
+    std::size_t for_d = 0;
+    for (const auto& f : files_in(s.path("reports"))) {
+        auto j = nlohmann::json::parse(read_whole(f));
+        if (j["job"]["recipients"] == nlohmann::json::array({"d@lg.jp"})) ++for_d;
+    }
+    CHECK(for_d == 1);
+    // Across a restart too.
+    CHECK(s.term() == 0);
+    s.start();
+    {
+        RawClient c(s.lmtp_port());
+        greet(c);
+        auto r = transact(c, "a@example.jp", {"b@lg.jp"}, mail);
+        REQUIRE(r.size() == 1);
+        CHECK(r[0] == "250 2.0.0 queued as " + first_id);
+    }
+    CHECK(jobs_in_spool(s) == 4);
+    CHECK(s.http_get("/metrics").find("mugaika_lmtp_messages_total{result=\"duplicate\"} 1\n") != std::string::npos);
+    CHECK(s.term() == 0);
+}
+
+TEST_CASE("lmtp: killed between making a message durable and answering 250: the resend is the same job") {
+    ::setenv("MUGAIKA_TEST_HOOKS", "1", 1);
+    ::setenv("MUGAIKA_TEST_KILL_AT", "lmtp.spooled", 1);
+    ServiceProcess s;
+    s.start();
+    ::unsetenv("MUGAIKA_TEST_KILL_AT");
+    const std::string mail = "Received: by relay (Postfix) id 4Ab\r\nFrom: a@example.jp\r\nTo: b@lg.jp\r\nSubject: once\r\n\r\nbody\r\n";
+    {
+        RawClient c(s.lmtp_port());
+        greet(c);
+        CHECK(transact(c, "a@example.jp", {"b@lg.jp"}, mail).empty());   // no reply: Postfix keeps the mail
+    }
+    REQUIRE(wait_for([&] { return !s.alive(); }));
+    REQUIRE(jobs_in_spool(s) == 1);
+    s.start();
+    ::unsetenv("MUGAIKA_TEST_HOOKS");
+    RawClient c(s.lmtp_port());
+    greet(c);
+    auto r = transact(c, "a@example.jp", {"b@lg.jp"}, mail);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].starts_with("250 2.0.0 queued as "));
+    REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == 1; }));
+    CHECK(jobs_in_spool(s) == 1);
+    CHECK(count_entries(s.path("mail/new")) == 1);
+    CHECK(s.term() == 0);
+}
+
+TEST_CASE("lmtp: a second transaction smuggled behind a bare end of data is refused with the first") {
+    ServiceProcess s;
+    s.start();
+    RawClient c(s.lmtp_port());
+    greet(c);
+    c.send("MAIL FROM:<a@example.jp>\r\nRCPT TO:<b@lg.jp>\r\nDATA\r\n");
+    CHECK(c.reply().starts_with("250 "));
+    CHECK(c.reply().starts_with("250 "));
+    CHECK(c.reply().starts_with("354 "));
+    c.send("From: a@example.jp\r\nSubject: one\r\n\r\nfirst\n.\nMAIL FROM:<evil@example.jp>\nRCPT TO:<victim@lg.jp>\nDATA\n"
+           "From: boss@lg.jp\nSubject: smuggled\n\nsecond\r\n.\r\nQUIT\r\n");
+    CHECK(c.reply().starts_with("550 5.5.2 Error: bare <LF> received"));
+    CHECK(c.closed());
+    CHECK(jobs_in_spool(s) == 0);
+    CHECK(s.alive());
+    CHECK(s.term() == 0);
+}

@@ -76,14 +76,26 @@ TEST_CASE("serve: share sections are disarmed into their own drop folders") {
     CHECK(s.term() == 0);
 }
 
-TEST_CASE("serve: a file whose name is not UTF-8 is spooled and disarmed under a safe name") {
+TEST_CASE("serve: a CP932 file name is read as CP932, released under its characters, with a name.encoding finding") {
     ServiceProcess s;
     s.start();
-    drop(s.path("in/総務課"), "memo\x83\x65.txt", "会議のメモ\n");   // CP932 bytes from an old NFS client
+    // CP932 bytes from an old SMB/NFS client: 会議 (0x89 0xEF 0x8B 0x63) and 表 (0x95 0x5C, whose second
+    // byte is a backslash in ASCII).
+    drop(s.path("in/総務課"), "\x89\xef\x8b\x63\x95\x5c.txt", "会議のメモ\n");
     REQUIRE(wait_for([&] { return count_entries(s.path("reports")) == 1; }));
     auto out = visible_files(s.path("out/総務課"));
     REQUIRE(out.size() == 1);
+    CHECK(out[0].filename() == "会議表.txt");
     CHECK(read_whole(out[0]) == "会議のメモ\n");
+    auto r = report_for(s, "会議表.txt");   // the job shows the decoded name (its bytes are kept beside it)
+    REQUIRE(!r.is_null());
+    CHECK(r["job"]["name_bytes"] == "89ef8b63955c2e747874");
+    bool encoding = false;
+    for (const auto& f : r["findings"]) encoding |= f["kind"] == "name.encoding";
+    CHECK(encoding);
+    CHECK(r["input"]["name"] == "会議表.txt");
+    // (The report is written before the verdict line: wait for the line.)
+    CHECK(wait_for([&] { return read_whole(s.path("audit/audit.log")).find("\"name\":\"会議表.txt\"") != std::string::npos; }));
     CHECK(visible_files(s.path("in")).empty());
     CHECK(s.term() == 0);
 }

@@ -147,6 +147,9 @@ public:
     int term() { return signal_and_wait(SIGTERM); }
     void hup() { ::kill(pid_, SIGHUP); }
     pid_t pid() const { return pid_; }
+    // Sends `sig` without waiting (see alive()).
+    void signal(int sig) { ::kill(pid_, sig); }
+    int exit_status() const { return exit_status_; }
     unsigned short lmtp_port() const { return lmtp_port_; }
     unsigned short http_port() const { return http_port_; }
 

@@ -101,9 +101,10 @@ TEST_CASE("cli sanitize: a file name that is not UTF-8 is disarmed under a safe 
                  shell_quote(scanless_config(d.path).string()));
     CHECK(r.status == 0);
     auto j = nlohmann::json::parse(r.out);
-    CHECK(j[0]["input"]["name"] == "memo\xEF\xBF\xBD" "e.txt");
+    CHECK(j[0]["input"]["name"] == "memoテ.txt");   // read as CP932 (0x83 0x65), with a name.encoding finding
     auto out = files_in(d / "out");
     REQUIRE(out.size() == 1);
+    CHECK(out[0].filename() == "memoテ.txt");
     CHECK(read_whole(out[0]) == "hello\n");
 }
 

@@ -96,3 +96,38 @@ TEST_CASE("config: [worker] isolation is sandbox by default, degraded only when 
     CHECK(error_of("[worker]\nisolation = \"none\"\n").find("t.toml:2") != std::string::npos);
     CHECK(error_of("[worker]\nisolation = \"off\"\n").find("\"sandbox\" or \"degraded\"") != std::string::npos);
 }
+
+TEST_CASE("config: deadlines, the shutdown deadline, delivery threads and the resend window") {
+    auto d = parse_config_text("", "t.toml", builtin_registry());
+    CHECK(d.lmtp.min_data_rate == 500);
+    CHECK(d.lmtp.shutdown == std::chrono::seconds(10));
+    CHECK(d.lmtp.resend_window == std::chrono::hours(120));
+    CHECK(d.release.smtp_connections == 2);
+    auto c = parse_config_text(R"([lmtp]
+timeout_seconds = 30
+min_data_rate = 2000
+shutdown_seconds = 3
+resend_window_hours = 0
+[release]
+smtp_timeout_seconds = 20
+smtp_min_data_rate = 5000
+smtp_connections = 4
+)", "t.toml", builtin_registry());
+    CHECK(c.lmtp.timeout == std::chrono::seconds(30));
+    CHECK(c.lmtp.min_data_rate == 2000);
+    CHECK(c.lmtp.shutdown == std::chrono::seconds(3));
+    CHECK(c.lmtp.resend_window == std::chrono::hours(0));
+    CHECK(c.release.smtp_timeout == std::chrono::seconds(20));
+    CHECK(c.release.smtp_min_data_rate == 5000);
+    CHECK(c.release.smtp_connections == 4);
+    CHECK(error_of("[lmtp]\nmin_data_rate = 0\n").find("t.toml:2") != std::string::npos);
+    CHECK(error_of("[release]\nsmtp_connections = 100\n").find("at most 64") != std::string::npos);
+    // A resend is recognised by the tombstone of the job it repeats: the window cannot outlive it.
+    CHECK(error_of("[spool]\nkeep_done_hours = 24\n[lmtp]\nresend_window_hours = 48\n").find("resend_window_hours") !=
+          std::string::npos);
+}
+
+TEST_CASE("config: the default resend window shrinks to a shorter keep_done_hours") {
+    auto c = parse_config_text("[spool]\nkeep_done_hours = 24\n", "t.toml", builtin_registry());
+    CHECK(c.lmtp.resend_window == std::chrono::hours(24));
+}

@@ -83,3 +83,49 @@ TEST_CASE("smtp relay: a permanent refusal holds the mail, never sends it back o
     CHECK(again.quarantine_id == r.quarantine_id);
     CHECK(mta.sessions == 1);
 }
+
+TEST_CASE("smtp relay: what goes on the wire has CRLF line ends only, so nothing can end the message early") {
+    // A bare CR or LF in released text (for a next hop that would take it as a line end) becomes CRLF,
+    // and a line that then starts with a dot is stuffed: the only end of data is the one we send.
+    CHECK(smtp_wire_format("a\r.\rb\n.\nc\r\n.\r\n") == "a\r\n..\r\nb\r\n..\r\nc\r\n..\r\n.\r\n");
+    CHECK(smtp_wire_format("no end") == "no end\r\n.\r\n");
+    CHECK(smtp_wire_format("") == ".\r\n");
+    std::string w = smtp_wire_format("x\ry\n\r\nz\r\r\n");
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        if (w[i] == '\r') CHECK((i + 1 < w.size() && w[i + 1] == '\n'));
+        if (w[i] == '\n') CHECK((i > 0 && w[i - 1] == '\r'));
+    }
+}
+
+TEST_CASE("smtp relay: the sent marker is written as soon as the next hop takes the mail, before QUIT") {
+    FakeMta mta("250 2.1.5 ok");
+    MailJob j(mta.address());
+    bool marker_at_quit = false;
+    mta.on_quit = [&] { marker_at_quit = fs::exists(j.job / "sent-0"); };
+    release_job(j.job, j.meta, j.outcome, j.to);
+    CHECK(mta.messages.size() == 1);
+    CHECK(marker_at_quit);
+}
+
+TEST_CASE("smtp relay: a next hop that trickles its greeting is given up on at the deadline") {
+    unsigned short port = 0;
+    int fd = listen_loopback(port);
+    std::atomic<bool> stop{false};
+    std::thread slow([&] {
+        int c = ::accept(fd, nullptr, nullptr);
+        if (c < 0) return;
+        for (char ch : std::string("220 slow.example ESMTP ready\r\n")) {
+            if (stop || ::send(c, &ch, 1, MSG_NOSIGNAL) != 1) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+        ::close(c);
+    });
+    auto r = smtp_send("127.0.0.1:" + std::to_string(port), "mugaika.test", "a@example.jp", {"b@lg.jp"}, "Subject: x\n\nbody\n",
+                       SmtpLimits{std::chrono::seconds(1), 1000});
+    stop = true;
+    ::shutdown(fd, SHUT_RDWR);
+    ::close(fd);
+    slow.join();
+    CHECK(r.kind == SmtpResult::temporary);
+    CHECK(r.reply.find("greeting: no complete reply within the timeout") != std::string::npos);
+}

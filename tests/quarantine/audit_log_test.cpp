@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <system_error>
 #include <thread>
 
 #include "fixtures.hpp"
@@ -126,16 +127,125 @@ TEST_CASE("audit log: the last line removed or edited is found through the head 
     }
 }
 
-TEST_CASE("audit log: a torn last line stops further appends") {
+TEST_CASE("audit log: a torn last line is cut off, and the cut is recorded with the bytes removed") {
+    // A torn line is an append that never completed (a crash or power failure mid-write): it was never
+    // acknowledged. The next append cuts it off and says so in the chain itself.
     TempDir t;
     fs::path file = make_log(t, 2);
     {
         std::ofstream out(file, std::ios::app);
         out << "{\"seq\":3,";
     }
-    AuditLog log(file, false);
-    CHECK_THROWS(log.append(AuditEvent{"a", "login", "", "ok", {}}));
     CHECK_FALSE(verify_audit_log(file).ok());
+    AuditLog log(file, false);
+    CHECK(log.append(AuditEvent{"a", "login", "", "ok", {}}) == 4);
+    auto lines = lines_of(file);
+    REQUIRE(lines.size() == 4);
+    auto repair = nlohmann::json::parse(lines[2]);
+    CHECK(repair["action"] == "audit.repaired");
+    CHECK(repair["detail"]["removed"] == "{\"seq\":3,");
+    CHECK(repair["detail"]["removed_bytes"] == 9);
+    CHECK(nlohmann::json::parse(lines[3])["action"] == "login");
+    auto r = verify_audit_log(file);
+    CHECK(r.ok());
+    CHECK(r.head_behind == 0);
+}
+
+namespace {
+
+// Turns the test build's fault injection on for this scope: while `faults` exists, the points it lists fail.
+struct InjectedFaults {
+    TempDir dir;
+    fs::path file = dir.path / "faults";
+    InjectedFaults() {
+        ::setenv("MUGAIKA_TEST_HOOKS", "1", 1);
+        ::setenv("MUGAIKA_TEST_FAULTS", file.c_str(), 1);
+    }
+    ~InjectedFaults() {
+        ::unsetenv("MUGAIKA_TEST_HOOKS");
+        ::unsetenv("MUGAIKA_TEST_FAULTS");
+    }
+    void set(const std::string& lines) { write_lines(file, {lines}); }
+    void clear() { fs::remove(file); }
+};
+
+std::string bytes_of(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("audit log: an append that fails half-way leaves the file exactly as it was") {
+    TempDir t;
+    fs::path file = make_log(t, 3);
+    std::string before = bytes_of(file), head_before = bytes_of(fs::path(file.string() + ".head"));
+    AuditLog log(file, false);
+    InjectedFaults faults;
+    faults.set("audit.write=ENOSPC");   // half the line is written, then the disk is full
+    try {
+        log.append(AuditEvent{"a", "login", "", "ok", {}});
+        FAIL("the append should have failed");
+    } catch (const std::system_error& e) {
+        CHECK(e.code().value() == ENOSPC);
+    }
+    CHECK(bytes_of(file) == before);
+    CHECK(bytes_of(fs::path(file.string() + ".head")) == head_before);
+    CHECK(log.problem().find("No space left") != std::string::npos);
+    CHECK(verify_audit_log(file).ok());
+    // Space again: the next append continues the chain, as if nothing had happened.
+    faults.clear();
+    CHECK(log.append(AuditEvent{"a", "login", "", "ok", {}}) == 4);
+    CHECK(log.problem().empty());
+    auto r = verify_audit_log(file);
+    CHECK(r.ok());
+    CHECK(r.lines == 4);
+}
+
+TEST_CASE("audit log: a head that cannot be updated after a durable line does not fail the append") {
+    // The line is recorded: failing the call would make the caller record the same action again.
+    TempDir t;
+    fs::path file = make_log(t, 2);
+    AuditLog log(file, false);
+    InjectedFaults faults;
+    faults.set("audit.head=ENOSPC");
+    CHECK(log.append(AuditEvent{"gateway", "item.verdict", "", "ok", {{"job", "x"}}}) == 3);
+    CHECK(log.problem().find("head") != std::string::npos);
+    auto r = verify_audit_log(file);
+    CHECK(r.ok());
+    CHECK(r.head_behind == 1);
+    // A head behind the log still catches an edit of the line it names...
+    auto lines = lines_of(file);
+    std::string edited = lines[1];
+    edited.replace(edited.find("user2"), 5, "userZ");
+    write_lines(file, {lines[0], edited, lines[2]});
+    CHECK_FALSE(verify_audit_log(file).ok());
+    write_lines(file, lines);
+    // ... and the next complete append brings it up to date.
+    faults.clear();
+    CHECK(log.append(AuditEvent{"a", "login", "", "ok", {}}) == 4);
+    CHECK(log.problem().empty());
+    r = verify_audit_log(file);
+    CHECK(r.ok());
+    CHECK(r.head_behind == 0);
+    // Removing lines the head vouches for is still found.
+    lines = lines_of(file);
+    lines.pop_back();
+    write_lines(file, lines);
+    CHECK_FALSE(verify_audit_log(file).ok());
+}
+
+TEST_CASE("audit log: the records at the end of the log can be read without reading it all") {
+    TempDir t;
+    fs::path file = make_log(t, 40);
+    auto all = recent_audit_records(file, 1 << 20);
+    REQUIRE(all.size() == 40);
+    CHECK(all.back()["seq"] == 40);
+    auto some = recent_audit_records(file, 2000);
+    REQUIRE_FALSE(some.empty());
+    CHECK(some.size() < 40);
+    CHECK(some.back()["seq"] == 40);
+    CHECK(recent_audit_records(t.path / "missing.log", 100).empty());
 }
 
 TEST_CASE("audit log: two writers on one file keep one chain") {

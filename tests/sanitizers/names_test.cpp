@@ -110,3 +110,18 @@ TEST_CASE("names: valid_utf8 keeps valid text and replaces every invalid sequenc
     CHECK(valid_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");               // an overlong '/'
     CHECK(valid_utf8(std::string("x\0y", 3)) == std::string("x\0y", 3));
 }
+
+TEST_CASE("names: a CP932 name is read as CP932, with a finding, and its 0x5C is not a separator") {
+    // 表 is 0x95 0x5C in CP932: read byte by byte it would hold a backslash and lose "folder" parts.
+    NameCheck n = check_name("\x95\x5c\x8e\xa6.txt");   // 表示.txt
+    CHECK(n.safe_name == "表示.txt");
+    CHECK(has(n, "name.encoding"));
+    CHECK_FALSE(has(n, "name.path"));
+    CHECK(display_name("\x95\x5c\x8e\xa6.txt") == "表示.txt");
+    CHECK(display_name("plain.txt") == "plain.txt");
+    CHECK(display_name("a\xff.txt") == "a\xef\xbf\xbd.txt");
+    // Still judged after decoding: a CP932 name hiding an executable behind a document extension.
+    NameCheck exe = check_name("\x90\xbf\x8b\x81\x8f\x91.pdf.exe");   // 請求書.pdf.exe
+    CHECK(exe.dangerous);
+    CHECK(has(exe, "name.double_extension"));
+}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,7 @@ public:
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
     std::vector<std::string> messages;   // raw DATA, as on the wire
     std::atomic<int> sessions{0};
+    std::function<void()> on_quit;       // runs when a client says QUIT (before the reply)
 
 private:
     void serve() {
@@ -63,7 +65,11 @@ private:
                     while (line(l) && l != ".") data += l + "\r\n";
                     messages.push_back(data);
                     say("250 2.0.0 queued");
-                } else if (l == "QUIT") { say("221 bye"); break; }
+                } else if (l == "QUIT") {
+                    if (on_quit) on_quit();
+                    say("221 bye");
+                    break;
+                }
                 else say("250 ok");
             }
             ::close(c);

@@ -35,3 +35,11 @@ namespace mugaika {
 // SHA-256 of a file, streamed (for inputs too large to read whole). Throws std::system_error.
 std::string sha256_file(const std::filesystem::path& path);
 }  // namespace mugaika
+
+namespace mugaika {
+// Fetches the OpenSSL algorithms the gateway uses once, before the service starts its threads.
+// OpenSSL 3 fills its algorithm cache under a write lock the first time an algorithm is used; a worker
+// forked while another thread holds that lock inherits it locked and hangs until its wall clock runs
+// out. Once cached, later uses only take the lock for reading. (An exec'd worker does not need this.)
+void warm_up_crypto();
+}  // namespace mugaika

@@ -28,6 +28,10 @@ bool is_dangerous_extension(std::string_view ext_lowercase);
 // name from a share, an envelope address) on its way into a report, a log or a JSON document.
 std::string valid_utf8(std::string_view s);
 
+// A name for people (reports, logs, the officer UI): as it is when UTF-8, else decoded as CP932 when
+// it is CP932, else valid_utf8(). The bytes themselves are what check_name() judges.
+std::string display_name(std::string_view raw);
+
 // `name` with its extension replaced by `ext` (without the dot), or added when it has none.
 std::string with_extension(std::string_view name, std::string_view ext);
 

@@ -7,6 +7,11 @@
 //    "item":"20261122T031500Z-0123456789ab-a1b2c3","outcome":"ok","detail":{...},"prev":"<64 hex>"}
 // The first line's prev is 64 zeros. A side file FILE.head holds {"seq":N,"sha256":"<hash of line N>"}
 // so that a removed or edited *last* line is detected too (the chain alone cannot see the tail).
+//
+// A failed append (a full disk, an I/O error) leaves the file exactly as it was: what was written of
+// the line is cut off again. A torn last line found at the next append (a crash or power failure in
+// the middle of a write: never acknowledged) is cut off too, and the cut recorded as an
+// "audit.repaired" line holding the bytes removed.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +19,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,10 +39,15 @@ public:
     // `syslog_mirror`: also send each line (with its hash) to syslog (LOG_AUTHPRIV, ident "mugaika-audit").
     explicit AuditLog(std::filesystem::path file, bool syslog_mirror = true);
 
-    // Appends one line. Throws std::system_error when the line could not be made durable: callers treat
-    // that as a failure of the action itself (an action that cannot be audited does not happen).
-    // Returns the sequence number written.
+    // Appends one line. Throws std::system_error when the line could not be made durable (the file is
+    // then as it was before the call): callers treat that as a failure of the action itself (an action
+    // that cannot be audited does not happen). Returns the sequence number written. Once the line is
+    // durable the call succeeds, even if the head file could not be updated (problem() says so).
     std::uint64_t append(const AuditEvent& event);
+
+    // Empty when the last append went through completely (line and head); else what went wrong, for
+    // the service's health check. A failed append sets it, the next complete one clears it.
+    std::string problem() const;
 
     const std::filesystem::path& file() const { return file_; }
 
@@ -44,10 +55,15 @@ public:
     void set_clock(std::function<std::int64_t()> now_ms) { now_ms_ = std::move(now_ms); }
 
 private:
+    std::string write_line(int fd, off_t good_size, const std::string& prev_line, const AuditEvent& ev, std::uint64_t& seq);
+    void set_problem(std::string p);
+
     std::filesystem::path file_;
     bool syslog_;
     std::function<std::int64_t()> now_ms_;
     std::mutex mutex_;   // threads of one process; other processes are kept out by flock
+    mutable std::mutex problem_mutex_;
+    std::string problem_;
 };
 
 struct AuditProblem {
@@ -58,6 +74,9 @@ struct AuditProblem {
 struct AuditVerifyResult {
     std::size_t lines = 0;
     bool head_checked = false;   // false when FILE.head is missing (the tail cannot be vouched for)
+    // Lines after the one the head names: the head could not be updated (a full disk) after they were
+    // made durable. Not a problem by itself (nothing was removed), but those lines are not vouched for.
+    std::size_t head_behind = 0;
     std::vector<AuditProblem> problems;
     bool ok() const { return problems.empty(); }
 };
@@ -65,6 +84,10 @@ struct AuditVerifyResult {
 // Reads the whole log and checks every line: valid JSON, seq = line number, prev = SHA-256 of the line
 // before, and the head file against the last line. Reports every problem with its line number.
 AuditVerifyResult verify_audit_log(const std::filesystem::path& file);
+
+// The records in the last `max_bytes` of the log (newest last; a line cut by the limit is skipped): for
+// finding out, after a crash, whether an action was recorded just before it.
+std::vector<nlohmann::json> recent_audit_records(const std::filesystem::path& file, std::size_t max_bytes);
 
 // Reads the last `max_lines` entries (newest last) for the auditor's view.
 std::vector<nlohmann::json> read_audit_tail(const std::filesystem::path& file, std::size_t max_lines);
