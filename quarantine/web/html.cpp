@@ -131,7 +131,8 @@ std::string page(const PageContext& c, const std::string& title, const std::stri
            "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
            "<title>" + html_escape(title) + " - " + tr(c.lang, "app") +
            "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><header><h1>" + tr(c.lang, "app") +
-           "</h1>" + nav + "<a class=\"lang\" href=\"/lang?to=" + other + "\">" + tr(c.lang, "lang_switch") +
+           "</h1>" + nav + "<a class=\"lang\" href=\"/lang?to=" + other + "&amp;back=" + url_encode(c.path) + "\">" +
+           tr(c.lang, "lang_switch") +
            "</a></header><main" + (main_class.empty() ? "" : " class=\"" + main_class + "\"") + "><h2>" + html_escape(title) +
            "</h2>" + body + "</main></body></html>\n";
 }

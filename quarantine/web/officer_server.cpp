@@ -231,7 +231,8 @@ struct OfficerServer::Impl {
         } catch (const std::exception& e) {
             PageContext pc;
             try {
-                service.refused("(server)", "http.error", "", e.what(), "web");
+                // Rate-limited like anonymous refusals: a client that breaks requests must not fill the log.
+                service.refused_anonymous("(server)", "http.error", e.what(), "web " + req.clientAddress().host().toString());
             } catch (...) {
             }
             r = error(pc, 500, "内部エラーが発生しました。管理者に連絡してください。");
@@ -253,8 +254,8 @@ struct OfficerServer::Impl {
             int c;
             try {
                 c = in->sbumpc();
-            } catch (const Poco::TimeoutException&) {
-                return Body::too_slow;
+            } catch (const Poco::Exception&) {
+                return Body::too_slow;   // timed out, or the client went away mid-body
             }
             if (c == std::char_traits<char>::eof()) break;
             body.push_back(static_cast<char>(c));
