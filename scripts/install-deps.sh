@@ -16,9 +16,11 @@ build=(
   libseccomp-dev
   # the quarantine's PostgreSQL backend: Poco's DataPostgreSQL CMake target needs libpq's headers
   libpq-dev
+  # the officer UI's enrolment page: the authenticator app's QR code, drawn without JavaScript
+  libqrencode-dev
 )
 run=(
-  libmagic1 file libseccomp2
+  libmagic1 file libseccomp2 libqrencode4
   # malware scanning: clamd, and freshclam to keep its signatures current ([scan] in the configuration)
   clamav-daemon clamav-freshclam
   # Japanese fonts so that PDFs that do not embed their Japanese fonts still render readable text
@@ -36,9 +38,10 @@ test=(
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   # a real MTA in front of the gateway's LMTP server (tests/e2e/serve_postfix_test.cpp), and a client
   postfix swaks
-  # the quarantine's tests: a private PostgreSQL server, a TLS certificate for the officer UI, and the
-  # real-browser test (Debian's chromium driven by playwright-core from npm)
-  postgresql openssl chromium
+  # the quarantine's tests: a private PostgreSQL server, a TLS certificate for the officer UI, the
+  # real-browser test (Debian's chromium driven by playwright-core from npm) and an independent reader of
+  # the enrolment page's QR code (zbarimg)
+  postgresql openssl chromium zbar-tools
 )
 # Node.js for playwright-core: Debian's nodejs and npm, unless a Node.js with npm is already there (a
 # NodeSource nodejs bundles npm and conflicts with Debian's npm package).

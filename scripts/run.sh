@@ -27,6 +27,8 @@ else
 fi
 cp samples/* var/in/総務課/
 echo "mugaika: watching var/in/{総務課,財政課}; output in var/out, held items in the encrypted quarantine"
-echo "  officer UI: build/gateway/mugaika user add NAME --role admin --bootstrap --config $config,"
-echo "              then build/gateway/mugaika officer-ui --config $config (https://127.0.0.1:8443 with tls_cert)"
+echo "  officer UI: two admins at the console (each their own password and TOTP; four-eyes needs both):"
+echo "              build/gateway/mugaika user add NAME --role admin --bootstrap --config $config"
+echo "              then build/gateway/mugaika officer-ui --config $config (https://127.0.0.1:8443 with tls_cert);"
+echo "              an admin adds people there, each enrols with the one-time code, the other admin confirms roles"
 exec build/gateway/mugaika serve --config "$config"

@@ -6,6 +6,8 @@
 
 #include "commands.hpp"
 #include "mugaika/atomic_file.hpp"
+#include "mugaika/labels.hpp"
+#include "mugaika/visible_text.hpp"
 #include "quarantine_cli_support.hpp"
 
 namespace mugaika::cli {
@@ -20,7 +22,10 @@ const char* usage_text =
     "  show ID [--json]\n"
     "  request-release ID --reason TEXT [--kind original|resanitize|pixels|ppap]   (ppap: password from\n"
     "                    $MUGAIKA_ZIP_PASSWORD or asked)\n"
-    "  approve ID [--note TEXT]        reject ID [--note TEXT]\n"
+    "  approve ID --request REQ --kind KIND [--note TEXT] [--confirm-original]\n"
+    "  reject ID --request REQ --kind KIND [--note TEXT]\n"
+    "                    (the request and kind you were shown: without them, the pending request is shown;\n"
+    "                     releasing the original also needs --confirm-original)\n"
     "  delete ID --reason TEXT\n"
     "  download ID --reason TEXT --out FILE\n"
     "  import DIR [--keep-source]      (folders of the file-based quarantine)\n"
@@ -38,7 +43,24 @@ nlohmann::ordered_json item_json(const Item& it) {
     return {{"id", it.id},           {"state", it.state},     {"name", it.name},   {"type", it.file_type},
             {"reason", it.reason},   {"section", it.section}, {"sender", it.sender}, {"recipients", it.recipients},
             {"size", it.size},       {"sha256", it.sha256},   {"held_at", format_time(it.held_at)},
-            {"summary_ja", it.summary_ja}, {"disposed", it.purged_at != 0}};
+            {"summary_ja", it.summary_ja}, {"disposed", it.purged_at != 0}, {"subject", it.subject},
+            {"from", it.from_name}, {"partial", it.partial}, {"delivered_to", it.delivered_to}};
+}
+
+// What a person reads on a terminal: bidi and control characters from outside shown, not obeyed.
+std::string shown(const std::string& s) { return visible_text(s); }
+
+std::string kind_text(const std::string& kind) {
+    return std::string(labels::release_kind_label(kind)) + " (" + kind + ")";
+}
+
+void print_pending(const ReleaseRequest& q) {
+    std::cout << "解放依頼 (pending request):\n"
+              << "  依頼番号 request: " << q.id << "\n"
+              << "  解放方法 kind:    " << kind_text(q.kind) << (q.kind == quarantine::release_kind::original ? "  ← 危険 (dangerous)" : "")
+              << "\n  依頼者 by:        " << shown(q.requested_by) << "\n"
+              << "  理由 reason:      " << shown(q.reason) << "\n";
+    if (!q.failure.empty()) std::cout << "  前回の承認の失敗 last failure: " << shown(q.failure) << "\n";
 }
 
 std::string one(const Args& a, const char* what) {
@@ -53,8 +75,8 @@ int quarantine_command(const std::vector<std::string>& argv) {
     try {
         args = parse_args(argv,
                           {"--config", "--user", "--totp", "--reason", "--note", "--kind", "--out", "--state",
-                           "--section", "--party", "--type", "--from", "--to"},
-                          {"--json", "--keep-source"});
+                           "--section", "--party", "--type", "--from", "--to", "--request"},
+                          {"--json", "--keep-source", "--confirm-original"});
         if (args.positional.empty()) throw UsageError("no action given");
     } catch (const UsageError& e) {
         std::cerr << "mugaika quarantine: " << e.what() << "\n" << usage_text;
@@ -87,12 +109,13 @@ int quarantine_command(const std::vector<std::string>& argv) {
             if (args.flag("--json")) {
                 auto all = nlohmann::ordered_json::array();
                 for (const auto& it : items) all.push_back(item_json(it));
-                std::cout << all.dump(2) << "\n";
+                std::cout << visible_text(all.dump(2), true) << "\n";
             } else {
                 for (const auto& it : items)
-                    std::cout << it.id << "\t" << it.state << "\t" << format_time(it.held_at) << "\t" << it.section
-                              << "\t" << it.sender << "\t" << it.file_type << "\t" << it.reason << "\t" << it.name
-                              << "\n";
+                    std::cout << it.id << "\t" << it.state << "\t" << format_time(it.held_at) << "\t" << shown(it.section)
+                              << "\t" << shown(it.sender) << "\t" << it.file_type << "\t"
+                              << (it.partial ? "partial:" : "") << it.reason << "\t" << shown(it.name)
+                              << (it.subject.empty() ? "" : "\t" + shown(it.subject)) << "\n";
             }
         } else if (action == "show") {
             auto d = s.show(me, one(args, "item id"));
@@ -102,9 +125,11 @@ int quarantine_command(const std::vector<std::string>& argv) {
             for (const auto& q : d.requests)
                 reqs.push_back({{"id", q.id}, {"kind", q.kind}, {"state", q.state}, {"requested_by", q.requested_by},
                                 {"reason", q.reason}, {"decided_by", q.decided_by}, {"note", q.note},
-                                {"released_to", q.released_to}});
+                                {"released_to", q.released_to}, {"failure", q.failure}});
             j["requests"] = reqs;
-            std::cout << j.dump(2) << "\n";
+            j["release_kinds"] = s.release_kinds_for(d.item);
+            // JSON escapes control characters but not bidi overrides: the terminal gets the visible form.
+            std::cout << visible_text(j.dump(2), true) << "\n";
         } else if (action == "request-release") {
             std::string kind = args.value("--kind").value_or("original");
             // The PPAP password is a secret: from the environment or asked without echo, never an argument
@@ -113,16 +138,39 @@ int quarantine_command(const std::vector<std::string>& argv) {
                                        ? secret_input("MUGAIKA_ZIP_PASSWORD", "ZIPのパスワード (zip password): ")
                                        : std::string();
             auto q = s.request_release(me, one(args, "item id"), kind, args.value("--reason").value_or(""), password);
-            std::cout << (q.state == "approved" ? "解放しました (released): " + q.released_to
-                                                : "解放を依頼しました。別の承認者の承認を待っています (request " + q.id + ")")
+            std::cout << (q.state == "approved" ? "解放しました (released): " + shown(q.released_to)
+                                                : "解放を依頼しました。別の承認者の承認を待っています (request " + q.id + ", " +
+                                                      kind_text(kind) + ")")
                       << "\n";
-        } else if (action == "approve") {
-            std::cout << "承認し、解放しました (released to " << s.approve(me, one(args, "item id"),
-                                                                     args.value("--note").value_or(""))
-                      << ")\n";
-        } else if (action == "reject") {
-            s.reject(me, one(args, "item id"), args.value("--note").value_or(""));
-            std::cout << "解放依頼を却下しました (rejected)\n";
+        } else if (action == "approve" || action == "reject") {
+            // The approver decides on the request they were shown: without --request and --kind, show it.
+            std::string id = one(args, "item id");
+            auto request = args.value("--request"), kind = args.value("--kind");
+            if (!request || !kind) {
+                auto d = s.show(me, id);
+                bool any = false;
+                for (const auto& q : d.requests)
+                    if (q.state == "pending") {
+                        print_pending(q);
+                        any = true;
+                        std::cerr << "mugaika quarantine " << action << ": 内容を確認し、--request " << q.id << " --kind "
+                                  << q.kind << (q.kind == quarantine::release_kind::original && action == "approve"
+                                                    ? " --confirm-original"
+                                                    : "")
+                                  << " を付けてもう一度実行してください (repeat with the request and kind you saw)\n";
+                    }
+                if (!any) std::cerr << "mugaika quarantine " << action << ": 承認待ちの解放依頼はありません (no pending request)\n";
+                return any ? exit_usage : exit_refused;
+            }
+            Decision decision{*request, *kind, args.value("--note").value_or(""), args.flag("--confirm-original")};
+            if (action == "approve") {
+                std::string where = s.approve(me, id, decision);
+                std::cout << "承認し、解放しました (approved and released): " << kind_text(*kind) << "\n  解放先 released to: "
+                          << shown(where) << "\n";
+            } else {
+                s.reject(me, id, decision);
+                std::cout << "解放依頼を却下しました (rejected): " << kind_text(*kind) << "\n";
+            }
         } else if (action == "delete") {
             s.remove(me, one(args, "item id"), args.value("--reason").value_or(""));
             std::cout << "削除しました (deleted; disposal recorded)\n";

@@ -34,6 +34,12 @@ std::vector<Output> redisarm(const q::ReleasedItem& item, const GatewayConfig& c
     ItemSecrets secrets;
     if (item.kind == q::release_kind::ppap) secrets.passwords.push_back(item.password);
     Outcome o = process_isolated(engine, item.bytes, item.name, config.worker, secrets);
+    // Parts still held: releasing the rest would deliver again what went out with the first verdict.
+    if (!o.quarantined() && !o.held.empty())
+        throw q::ReleaseError("再度無害化しても、一部(" + std::string(reason::explain_ja(o.held.front().reason)) +
+                                  ")を安全にできませんでした。",
+                              "disarmed again (" + item.kind + "), " + std::to_string(o.held.size()) + " parts still held: " +
+                                  o.held.front().reason);
     if (o.quarantined())
         throw q::ReleaseError("再度無害化しても安全にできませんでした(" + std::string(reason::explain_ja(o.reason)) + ")",
                               "disarmed again (" + item.kind + "), still quarantined: " + o.reason + ": " +
@@ -108,6 +114,33 @@ void scan_release(const q::ReleasedItem& item, const std::vector<Output>& output
 }
 
 }  // namespace
+
+std::vector<std::string> GatewaySink::possible_kinds(const q::ReleaseCandidate& item) const {
+    // What was held: the item itself, or the parts of it that were.
+    std::vector<q::ReleaseCandidate::Part> held = item.held;
+    if (held.empty() || !item.partial) held.push_back({item.file_type, item.reason});
+    const Registry& registry = builtin_registry();
+    bool redisarm = true, pixels = false, ppap = false;
+    for (const auto& h : held) {
+        const std::string& r = h.reason;
+        if (h.type == "pdf") pixels = true;
+        if (r == reason::encrypted && h.type == "zip") ppap = true;
+        // The same bytes under the same name and policy give the same verdict.
+        bool hopeless = r == reason::blocked_name || r == reason::blocked_mismatch || r == "name.dangerous" ||
+                        r == "zip.ambiguous" || r == reason::encrypted;
+        if (r == reason::blocked_type || r == reason::unsupported) {
+            TypeAction a = config_.policy.action_for(h.type);
+            hopeless = a == TypeAction::block || !registry.find(h.type, a);
+        }
+        if (hopeless) redisarm = false;
+    }
+    std::vector<std::string> out;
+    if (redisarm) out.push_back(q::release_kind::resanitize);
+    if (redisarm && pixels) out.push_back(q::release_kind::pixels);
+    if (ppap) out.push_back(q::release_kind::ppap);
+    out.push_back(q::release_kind::original);
+    return out;
+}
 
 std::string GatewaySink::release(const q::ReleasedItem& item) {
     Route route = route_of(item);

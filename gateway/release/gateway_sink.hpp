@@ -21,6 +21,10 @@ class GatewaySink : public quarantine::ReleaseSink {
 public:
     explicit GatewaySink(GatewayConfig config) : config_(std::move(config)) {}
     std::string release(const quarantine::ReleasedItem& item) override;
+    // Judged from what was held and why, against the current policy: disarming again cannot help a
+    // dangerous name, an ambiguous zip or an encrypted file (only the PPAP password helps a zip), or a
+    // type the policy still blocks or has no sanitizer for; pixel mode is for PDFs; the original always can.
+    std::vector<std::string> possible_kinds(const quarantine::ReleaseCandidate& item) const override;
 
 private:
     GatewayConfig config_;

@@ -36,9 +36,9 @@ ordered_json read_json(const fs::path& p) { return ordered_json::parse(read_file
 // Held in the officer's quarantine once: the item id is derived from the job id, so a resumed job finds
 // its earlier hold; held.json only saves asking the store again.
 std::string hold_once(const fs::path& job_dir, QuarantineHold& quarantine, const JobMeta& meta, const std::string& sha,
-                      const ordered_json& report) {
+                      const ordered_json& report, const std::string& delivered_to = "") {
     if (present(job_dir / "held.json")) return read_json(job_dir / "held.json").at("id").get<std::string>();
-    std::string id = quarantine.hold(meta, job_dir / "original", sha, report);
+    std::string id = quarantine.hold(meta, job_dir / "original", sha, report, delivered_to);
     replace_file(job_dir, "held.json", ordered_json{{"id", id}}.dump() + "\n");
     return id;
 }
@@ -147,6 +147,15 @@ std::optional<std::string> relay_mail(const fs::path& job_dir, const JobMeta& me
     return std::nullopt;
 }
 
+// Where the released part of a partly held job goes, in words for the officer's page. The hold comes
+// first (nothing is lost if the release then fails); the job is finished only once the release is done.
+std::string destination_ja(const JobMeta& meta, const ReleaseTarget& to) {
+    if (meta.source == Source::share) return meta.section + " の受け取りフォルダ (" + (to.out_root / meta.section).string() + ")";
+    std::string rcpt;
+    for (const auto& r : meta.recipients) rcpt += (rcpt.empty() ? "" : ", ") + r;
+    return "宛先 " + rcpt + (to.smtp_next_hop.empty() ? " (LGWAN側のメールボックス)" : " (LGWAN側メールサーバ " + to.smtp_next_hop + " 経由)");
+}
+
 std::string output_name(const Output& o, const JobMeta& meta) {
     std::string name = o.name.empty() ? meta.name : o.name;
     return check_name(name).safe_name;
@@ -189,7 +198,9 @@ JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome out
     r.report["job_id"] = meta.id;
 
     std::string sha = outcome.input_sha256.empty() ? sha256_file(job_dir / "original") : outcome.input_sha256;
-    if (outcome.keeps_original()) r.quarantine_id = hold_once(job_dir, *to.quarantine, meta, sha, r.report);
+    if (outcome.keeps_original())
+        r.quarantine_id = hold_once(job_dir, *to.quarantine, meta, sha, r.report,
+                                    outcome.quarantined() || outcome.outputs.empty() ? "" : destination_ja(meta, to));
 
     std::vector<Planned> plan;
     if (!outcome.quarantined())

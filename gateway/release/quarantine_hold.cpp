@@ -16,7 +16,7 @@ std::string held_item_id(const std::string& job_id, const std::string& sha256, i
 QuarantineHold::QuarantineHold(const quarantine::QuarantineConfig& config) : runtime_(config) {}
 
 std::string QuarantineHold::hold(const JobMeta& meta, const std::filesystem::path& original, const std::string& sha256,
-                                 const nlohmann::ordered_json& report) {
+                                 const nlohmann::ordered_json& report, const std::string& delivered_to) {
     std::lock_guard lock(mutex_);
     auto& review = runtime_.service();
     auto& store = review.store();
@@ -38,6 +38,7 @@ std::string QuarantineHold::hold(const JobMeta& meta, const std::filesystem::pat
         req.sender = meta.sender;
         req.recipients = meta.recipients;
         req.source = std::string(to_string(meta.source));   // the release path an approved release takes
+        req.delivered_to = delivered_to;
         return review.hold(req).id;
     }
     throw std::runtime_error("no free quarantine id for job " + meta.id);

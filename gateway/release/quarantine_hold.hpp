@@ -23,8 +23,9 @@ public:
     // Holds the job's original (read from `original`) with its report; returns the item id. A second
     // call for the same job returns the id of the first. Throws on I/O or database trouble: the job
     // then stays in the spool and is retried.
+    // `delivered_to`: where the rest went when only parts of the job were held (for the officer's page).
     std::string hold(const JobMeta& meta, const std::filesystem::path& original, const std::string& sha256,
-                     const nlohmann::ordered_json& report);
+                     const nlohmann::ordered_json& report, const std::string& delivered_to = "");
     // The retention rule: disposes of everything held longer than [quarantine] retention_days.
     std::vector<quarantine::Item> purge_expired();
 

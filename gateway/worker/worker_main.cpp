@@ -110,7 +110,7 @@ std::string selftest(const sandbox::Report& report) {
 std::string detect(const Detector& detector, const JobRequest& job) {
     Detection d = detector.detect(job.bytes, job.name);
     NameCheck n = check_name(job.name);
-    nlohmann::ordered_json j{{"type", d.type->id}, {"label", d.type->label_ja}, {"magic", d.magic_description},
+    nlohmann::ordered_json j{{"type", d.type->id}, {"label", label_ja(*d.type)}, {"magic", d.magic_description},
                              {"safe_name", n.safe_name}};
     j["findings"] = nlohmann::ordered_json::array();
     for (const auto* list : {&d.findings, &n.findings})

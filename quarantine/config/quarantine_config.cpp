@@ -59,9 +59,11 @@ void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
         } else if (key == "release_dir") q.release_dir = c.text(v, key);
         else if (key == "max_failed_logins") q.max_failed_logins = static_cast<int>(c.integer(v, key, 1, 100));
         else if (key == "lockout_minutes") q.lockout_minutes = static_cast<int>(c.integer(v, key, 1, 10080));
+        else if (key == "enrolment_hours") q.enrolment_hours = static_cast<int>(c.integer(v, key, 1, 72));
         else
             c.fail(v, "unknown key '" + key + "' in [quarantine] (known: store_dir, db, key_file, retention_days,"
-                      " purge_interval_minutes, four_eyes, release_kinds, release_dir, max_failed_logins, lockout_minutes)");
+                      " purge_interval_minutes, four_eyes, release_kinds, release_dir, max_failed_logins, lockout_minutes,"
+                      " enrolment_hours)");
     }
 }
 
@@ -98,10 +100,11 @@ void parse_ui(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
         else if (key == "tls_cert") q.tls_cert = c.text(v, key, true);
         else if (key == "tls_key") q.tls_key = c.text(v, key, true);
         else if (key == "session_idle_minutes") q.session_idle_minutes = static_cast<int>(c.integer(v, key, 1, 480));
+        else if (key == "session_max_hours") q.session_max_hours = static_cast<int>(c.integer(v, key, 1, 24));
         else if (key == "max_form_bytes") q.max_form_bytes = static_cast<std::size_t>(c.integer(v, key, 1024, 16 << 20));
         else
             c.fail(v, "unknown key '" + key + "' in [officer_ui] (known: listen, tls_cert, tls_key,"
-                      " session_idle_minutes, max_form_bytes)");
+                      " session_idle_minutes, session_max_hours, max_form_bytes)");
     }
 }
 

@@ -1,6 +1,7 @@
 #include <filesystem>
 
 #include "mugaika/atomic_file.hpp"
+#include "mugaika/visible_text.hpp"
 #include "mugaika/quarantine/release_sink.hpp"
 
 namespace mugaika::quarantine {
@@ -20,7 +21,9 @@ bool is_known_release_kind(const std::string& kind) {
 std::string safe_release_name(const std::string& name, const std::string& fallback) {
     // Take what follows the last slash or backslash (a name from a mail may carry a Windows path).
     auto cut = name.find_last_of("/\\");
-    std::string base = cut == std::string::npos ? name : name.substr(cut + 1);
+    // Bidi overrides, zero-width and control characters would make the saved name read as something
+    // else ("請求書[RLO]fdp.exe" shows as "請求書exe.pdf"): each becomes '_'.
+    std::string base = without_hidden_characters(cut == std::string::npos ? name : name.substr(cut + 1), '_');
     std::string out;
     for (unsigned char c : base)
         if (c >= 0x20 && c != 0x7f && c != ':') out.push_back(static_cast<char>(c));
@@ -29,6 +32,8 @@ std::string safe_release_name(const std::string& name, const std::string& fallba
     if (out.empty() || out.size() > 200) return fallback;
     return out;
 }
+
+std::vector<std::string> ReleaseSink::possible_kinds(const ReleaseCandidate&) const { return known_release_kinds(); }
 
 std::string DropFolderSink::release(const ReleasedItem& item) {
     std::filesystem::create_directories(dir_);

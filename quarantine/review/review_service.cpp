@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "mugaika/atomic_file.hpp"
+#include "mugaika/labels.hpp"
 #include "mugaika/quarantine/crypto.hpp"
 
 namespace mugaika::quarantine {
@@ -32,19 +33,28 @@ std::string trim(const std::string& s) {
 }
 
 std::string role_ja(Role r) {
-    switch (r) {
-        case Role::officer: return "担当者(officer)";
-        case Role::approver: return "承認者(approver)";
-        case Role::auditor: return "監査者(auditor)";
-        case Role::admin: return "管理者(admin)";
-    }
-    return "";
+    return std::string(labels::role_label(to_string(r))) + "(" + to_string(r) + ")";
 }
+
+// One answer for every failed sign-in, whatever failed: which one it was is in the audit log only.
+constexpr const char* login_failed_ja =
+    "ユーザー名、パスワード、または確認コードが正しくありません。確認コードは30秒ごとに1回だけ使えます(次のコードを待ってや"
+    "り直してください)。失敗が続くと、アカウントは一時的にロックされます。";
+constexpr const char* enrol_failed_ja =
+    "ユーザー名または登録コードが正しくないか、有効期限が切れています。管理者に新しい登録コードを依頼してください。";
+constexpr const char* changed_ja = "他の人が先に操作しました。画面を更新してください。";
 
 }  // namespace
 
 ReviewService::ReviewService(ItemStore& store, Users& users, AuditLog& audit, ReleaseSink& sink, ReviewOptions options)
     : store_(store), users_(users), audit_(audit), sink_(sink), options_(std::move(options)) {}
+
+ReviewService::~ReviewService() {
+    try {
+        flush_throttled(true);
+    } catch (...) {
+    }
+}
 
 std::int64_t ReviewService::now() const {
     if (clock_) return clock_();
@@ -73,6 +83,25 @@ void ReviewService::refused(const std::string& actor, const std::string& action,
     write(actor, action, item, "denied", {{"why", why}, {"channel", channel}});
 }
 
+void ReviewService::write_throttled(const std::string& actor, const std::string& action, const std::string& outcome,
+                                    json detail) {
+    flush_throttled();
+    std::string why = detail.contains("why") && detail["why"].is_string() ? detail["why"].get<std::string>() : "";
+    std::string channel =
+        detail.contains("channel") && detail["channel"].is_string() ? detail["channel"].get<std::string>() : "";
+    if (throttle_.admit(now(), action + " " + why.substr(0, 60) + " " + channel))
+        write(actor, action, "", outcome, std::move(detail));
+}
+
+void ReviewService::refused_anonymous(const std::string& actor, const std::string& action, const std::string& why,
+                                      const std::string& channel) {
+    write_throttled(actor, action, "denied", {{"why", why}, {"channel", channel}});
+}
+
+void ReviewService::flush_throttled(bool force) {
+    if (auto summary = throttle_.take_summary(now(), force)) write("(anonymous)", "http.suppressed", "", "denied", *summary);
+}
+
 void ReviewService::require(const Actor& a, std::initializer_list<Role> roles, const std::string& action,
                             const std::string& item) {
     auto account = users_.find(a.name);
@@ -81,6 +110,10 @@ void ReviewService::require(const Actor& a, std::initializer_list<Role> roles, c
     if (account->role != a.role)
         deny(a, action, item, ReviewError::denied, "役割が変更されました。再度ログインしてください。",
              "role changed since login");
+    if (account->epoch != a.epoch)
+        deny(a, action, item, ReviewError::denied,
+             "パスワード・確認コードまたは役割が変更されたため、このログインは終了しました。再度ログインしてください。",
+             "credentials changed since login");
     for (Role r : roles)
         if (r == a.role) return;
     deny(a, action, item, ReviewError::denied, role_ja(a.role) + "にはこの操作の権限がありません。",
@@ -159,27 +192,33 @@ Actor ReviewService::login(const std::string& name, const std::string& password,
     std::string who = valid_user_name(name) ? name : "(invalid name)";
     if (r.ok()) {
         write(name, "login", "", "ok", {{"channel", channel}, {"role", to_string(r.account->role)}});
-        return Actor{name, r.account->role, channel};
+        return Actor{name, r.account->role, channel, r.account->epoch};
     }
     json detail{{"channel", channel}, {"why", to_string(r.status)}};
-    if (r.now_locked) detail["locked"] = true;
-    write(who, "login.failed", "", "denied", std::move(detail));
-    switch (r.status) {
-        case AuthStatus::locked:
-            throw ReviewError(ReviewError::auth_failed,
-                              "ログインの失敗が続いたため、このアカウントは一時的にロックされています。しばらく待ってからやり直してください。",
-                              "account locked");
-        case AuthStatus::replayed_totp:
-            throw ReviewError(ReviewError::auth_failed,
-                              "この確認コードは既に使用されました。認証アプリに次のコードが表示されるまで待ってください。",
-                              "TOTP code already used");
-        default:
-            // Which factor failed is in the audit log, not on the screen: no hints for a guesser.
-            throw ReviewError(ReviewError::auth_failed,
-                              r.now_locked ? "ログインできません。失敗が続いたためアカウントをロックしました。"
-                                           : "ユーザー名、パスワード、または確認コードが正しくありません。",
-                              "login failed: " + to_string(r.status));
+    if (r.status == AuthStatus::no_role) {
+        // Both factors were right: only the account's own person learns that the role awaits a second admin.
+        if (r.account->pending_role) detail["pending_role"] = to_string(*r.account->pending_role);
+        write(name, "login.failed", "", "denied", std::move(detail));
+        throw ReviewError(ReviewError::auth_failed,
+                          "このアカウントの役割は、別の管理者の確認を待っています。確認されるとログインできます。",
+                          "login refused: role awaits a second admin's confirmation");
     }
+    // A failure that locks an account is always written; the rest go through the anonymous throttle
+    // (anyone who reaches the login page can cause them).
+    if (r.now_locked) {
+        detail["locked"] = true;
+        write(who, "login.failed", "", "denied", std::move(detail));
+    } else {
+        write_throttled(who, "login.failed", "denied", std::move(detail));
+    }
+    // Which check failed is in the audit log, not on the screen: the same words and the same work
+    // (users.cpp) whether the name exists, is locked or disabled, or the password or code is wrong.
+    throw ReviewError(ReviewError::auth_failed, login_failed_ja, "login failed: " + to_string(r.status));
+}
+
+bool ReviewService::session_valid(const Actor& a) {
+    auto account = users_.find(a.name);
+    return account && !account->disabled && account->role == a.role && account->epoch == a.epoch;
 }
 
 void ReviewService::logout(const Actor& a) { write(a.name, "logout", "", "ok", {{"channel", a.channel}}); }
@@ -224,6 +263,12 @@ ReleaseRequest ReviewService::request_release(const Actor& a, const std::string&
     if (!allowed)
         deny(a, "release.request", id, ReviewError::bad_input, "この解放方法は許可されていません。",
              "release kind '" + kind.substr(0, 40) + "' not allowed by policy");
+    bool possible = false;
+    for (const auto& k : release_kinds_for(it)) possible = possible || k == kind;
+    if (!possible)
+        deny(a, "release.request", id, ReviewError::bad_input,
+             "この項目には、この解放方法は使えません(この方法では安全に解放できる見込みがありません)。",
+             "release kind '" + kind + "' cannot succeed for this item");
     if (kind == release_kind::ppap && password.empty())
         deny(a, "release.request", id, ReviewError::bad_input, "パスワード付きZIPの解放には、そのパスワードの入力が必要です。",
              "ppap release without a password");
@@ -250,8 +295,7 @@ ReleaseRequest ReviewService::request_release(const Actor& a, const std::string&
         write(a.name, "release.request", id, "ok", std::move(detail));
     });
     if (!ok)
-        deny(a, "release.request", id, ReviewError::conflict, "他の人が先に操作しました。画面を更新してください。",
-             "state changed concurrently");
+        deny(a, "release.request", id, ReviewError::conflict, changed_ja, "state changed concurrently");
     if (!needs_second_person(kind)) {
         // Four-eyes switched off by the site's policy (never for the original): the request is carried out
         // at once, recorded as a decision by the same person so that the register still shows who released what.
@@ -261,6 +305,22 @@ ReleaseRequest ReviewService::request_release(const Actor& a, const std::string&
     }
     q.secret.clear();
     return q;
+}
+
+std::vector<std::string> ReviewService::release_kinds_for(const Item& it) {
+    ReleaseCandidate c;
+    c.file_type = it.file_type;
+    c.reason = it.reason;
+    c.partial = it.partial;
+    for (const auto& h : it.held_parts) c.held.push_back({h.type, h.reason});
+    std::vector<std::string> possible = sink_.possible_kinds(c), out;
+    for (const auto& k : options_.release_kinds)
+        for (const auto& p : possible)
+            if (k == p) {
+                out.push_back(k);
+                break;
+            }
+    return out;
 }
 
 bool ReviewService::needs_second_person(const std::string& kind) const {
@@ -296,41 +356,70 @@ std::string ReviewService::decide_release(const Actor& a, const Item& it, const 
             return where;
         });
         if (!ok)
-            deny(a, "release.approve", it.id, ReviewError::conflict, "他の人が先に操作しました。画面を更新してください。",
-                 "state changed concurrently");
+            deny(a, "release.approve", it.id, ReviewError::conflict, changed_ja, "state changed concurrently");
     } catch (const ReviewError&) {
         throw;
     } catch (const ReleaseError& e) {
+        // The requester learns of it on the item's page (a wrong PPAP password, still unsafe, refused).
+        try {
+            store_.record_failure(q.id, a.name, e.message_ja, now());
+        } catch (...) {
+        }
         throw ReviewError(ReviewError::conflict, e.message_ja + " 項目は解放依頼中のままです(却下できます)。",
                           std::string("release refused: ") + e.what());
     } catch (const std::exception& e) {
         if (!failure_audited) write(a.name, "release.approve", it.id, "error", {{"channel", a.channel}, {"why", e.what()}});
+        try {
+            store_.record_failure(q.id, a.name, "解放の処理中にエラーが発生しました(管理者に連絡してください)。", now());
+        } catch (...) {
+        }
         throw ReviewError(ReviewError::internal, "解放に失敗しました。項目は解放依頼中のままです。",
                           std::string("release failed: ") + e.what());
     }
     return where;
 }
 
-std::string ReviewService::approve(const Actor& a, const std::string& id, const std::string& note) {
+namespace {
+
+// The approver decides on what they were shown: the pending request by id and kind, nothing else.
+std::string stale_decision_ja(const ReleaseRequest& q) {
+    return "画面を開いた後に解放依頼が変わりました(現在の依頼: " + std::string(labels::release_kind_label(q.kind)) + "、依頼者 " +
+           q.requested_by + ")。画面を開き直し、現在の依頼の内容を確認してから判断してください。";
+}
+
+}  // namespace
+
+std::string ReviewService::approve(const Actor& a, const std::string& id, const Decision& d) {
     require(a, {Role::approver}, "release.approve", valid_item_id(id) ? id : "");
     Item it = item_or_throw(a, id, "release.approve");
-    std::string text = checked_reason(a, note, "release.approve", id, false);
+    std::string text = checked_reason(a, d.note, "release.approve", id, false);
     auto q = store_.pending_request(id);
     if (!q || it.state != state::release_requested)
         deny(a, "release.approve", id, ReviewError::conflict, "承認待ちの解放依頼はありません。", "no pending request");
+    if (d.request_id != q->id || d.kind != q->kind)
+        deny(a, "release.approve", id, ReviewError::conflict, stale_decision_ja(*q),
+             "stale approval: decided on request '" + d.request_id.substr(0, 40) + "' (" + d.kind.substr(0, 20) +
+                 "), pending is '" + q->id + "' (" + q->kind + ")");
     if (needs_second_person(q->kind) && q->requested_by == a.name)
         deny(a, "release.approve", id, ReviewError::denied, "自分が依頼した解放は承認できません(二者承認)。",
              "four-eyes: requester cannot approve own request");
+    if (q->kind == release_kind::original && !d.original_confirmed)
+        deny(a, "release.approve", id, ReviewError::bad_input,
+             "原本をそのまま解放するには、確認画面で危険性を確認したうえで承認してください。",
+             "original release without the extra confirmation");
     return decide_release(a, it, *q, text);
 }
 
-void ReviewService::reject(const Actor& a, const std::string& id, const std::string& note) {
+void ReviewService::reject(const Actor& a, const std::string& id, const Decision& d) {
     require(a, {Role::approver}, "release.reject", valid_item_id(id) ? id : "");
     Item it = item_or_throw(a, id, "release.reject");
-    std::string text = checked_reason(a, note, "release.reject", id, false);
+    std::string text = checked_reason(a, d.note, "release.reject", id, false);
     auto q = store_.pending_request(id);
     if (!q || it.state != state::release_requested)
         deny(a, "release.reject", id, ReviewError::conflict, "承認待ちの解放依頼はありません。", "no pending request");
+    if (d.request_id != q->id || d.kind != q->kind)
+        deny(a, "release.reject", id, ReviewError::conflict, stale_decision_ja(*q),
+             "stale rejection: decided on request '" + d.request_id.substr(0, 40) + "', pending is '" + q->id + "'");
     if (needs_second_person(q->kind) && q->requested_by == a.name)
         deny(a, "release.reject", id, ReviewError::denied, "自分が依頼した解放は判断できません(二者承認)。",
              "four-eyes: requester cannot decide own request");
@@ -339,9 +428,7 @@ void ReviewService::reject(const Actor& a, const std::string& id, const std::str
               {{"channel", a.channel}, {"request", q->id}, {"requested_by", q->requested_by}, {"note", text}});
         return std::string();
     });
-    if (!ok)
-        deny(a, "release.reject", id, ReviewError::conflict, "他の人が先に操作しました。画面を更新してください。",
-             "state changed concurrently");
+    if (!ok) deny(a, "release.reject", id, ReviewError::conflict, changed_ja, "state changed concurrently");
 }
 
 void ReviewService::remove(const Actor& a, const std::string& id, const std::string& reason) {
@@ -353,9 +440,7 @@ void ReviewService::remove(const Actor& a, const std::string& id, const std::str
     bool ok = store_.remove(id, a.name, why, now(), [&] {
         write(a.name, "item.delete", id, "ok", {{"channel", a.channel}, {"reason", why}, {"sha256", it.sha256}});
     });
-    if (!ok)
-        deny(a, "item.delete", id, ReviewError::conflict, "他の人が先に操作しました。画面を更新してください。",
-             "state changed concurrently");
+    if (!ok) deny(a, "item.delete", id, ReviewError::conflict, changed_ja, "state changed concurrently");
 }
 
 std::vector<Item> ReviewService::purge_expired(const std::string& rule) {
@@ -373,81 +458,198 @@ std::vector<nlohmann::json> ReviewService::audit_tail(const Actor& a, std::size_
     return read_audit_tail(audit_.file(), max_lines);
 }
 
+AuditPage ReviewService::audit_page(const Actor& a, const AuditQuery& query) {
+    require(a, {Role::auditor}, "audit.view", "");
+    AuditPage page = read_audit_page(audit_.file(), query);
+    // Reading changes nothing: a log that refuses new lines (its last line damaged) is exactly what the
+    // auditor must still see. The page says that this viewing went unrecorded.
+    try {
+        write(a.name, "audit.view", "", "ok", {{"channel", a.channel}, {"page", query.page}});
+    } catch (const std::exception& e) {
+        page.unrecorded = e.what();
+    }
+    return page;
+}
+
 std::vector<Disposal> ReviewService::disposals(const Actor& a) {
     require(a, {Role::auditor, Role::officer}, "disposal.view", "");
     write(a.name, "disposal.view", "", "ok", {{"channel", a.channel}});
     return store_.disposals();
 }
 
-NewSecret ReviewService::add_user(const std::optional<Actor>& by, const std::string& name, Role role,
-                                  const std::string& password) {
-    if (by) {
-        require(*by, {Role::admin}, "user.add", "");
-    } else if (users_.count() != 0 || role != Role::admin) {
-        write("local-admin", "user.add", "", "denied", {{"user", name}, {"why", "bootstrap only while no account exists"}});
+bool ReviewService::role_needs_confirmation(Role role) const {
+    // The roles that can act on the quarantine or on accounts. An auditor only reads.
+    return options_.four_eyes && (role == Role::officer || role == Role::approver || role == Role::admin);
+}
+
+Account ReviewService::account_or_throw(const Actor& by, const std::string& name, const std::string& action) {
+    auto acc = users_.find(name);
+    if (!acc)
+        deny(by, action, "", ReviewError::not_found, "そのアカウントはありません。",
+             "no such account (" + std::to_string(name.size()) + " bytes)");
+    return *acc;
+}
+
+NewSecret ReviewService::bootstrap_admin(const std::string& name, const std::string& password) {
+    if (users_.count_role(Role::admin) >= 2) {
+        write("local-admin", "user.add", "", "denied", {{"user", valid_user_name(name) ? name : "(invalid)"},
+                                                        {"why", "bootstrap only while fewer than two admins exist"}});
         throw ReviewError(ReviewError::denied,
-                          "最初の管理者を作成した後は、管理者としてログインしてアカウントを追加してください。",
-                          "local bootstrap is only for the first admin account");
+                          "管理者が2人になった後は、管理者としてログインしてアカウントを追加してください。",
+                          "the local bootstrap is only for the first two admin accounts");
     }
-    std::string actor = by ? by->name : "local-admin";
     try {
-        NewSecret s = users_.add(name, role, password, now());
-        write(actor, "user.add", "", "ok", {{"user", name}, {"role", to_string(role)}});
+        NewSecret s = users_.add_enrolled(name, Role::admin, password, now());
+        write("local-admin", "user.add", "", "ok", {{"user", name}, {"role", "admin"}, {"channel", "bootstrap"}});
         return s;
     } catch (const std::invalid_argument& e) {
-        write(actor, "user.add", "", "denied", {{"user", valid_user_name(name) ? name : "(invalid)"}, {"why", e.what()}});
+        write("local-admin", "user.add", "", "denied", {{"user", valid_user_name(name) ? name : "(invalid)"}, {"why", e.what()}});
         throw ReviewError(ReviewError::bad_input, e.what(), e.what());
     }
 }
 
-void ReviewService::set_password(const Actor& by, const std::string& name, const std::string& password) {
-    if (by.name != name) require(by, {Role::admin}, "user.passwd", "");
-    else require(by, {Role::officer, Role::approver, Role::auditor, Role::admin}, "user.passwd", "");
+Enrolment ReviewService::add_user(const Actor& by, const std::string& name, Role role) {
+    require(by, {Role::admin}, "user.add", "");
+    if (role == Role::none) deny(by, "user.add", "", ReviewError::bad_input, "役割を選んでください。", "no role");
+    bool pending = role_needs_confirmation(role);
     try {
-        users_.set_password(name, password, now());
+        Enrolment e = users_.add(name, role, pending, by.name, now(), options_.enrolment_seconds);
+        json detail{{"user", name}, {"role", to_string(role)}, {"channel", by.channel}, {"expires", e.expires}};
+        if (pending) detail["pending_role"] = true;
+        write(by.name, "user.add", "", "ok", std::move(detail));
+        return e;
     } catch (const std::invalid_argument& e) {
-        write(by.name, "user.passwd", "", "denied", {{"user", name}, {"why", e.what()}});
+        write(by.name, "user.add", "", "denied", {{"user", valid_user_name(name) ? name : "(invalid)"}, {"why", e.what()}});
         throw ReviewError(ReviewError::bad_input, e.what(), e.what());
     }
-    write(by.name, "user.passwd", "", "ok", {{"user", name}, {"channel", by.channel}});
 }
 
-NewSecret ReviewService::reset_totp(const Actor& by, const std::string& name) {
-    require(by, {Role::admin}, "user.totp_reset", "");
+Enrolment ReviewService::reset_user(const Actor& by, const std::string& name) {
+    require(by, {Role::admin}, "user.reset", "");
+    if (by.name == name)
+        deny(by, "user.reset", "", ReviewError::denied,
+             "自分自身のパスワード・確認コードは再発行できません。別の管理者に依頼してください。", "cannot reset oneself");
+    Account acc = account_or_throw(by, name, "user.reset");
+    bool repend = role_needs_confirmation(acc.role);
+    Enrolment e = users_.reset(name, repend, by.name, now(), options_.enrolment_seconds);
+    json detail{{"user", name}, {"channel", by.channel}, {"expires", e.expires}};
+    if (repend) detail["pending_role"] = to_string(acc.role);
+    write(by.name, "user.reset", "", "ok", std::move(detail));
+    return e;
+}
+
+NewSecret ReviewService::begin_enrolment(const std::string& name, const std::string& code, const std::string& channel) {
+    EnrolResult r = users_.begin_enrolment(name, code, now());
+    std::string who = valid_user_name(name) ? name : "(invalid name)";
+    if (r.ok()) {
+        write(name, "user.enrol", "", "ok", {{"channel", channel}, {"step", "code accepted, TOTP secret shown"}});
+        return r.secret;
+    }
+    json detail{{"channel", channel}, {"why", to_string(r.status)}};
+    if (r.now_locked) {
+        detail["locked"] = true;
+        write(who, "user.enrol", "", "denied", std::move(detail));
+    } else {
+        write_throttled(who, "user.enrol", "denied", std::move(detail));
+    }
+    throw ReviewError(ReviewError::auth_failed, enrol_failed_ja, "enrolment refused: " + to_string(r.status));
+}
+
+bool ReviewService::finish_enrolment(const std::string& name, const std::string& code, const std::string& password,
+                                     const std::string& totp_code, const std::string& channel) {
+    std::string who = valid_user_name(name) ? name : "(invalid name)";
+    EnrolResult r;
     try {
-        NewSecret s = users_.reset_totp(name, now());
-        write(by.name, "user.totp_reset", "", "ok", {{"user", name}, {"channel", by.channel}});
-        return s;
+        r = users_.finish_enrolment(name, code, password, totp_code, now());
     } catch (const std::invalid_argument& e) {
-        write(by.name, "user.totp_reset", "", "denied", {{"user", name}, {"why", e.what()}});
+        write(who, "user.enrol", "", "denied", {{"channel", channel}, {"why", e.what()}});
         throw ReviewError(ReviewError::bad_input, e.what(), e.what());
     }
+    if (r.ok()) {
+        auto acc = users_.find(name);
+        json detail{{"channel", channel}, {"step", "password and TOTP set by the person"}};
+        bool pending = acc && acc->role == Role::none;
+        if (acc && acc->pending_role) detail["pending_role"] = to_string(*acc->pending_role);
+        write(name, "user.enrol", "", "ok", std::move(detail));
+        return pending;
+    }
+    json detail{{"channel", channel}, {"why", to_string(r.status)}};
+    if (r.now_locked) {
+        detail["locked"] = true;
+        write(who, "user.enrol", "", "denied", std::move(detail));
+    } else {
+        write_throttled(who, "user.enrol", "denied", std::move(detail));
+    }
+    if (r.status == EnrolStatus::bad_totp)
+        throw ReviewError(ReviewError::auth_failed,
+                          "認証アプリの確認コードが正しくありません。QRコード(または秘密鍵)を登録し直し、表示中の6桁を入力してください。",
+                          "enrolment refused: the app's code does not match");
+    throw ReviewError(ReviewError::auth_failed, enrol_failed_ja, "enrolment refused: " + to_string(r.status));
+}
+
+void ReviewService::change_password(const Actor& a, const std::string& current, const std::string& password) {
+    require(a, {Role::officer, Role::approver, Role::auditor, Role::admin}, "user.passwd", "");
+    AuthStatus st;
+    try {
+        st = users_.change_password(a.name, current, password, now());
+    } catch (const std::invalid_argument& e) {
+        write(a.name, "user.passwd", "", "denied", {{"user", a.name}, {"why", e.what()}, {"channel", a.channel}});
+        throw ReviewError(ReviewError::bad_input, e.what(), e.what());
+    }
+    if (st != AuthStatus::ok) {
+        write(a.name, "user.passwd", "", "denied", {{"user", a.name}, {"why", to_string(st)}, {"channel", a.channel}});
+        throw ReviewError(ReviewError::auth_failed, "現在のパスワードが正しくありません。", "current password wrong");
+    }
+    write(a.name, "user.passwd", "", "ok", {{"user", a.name}, {"channel", a.channel}});
 }
 
 void ReviewService::set_disabled(const Actor& by, const std::string& name, bool disabled) {
-    require(by, {Role::admin}, disabled ? "user.disable" : "user.enable", "");
+    const char* action = disabled ? "user.disable" : "user.enable";
+    require(by, {Role::admin}, action, "");
     if (by.name == name && disabled)
-        deny(by, "user.disable", "", ReviewError::bad_input, "自分自身は無効にできません。", "cannot disable oneself");
-    try {
-        users_.set_disabled(name, disabled, now());
-    } catch (const std::invalid_argument& e) {
-        write(by.name, disabled ? "user.disable" : "user.enable", "", "denied", {{"user", name}, {"why", e.what()}});
-        throw ReviewError(ReviewError::bad_input, e.what(), e.what());
-    }
-    write(by.name, disabled ? "user.disable" : "user.enable", "", "ok", {{"user", name}, {"channel", by.channel}});
+        deny(by, action, "", ReviewError::bad_input, "自分自身は無効にできません。", "cannot disable oneself");
+    account_or_throw(by, name, action);
+    users_.set_disabled(name, disabled, now());
+    write(by.name, action, "", "ok", {{"user", name}, {"channel", by.channel}});
 }
 
 void ReviewService::set_role(const Actor& by, const std::string& name, Role role) {
     require(by, {Role::admin}, "user.role", "");
     if (by.name == name)
         deny(by, "user.role", "", ReviewError::bad_input, "自分自身の役割は変更できません。", "cannot change own role");
-    try {
-        users_.set_role(name, role, now());
-    } catch (const std::invalid_argument& e) {
-        write(by.name, "user.role", "", "denied", {{"user", name}, {"why", e.what()}});
-        throw ReviewError(ReviewError::bad_input, e.what(), e.what());
-    }
-    write(by.name, "user.role", "", "ok", {{"user", name}, {"role", to_string(role)}, {"channel", by.channel}});
+    if (role == Role::none) deny(by, "user.role", "", ReviewError::bad_input, "役割を選んでください。", "no role");
+    Account acc = account_or_throw(by, name, "user.role");
+    bool pending = role != acc.role && role_needs_confirmation(role);
+    users_.set_role(name, role, pending, by.name, now());
+    json detail{{"user", name}, {"role", to_string(role)}, {"channel", by.channel}};
+    if (pending) detail["pending_role"] = true;
+    write(by.name, "user.role", "", "ok", std::move(detail));
+}
+
+void ReviewService::confirm_role(const Actor& by, const std::string& name) {
+    require(by, {Role::admin}, "user.role_confirm", "");
+    Account acc = account_or_throw(by, name, "user.role_confirm");
+    if (!acc.pending_role)
+        deny(by, "user.role_confirm", "", ReviewError::conflict, "確認待ちの役割はありません。", "no pending role");
+    if (by.name == name)
+        deny(by, "user.role_confirm", "", ReviewError::denied, "自分自身の役割は確認できません。", "cannot confirm own role");
+    if (acc.pending_by == by.name)
+        deny(by, "user.role_confirm", "", ReviewError::denied,
+             "自分が付与した役割は確認できません。別の管理者が確認します(二者確認)。",
+             "four-eyes: the admin who gave a role cannot confirm it");
+    users_.confirm_role(name, now());
+    write(by.name, "user.role_confirm", "", "ok",
+          {{"user", name}, {"role", to_string(*acc.pending_role)}, {"granted_by", acc.pending_by}, {"channel", by.channel}});
+}
+
+void ReviewService::cancel_role(const Actor& by, const std::string& name) {
+    require(by, {Role::admin}, "user.role_cancel", "");
+    Account acc = account_or_throw(by, name, "user.role_cancel");
+    if (!acc.pending_role)
+        deny(by, "user.role_cancel", "", ReviewError::conflict, "確認待ちの役割はありません。", "no pending role");
+    users_.cancel_pending_role(name, now());
+    write(by.name, "user.role_cancel", "", "ok",
+          {{"user", name}, {"role", to_string(*acc.pending_role)}, {"granted_by", acc.pending_by}, {"channel", by.channel}});
 }
 
 std::vector<Account> ReviewService::accounts(const Actor& by) {

@@ -16,6 +16,7 @@ QuarantineRuntime::QuarantineRuntime(QuarantineConfig config, std::unique_ptr<Re
     o.four_eyes = config_.four_eyes;
     o.retention_seconds = std::int64_t(config_.retention_days) * 86400;
     o.release_kinds = config_.release_kinds;
+    o.enrolment_seconds = std::int64_t(config_.enrolment_hours) * 3600;
     service_ = std::make_unique<ReviewService>(*store_, *users_, *audit_, *sink_, o);
 }
 

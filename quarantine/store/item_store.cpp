@@ -53,7 +53,7 @@ struct Param {
 
 const char* item_columns =
     "id, sha256, report_sha256, size, name, section, sender, recipients, file_type, reason, summary_ja, source,"
-    " state, held_at, updated_at, purged_at";
+    " state, held_at, updated_at, purged_at, subject, from_name, held_parts, partial, delivered_to";
 
 std::string str(RecordSet& rs, std::size_t col, std::size_t row) {
     const auto& v = rs.value(col, row);
@@ -70,6 +70,18 @@ std::vector<std::string> parse_list(const std::string& json_text) {
     if (j.is_array())
         for (const auto& e : j)
             if (e.is_string()) out.push_back(e.get<std::string>());
+    return out;
+}
+
+std::vector<HeldPart> parse_parts(const std::string& json_text) {
+    std::vector<HeldPart> out;
+    auto j = nlohmann::json::parse(json_text, nullptr, false);
+    if (!j.is_array()) return out;
+    auto text = [](const nlohmann::json& o, const char* k) {
+        return o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+    };
+    for (const auto& e : j)
+        if (e.is_object()) out.push_back({text(e, "where"), text(e, "name"), text(e, "type"), text(e, "reason")});
     return out;
 }
 
@@ -93,6 +105,11 @@ std::vector<Item> items_from(RecordSet& rs) {
         it.held_at = num(rs, 13, r);
         it.updated_at = num(rs, 14, r);
         it.purged_at = num(rs, 15, r);
+        it.subject = str(rs, 16, r);
+        it.from_name = str(rs, 17, r);
+        it.held_parts = parse_parts(str(rs, 18, r));
+        it.partial = num(rs, 19, r) != 0;
+        it.delivered_to = str(rs, 20, r);
         out.push_back(std::move(it));
     }
     return out;
@@ -153,7 +170,22 @@ Item ItemStore::hold(const HoldRequest& req, std::int64_t now, const std::functi
         if (it.reason.empty() && report.contains("reason") && report["reason"].is_object())
             it.reason = report["reason"].value("code", "");
         it.summary_ja = report.value("summary_ja", "");
+        auto text = [](const nlohmann::json& o, const char* k) {
+            return o.is_object() && o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+        };
+        if (report.contains("about")) {
+            it.subject = text(report["about"], "subject").substr(0, 1000);
+            it.from_name = text(report["about"], "from").substr(0, 1000);
+        }
+        if (report.contains("held") && report["held"].is_array())
+            for (const auto& h : report["held"])
+                if (h.is_object() && it.held_parts.size() < 200)
+                    it.held_parts.push_back({text(h, "where"), text(h, "name"), text(h, "type"), text(h, "reason")});
+        // Only parts held, the rest released: the list's reason is the held parts' (first) reason.
+        it.partial = text(report, "verdict") != "quarantined" && !it.held_parts.empty();
+        if (it.reason.empty() && !it.held_parts.empty()) it.reason = it.held_parts.front().reason;
     }
+    it.delivered_to = req.delivered_to;
     it.section = req.section;
     it.sender = req.sender;
     it.recipients = req.recipients;
@@ -166,18 +198,25 @@ Item ItemStore::hold(const HoldRequest& req, std::int64_t now, const std::functi
     it.sha256 = blobs_.put(req.original);
     it.report_sha256 = blobs_.put(req.report_json);
     std::string recipients = nlohmann::json(it.recipients).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    nlohmann::json parts = nlohmann::json::array();
+    for (const auto& h : it.held_parts)
+        parts.push_back({{"where", h.where}, {"name", h.name}, {"type", h.type}, {"reason", h.reason}});
+    std::string held_parts = parts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     for (int attempt = 0;; ++attempt) {
         it.id = req.id.empty() ? utc_stamp(now) + "-" + it.sha256.substr(0, 12) + "-" + random_hex(3) : req.id;
         if (!valid_item_id(it.id)) throw std::invalid_argument("invalid item id '" + it.id + "'");
         try {
-            Poco::Int64 size = it.size, held = it.held_at, updated = it.updated_at, purged = 0;
+            Poco::Int64 size = it.size, held = it.held_at, updated = it.updated_at, purged = 0, partial = it.partial;
             db_.transaction([&] {
                 db_.session() << "INSERT INTO items (id, sha256, report_sha256, size, name, section, sender, recipients,"
-                                 " file_type, reason, summary_ja, source, state, held_at, updated_at, purged_at)"
-                                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                                 " file_type, reason, summary_ja, source, state, held_at, updated_at, purged_at,"
+                                 " subject, from_name, held_parts, partial, delivered_to)"
+                                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+                                 " $17, $18, $19, $20, $21)",
                     useRef(it.id), useRef(it.sha256), useRef(it.report_sha256), use(size), useRef(it.name),
                     useRef(it.section), useRef(it.sender), useRef(recipients), useRef(it.file_type), useRef(it.reason),
                     useRef(it.summary_ja), useRef(it.source), useRef(it.state), use(held), use(updated), use(purged),
+                    useRef(it.subject), useRef(it.from_name), useRef(held_parts), use(partial), useRef(it.delivered_to),
                     Poco::Data::Keywords::now;
                 if (in_tx) in_tx(it);
             });
@@ -213,10 +252,27 @@ std::vector<Item> ItemStore::list(const ItemFilter& f) {
         p.push_back({false, like_pattern(f.party), 0});
         std::string b = next();
         p.push_back({false, like_pattern(f.party), 0});
-        add("(sender LIKE " + a + " ESCAPE '\\' OR recipients LIKE " + b + " ESCAPE '\\')");
+        std::string c = next();
+        p.push_back({false, like_pattern(f.party), 0});
+        add("(sender LIKE " + a + " ESCAPE '\\' OR recipients LIKE " + b + " ESCAPE '\\' OR from_name LIKE " + c +
+            " ESCAPE '\\')");
     }
     return query_items(db_.session(), where, p,
                        " ORDER BY held_at DESC, id DESC LIMIT " + std::to_string(std::min<std::size_t>(f.limit, 5000)));
+}
+
+ItemFacets ItemStore::facets() {
+    auto distinct = [&](const char* column) {
+        Statement st(db_.session());
+        st << "SELECT DISTINCT " << column << " FROM items WHERE " << column << " <> '' ORDER BY " << column
+           << " LIMIT 500";
+        st.execute();
+        RecordSet rs(st);
+        std::vector<std::string> out;
+        for (std::size_t r = 0; r < rs.rowCount(); ++r) out.push_back(str(rs, 0, r));
+        return out;
+    };
+    return {distinct("section"), distinct("file_type"), distinct("reason")};
 }
 
 std::string ItemStore::original(const Item& item) {
@@ -233,7 +289,7 @@ std::vector<ReleaseRequest> ItemStore::requests_for(const std::string& item_id) 
     Statement st(db_.session());
     std::string id = item_id;
     st << "SELECT id, item_id, kind, reason, requested_by, state, decided_by, note, released_to, requested_at,"
-          " decided_at FROM requests WHERE item_id = $1 ORDER BY requested_at, id",
+          " decided_at, failure, failed_by, failed_at FROM requests WHERE item_id = $1 ORDER BY requested_at, id",
         useRef(id);
     st.execute();
     RecordSet rs(st);
@@ -251,6 +307,9 @@ std::vector<ReleaseRequest> ItemStore::requests_for(const std::string& item_id) 
         q.released_to = str(rs, 8, r);
         q.requested_at = num(rs, 9, r);
         q.decided_at = num(rs, 10, r);
+        q.failure = str(rs, 11, r);
+        q.failed_by = str(rs, 12, r);
+        q.failed_at = num(rs, 13, r);
         out.push_back(std::move(q));
     }
     return out;
@@ -272,6 +331,19 @@ std::string ItemStore::request_secret(const std::string& request_id) {
     std::string sealed = str(rs, 0, 0);
     if (sealed.empty()) return {};
     return blobs_.key().open(from_hex(sealed), secret_aad(request_id));
+}
+
+void ItemStore::record_failure(const std::string& request_id, const std::string& who, const std::string& message_ja,
+                               std::int64_t now) {
+    std::string rid = request_id, by = who, text = message_ja.substr(0, 2000), pending = "pending";
+    Poco::Int64 at = now;
+    db_.session() << "UPDATE requests SET failure = $1, failed_by = $2, failed_at = $3 WHERE id = $4 AND state = $5",
+        useRef(text), useRef(by), use(at), useRef(rid), useRef(pending), Poco::Data::Keywords::now;
+}
+
+void ItemStore::scrub_secrets() {
+    // A wiped PPAP password's sealed value must not live on in SQLite's write-ahead log (see Database).
+    db_.scrub();
 }
 
 std::vector<Disposal> ItemStore::disposals(std::size_t limit) {
@@ -339,6 +411,7 @@ bool ItemStore::decide(const std::string& item_id, const std::string& request_id
                     db_.session() << "UPDATE requests SET released_to = $1 WHERE id = $2", useRef(where), useRef(rid), Poco::Data::Keywords::now;
             }
         });
+        scrub_secrets();
         return true;
     } catch (const LostRace&) {
         return false;
@@ -387,6 +460,7 @@ bool ItemStore::remove(const std::string& item_id, const std::string& who, const
     } catch (const LostRace&) {
         return false;
     }
+    scrub_secrets();
     shred_unreferenced(*item);
     return true;
 }
@@ -414,6 +488,7 @@ std::vector<Item> ItemStore::expire(std::int64_t cutoff, const std::string& rule
         } catch (const LostRace&) {
             continue;   // another node purged it
         }
+        scrub_secrets();
         shred_unreferenced(item);
         if (item.state == state::held || item.state == state::release_requested) item.state = state::expired;
         item.purged_at = now;

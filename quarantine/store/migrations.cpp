@@ -45,6 +45,42 @@ const std::vector<Migration>& schema_migrations() {
          {
              "ALTER TABLE requests ADD COLUMN secret_sealed TEXT NOT NULL DEFAULT ''",
          }},
+        {4,
+         "self-service enrolment (one-time codes, stored hashed), role grants awaiting a second admin, and a"
+         " credentials epoch that ends sessions when a password, second factor or role changes",
+         {
+             // epoch: bumped by every change of password, TOTP, role or enabled state; a session made at an
+             // older epoch is over.
+             "ALTER TABLE users ADD COLUMN epoch BIGINT NOT NULL DEFAULT 0",
+             // A role given (officer, approver, admin) while four_eyes is on: it takes effect when another
+             // admin than pending_by confirms it. role is '' while an account has none yet.
+             "ALTER TABLE users ADD COLUMN pending_role TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE users ADD COLUMN pending_by TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE users ADD COLUMN pending_at BIGINT NOT NULL DEFAULT 0",
+             // The one-time enrolment code (SHA-256, never the code) and its end; the TOTP secret shown
+             // during enrolment, sealed, until the person proves their app has it.
+             "ALTER TABLE users ADD COLUMN enrol_hash TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE users ADD COLUMN enrol_expires BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE users ADD COLUMN enrolled_at BIGINT NOT NULL DEFAULT 0",
+             "UPDATE users SET enrolled_at = created_at WHERE pw_hash <> ''",
+         }},
+        {5,
+         "what people recognise an item by (a mail's subject and sender, its held parts, where the rest went)"
+         " and the last failed approval of a request",
+         {
+             "ALTER TABLE items ADD COLUMN subject TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE items ADD COLUMN from_name TEXT NOT NULL DEFAULT ''",
+             // JSON array of {where, name, type, reason}: the parts of a container that were held.
+             "ALTER TABLE items ADD COLUMN held_parts TEXT NOT NULL DEFAULT '[]'",
+             // 1: only parts were held; the rest was disarmed and delivered (to delivered_to).
+             "ALTER TABLE items ADD COLUMN partial BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE items ADD COLUMN delivered_to TEXT NOT NULL DEFAULT ''",
+             // An approval whose release failed (a wrong PPAP password, still unsafe): the requester sees it.
+             "ALTER TABLE requests ADD COLUMN failure TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE requests ADD COLUMN failed_by TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE requests ADD COLUMN failed_at BIGINT NOT NULL DEFAULT 0",
+         }},
     };
     return all;
 }

@@ -1,11 +1,13 @@
 // HTML escaping, form decoding and the page frame. Every value from outside goes through html_escape.
 #include <ctime>
 
+#include "mugaika/visible_text.hpp"
 #include "web_internal.hpp"
 
 namespace mugaika::quarantine::web {
+namespace {
 
-std::string html_escape(std::string_view s) {
+std::string escape_only(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
@@ -19,6 +21,26 @@ std::string html_escape(std::string_view s) {
         }
     }
     return out;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view s) { return escape_only(visible_text(s)); }
+
+std::string html_multiline(std::string_view s) { return escape_only(visible_text(s, true)); }
+
+std::string name_html(Lang lang, std::string_view name) {
+    std::string out = html_escape(name);
+    if (has_hidden_characters(name)) out += " <span class=\"warn\">" + tr(lang, "hidden_chars") + "</span>";
+    return out;
+}
+
+std::string csrf_field(const PageContext& c) {
+    return hidden("csrf", c.session ? c.session->csrf : "");
+}
+
+std::string hidden(const std::string& name, const std::string& value) {
+    return "<input type=\"hidden\" name=\"" + html_escape(name) + "\" value=\"" + html_escape(value) + "\">";
 }
 
 std::string url_encode(std::string_view s) {
@@ -88,7 +110,7 @@ std::string message_box(const std::string& text, bool error) {
            "\">" + html_escape(text) + "</p>";
 }
 
-std::string page(const PageContext& c, const std::string& title, const std::string& body) {
+std::string page(const PageContext& c, const std::string& title, const std::string& body, const std::string& main_class) {
     std::string nav;
     if (c.session) {
         const Actor& a = c.session->actor;
@@ -96,6 +118,7 @@ std::string page(const PageContext& c, const std::string& title, const std::stri
         if (a.role != Role::admin) nav += "<a href=\"/items\">" + tr(c.lang, "items") + "</a> ";
         if (a.role == Role::auditor) nav += "<a href=\"/audit\">" + tr(c.lang, "audit") + "</a> ";
         if (a.role == Role::admin) nav += "<a href=\"/users\">" + tr(c.lang, "users") + "</a> ";
+        nav += "<a href=\"/account\">" + tr(c.lang, "account") + "</a> ";
         nav += "<span class=\"who\">" + tr(c.lang, "signed_in_as") + html_escape(a.name) + " (" +
                role_label(c.lang, a.role) + ")</span> ";
         nav += "<form method=\"post\" action=\"/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"" +
@@ -108,8 +131,10 @@ std::string page(const PageContext& c, const std::string& title, const std::stri
            "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
            "<title>" + html_escape(title) + " - " + tr(c.lang, "app") +
            "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><header><h1>" + tr(c.lang, "app") +
-           "</h1>" + nav + "<a class=\"lang\" href=\"/lang?to=" + other + "\">" + tr(c.lang, "lang_switch") +
-           "</a></header><main><h2>" + html_escape(title) + "</h2>" + body + "</main></body></html>\n";
+           "</h1>" + nav + "<a class=\"lang\" href=\"/lang?to=" + other + "&amp;back=" + url_encode(c.path) + "\">" +
+           tr(c.lang, "lang_switch") +
+           "</a></header><main" + (main_class.empty() ? "" : " class=\"" + main_class + "\"") + "><h2>" + html_escape(title) +
+           "</h2>" + body + "</main></body></html>\n";
 }
 
 }  // namespace mugaika::quarantine::web

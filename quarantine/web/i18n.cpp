@@ -1,4 +1,6 @@
-// The officer UI's words. Japanese is the default; English is for staff who prefer it.
+// The officer UI's words. Japanese is the default; English is for staff who prefer it. The words for
+// codes (reasons, types, states, kinds, roles, audit actions) come from the one table the reports use
+// (common/labels.cpp); this table holds the screens' own words.
 #include <unordered_map>
 
 #include "web_internal.hpp"
@@ -22,84 +24,247 @@ const std::unordered_map<std::string_view, Words>& table() {
         {"items", {"隔離一覧", "Held items"}},
         {"audit", {"監査ログ", "Audit log"}},
         {"users", {"アカウント管理", "Accounts"}},
+        {"account", {"自分のアカウント", "My account"}},
         {"filter", {"絞り込み", "Filter"}},
+        {"clear", {"条件を解除", "Clear"}},
         {"from", {"開始日", "From"}},
         {"to", {"終了日", "To"}},
         {"section", {"所属", "Section"}},
         {"party", {"送信者・宛先", "Sender or recipient"}},
+        {"party_hint", {"アドレスや名前の一部", "part of an address or name"}},
         {"type", {"種類", "Type"}},
         {"reason", {"理由", "Reason"}},
         {"state", {"状態", "State"}},
         {"all", {"すべて", "All"}},
         {"held_at", {"隔離日時", "Held at"}},
+        {"title", {"件名・ファイル名", "Subject or file name"}},
         {"name", {"ファイル名", "File name"}},
-        {"sender", {"送信者", "Sender"}},
+        {"subject", {"件名", "Subject"}},
+        {"source", {"受付経路", "Came in"}},
+        {"source_mail", {"メール", "Mail"}},
+        {"source_share", {"共有フォルダ", "Shared folder"}},
+        {"decide_approve", {"次の依頼を承認します:", "Approves this request:"}},
+        {"decide_reject", {"次の依頼を却下します:", "Rejects this request:"}},
+        {"no_disposals", {"廃棄記録はありません。", "Nothing was disposed of."}},
+        {"from_header", {"差出人(From)", "From"}},
+        {"sender", {"送信者(エンベロープ)", "Envelope sender"}},
         {"recipients", {"宛先", "Recipients"}},
+        {"sender_recipients", {"差出人 → 宛先", "From → to"}},
         {"size", {"サイズ", "Size"}},
+        {"item_id", {"隔離番号", "Item id"}},
         {"no_items", {"該当する項目はありません。", "No items match."}},
+        {"count_suffix", {" 件", " items"}},
         {"detail", {"詳細", "Details"}},
         {"summary", {"概要", "Summary"}},
         {"findings", {"検出内容", "Findings"}},
-        {"where", {"場所", "Where"}},
-        {"action", {"処置", "Action"}},
+        {"more_findings", {"(ほかの検出内容は省略しました)", "(further findings not shown)"}},
         {"requests", {"解放依頼の履歴", "Release requests"}},
         {"requested_by", {"依頼者", "Requested by"}},
         {"decided_by", {"判断者", "Decided by"}},
+        {"approved_by", {"承認者", "approved by"}},
         {"note", {"コメント", "Note"}},
+        {"note_result", {"コメント・結果", "Note and result"}},
         {"request_release", {"解放を依頼する", "Request release"}},
         {"request_hint",
-         {"解放方法と理由を選んでください。別の承認者が承認すると、選んだ方法で宛先(課の受け取りフォルダまたはメールの宛先)に届けられます。",
-          "Choose how to release it and give a reason. Once another person approves, it is delivered that way to its "
-          "destination (the section's drop folder or the mail's recipients)."}},
+         {"解放方法と理由を入力してください。この項目で成功する見込みのある方法だけを表示しています。別の承認者が承認すると、選んだ方"
+          "法で宛先(課の受け取りフォルダまたはメールの宛先)に届けられます。",
+          "Choose how to release it and give a reason. Only the kinds that can succeed for this item are offered. "
+          "Once another person approves, it is delivered that way to its destination (the section's drop folder or the "
+          "mail's recipients)."}},
+        {"no_kinds",
+         {"この項目を安全に解放できる方法はありません(ポリシーで許可された方法では成功する見込みがありません)。不要であれば削除してく"
+          "ださい。",
+          "No release kind the policy allows can succeed for this item. Delete it if it is not needed."}},
         {"release_kind", {"解放方法", "Release kind"}},
-        {"zip_password", {"ZIPのパスワード(パスワード付きZIPのときだけ)", "Zip password (password-protected zip only)"}},
+        {"zip_password", {"ZIPのパスワード", "Zip password"}},
         {"approve", {"承認して解放する", "Approve and release"}},
+        {"approve_original", {"原本の解放を承認する", "Approve releasing the original"}},
         {"reject", {"却下する", "Reject"}},
         {"delete", {"削除する", "Delete"}},
-        {"delete_hint", {"削除すると原本は復元できません。理由が必要です。", "Deletion cannot be undone. A reason is required."}},
+        {"delete_hint", {"削除すると原本は復元できません。理由が必要です(次の画面で確認します)。",
+                         "Deletion cannot be undone. A reason is required (confirmed on the next page)."}},
         {"download", {"原本をダウンロード", "Download the original"}},
         {"download_hint",
          {"原本は危険な内容を含む可能性があります。理由を記録します。",
           "The original may be dangerous. The reason is recorded."}},
         {"reason_input", {"理由", "Reason"}},
         {"back", {"一覧へ戻る", "Back to the list"}},
-        {"pending_by", {"解放依頼中(依頼者: ", "Release requested (by "}},
-        {"verify_ok", {"ハッシュチェーンは正常です(改ざんは検出されませんでした)。", "The hash chain is intact (no tampering found)."}},
-        {"verify_bad", {"改ざんまたは破損を検出しました:", "Tampering or damage found:"}},
-        {"disposals", {"廃棄記録", "Disposal register"}},
+        {"cancel", {"やめる", "Cancel"}},
+        {"pending_request", {"解放依頼中(承認待ち)の解放方法", "Release requested, awaiting approval:"}},
+        {"original_warning",
+         {"原本をそのまま解放します。ゲートウェイが危険と判断したものがそのまま職員に届きます。",
+          "The original is released as it is: exactly what the gateway refused reaches the staff."}},
         {"time", {"日時", "Time"}},
+        {"time_jst", {"日時(日本時間)", "Time (JST)"}},
+        {"request_id", {"依頼番号", "Request id"}},
+        {"request_reason", {"依頼の理由", "Reason given"}},
+        {"last_failure", {"承認したが解放できなかった", "Approved but could not be released"}},
+        {"partial_hold", {"一部保留", "Partly held"}},
+        {"held_part", {"保留: ", "Held: "}},
+        {"partial_title", {"この項目は一部だけを保留しました。", "Only parts of this item were held."}},
+        {"partial_held", {"無害化できなかった次の部分を保留しています:", "These parts could not be made safe and are held:"}},
+        {"partial_rest", {"残りの部分は無害化して、宛先に届けました。", "The rest was disarmed and delivered to its destination."}},
+        {"partial_rest_to", {"残りの部分は無害化して、次の宛先に届けました:", "The rest was disarmed and delivered to:"}},
+        {"partial_kinds",
+         {"解放すると、保留した部分を含む項目全体が(選んだ方法で)もう一度届きます。",
+          "A release delivers the whole item again (in the chosen way), the held parts included."}},
+        {"held_because", {"保留の原因になった部分:", "The parts that caused the hold:"}},
+        {"disposed", {"(廃棄済み: 原本は残っていません)", "(disposed of: the original is gone)"}},
+        {"released_to", {"解放先", "Released to"}},
+        {"own_request", {"この解放は自分で依頼したものです。別の承認者が判断します(二者承認)。",
+                         "You requested this release; another approver decides (four-eyes)."}},
+        {"original_confirm_text",
+         {"原本をそのまま解放しようとしています。無害化されていないため、マクロや実行ファイルなどがそのまま職員に届きます。送信元に確"
+          "認するなど、安全であることを確かめた場合だけ承認してください。",
+          "You are about to release the original as it is: not disarmed, macros or executables reach the staff "
+          "unchanged. Approve only when you have made sure it is safe (e.g. confirmed with the sender)."}},
+        {"original_confirm_check",
+         {"原本が危険な内容を含む可能性を理解し、安全であることを確認しました", "I understand the original may be dangerous and have made sure it is safe"}},
+        {"confirm_title", {"確認", "Confirm"}},
+        {"delete_confirm_text",
+         {"この項目を削除します。原本は復元できなくなります(廃棄記録が残ります)。",
+          "This item will be deleted; the original cannot be recovered (the disposal is recorded)."}},
+        {"hidden_chars", {"⚠ 見えない文字・制御文字を含む名前", "⚠ contains invisible or control characters"}},
+        {"verify_ok", {"ハッシュチェーンは正常です(改ざんは検出されませんでした)", "The hash chain is intact (no tampering found)"}},
+        {"lines_suffix", {" 行", " lines"}},
+        {"verify_bad", {"監査ログの改ざんまたは破損を検出しました。", "Tampering or damage found in the audit log."}},
+        {"verify_bad_hint",
+         {"SIEM(syslog)に送られた記録と照合し、システム管理者に連絡してください。", "Compare with the copy in the SIEM (syslog) and contact the system administrator."}},
+        {"audit_unrecorded",
+         {"監査ログに新しい行を追加できない状態のため、この閲覧は記録されていません(操作はすべて止まっています)。",
+          "The audit log refuses new lines, so this viewing was not recorded (every action is stopped)."}},
+        {"family_item", {"項目の操作すべて", "All item actions"}},
+        {"family_release", {"解放の操作すべて", "All release actions"}},
+        {"family_login", {"ログインすべて", "All sign-ins"}},
+        {"family_user", {"アカウント操作すべて", "All account actions"}},
+        {"family_http", {"不正なアクセスすべて", "All refused requests"}},
         {"actor", {"実行者", "Actor"}},
-        {"outcome", {"結果", "Outcome"}},
+        {"action", {"操作", "Action"}},
         {"item", {"項目", "Item"}},
+        {"outcome", {"結果", "Outcome"}},
+        {"raw_line", {"監査記録の形式になっていない行:", "A line that is not an audit record:"}},
+        {"no_lines", {"該当する記録はありません。", "No lines match."}},
+        {"newer", {"← 新しい記録", "← Newer"}},
+        {"older", {"古い記録 →", "Older →"}},
+        {"page", {"ページ", "Page"}},
+        {"disposals", {"廃棄記録", "Disposal register"}},
         {"kind", {"種別", "Kind"}},
         {"rule", {"規則", "Rule"}},
-        {"add_user", {"アカウントを追加", "Add an account"}},
+        {"disposal_deleted", {"削除", "Deleted"}},
+        {"disposal_expired", {"保存期間満了", "Retention"}},
         {"role", {"役割", "Role"}},
+        {"new_role", {"新しい役割", "New role"}},
         {"status", {"状態", "Status"}},
+        {"operations", {"操作", "Actions"}},
+        {"enrolment", {"本人の登録", "Enrolment"}},
+        {"enrolled", {"登録済み", "Enrolled"}},
+        {"not_enrolled", {"未登録", "Not enrolled"}},
+        {"enrol_waiting", {"登録待ち", "Awaiting enrolment"}},
+        {"enrol_expired", {"登録コードの期限切れ(再発行してください)", "Enrolment code expired (reset it)"}},
+        {"until", {"期限", "until"}},
+        {"awaiting", {"確認待ち", "Awaiting confirmation"}},
+        {"granted_by", {"付与", "given by"}},
+        {"confirm_grant", {"役割を確認する", "Confirm the role"}},
+        {"cancel_grant", {"付与を取り消す", "Withdraw"}},
+        {"change_role", {"役割を変更", "Change role"}},
         {"disable", {"無効にする", "Disable"}},
         {"enable", {"有効にする", "Enable"}},
-        {"totp_reset", {"確認コードを再発行", "Reset TOTP"}},
+        {"reset_factors", {"パスワード・確認コードを再発行", "Reset password and TOTP"}},
+        {"self_account", {"(自分のアカウント)", "(your own account)"}},
         {"active", {"有効", "Active"}},
         {"disabled", {"無効", "Disabled"}},
         {"locked", {"ロック中", "Locked"}},
-        {"secret_once",
-         {"この秘密鍵を認証アプリに登録してください。再表示はできません。",
-          "Add this secret to the authenticator app now. It will not be shown again."}},
+        {"add_user", {"アカウントを追加", "Add an account"}},
+        {"add_user_hint",
+         {"パスワードと確認コードは本人が設定します。追加すると一度だけ登録コードが表示されるので、本人に直接渡してください。担当者・承認"
+          "者・管理者の役割は、別の管理者が確認すると有効になります。",
+          "The person sets their own password and TOTP. Adding shows a one-time enrolment code once: hand it to the "
+          "person directly. The officer, approver and admin roles take effect once another admin confirms them."}},
+        {"enrol_code_for", {"登録コード(一度だけ表示します):", "Enrolment code (shown once) for"}},
+        {"enrol_code_hint",
+         {"本人に直接(対面や電話で)渡してください。本人がログイン画面の「登録コードで初回登録」から、自分のパスワードと認証アプリを"
+          "登録します。",
+          "Hand it to the person directly (in person, by phone). They enrol their own password and authenticator app "
+          "from \"First-time enrolment\" on the sign-in page."}},
+        {"role_pending_hint",
+         {"この役割は、別の管理者が確認するまで有効になりません(二者確認)。",
+          "The role takes effect only once another admin confirms it (four-eyes)."}},
+        {"confirm_disable", {"このアカウントを無効にします。ログイン中のセッションも終了します。",
+                             "The account will be disabled; its open sessions end."}},
+        {"confirm_reset",
+         {"このアカウントのパスワードと確認コードを消去し、新しい登録コードを発行します。本人は登録をやり直します。二者確認が有効な"
+          "場合、役割は別の管理者の確認待ちに戻ります。",
+          "The account's password and TOTP are cleared and a new enrolment code is issued; the person enrols again. "
+          "With four-eyes, the role awaits another admin's confirmation again."}},
+        {"confirm_role", {"このアカウントの役割を変更します。", "The account's role will change."}},
+        {"confirm_confirm",
+         {"別の管理者が付与した役割を確認し、有効にします。本人が登録済みであること、付与が正しいことを確かめてください。",
+          "You confirm a role another admin gave, and it takes effect. Make sure the person has enrolled and the grant "
+          "is right."}},
+        {"do_disable", {"無効にする", "Disable"}},
+        {"do_reset", {"再発行する", "Reset"}},
+        {"do_role", {"変更する", "Change"}},
+        {"do_confirm", {"確認して有効にする", "Confirm"}},
+        {"enrol_link", {"登録コードで初回登録(パスワードと認証アプリの設定)", "First-time enrolment with a code"}},
+        {"enrol", {"初回登録", "Enrolment"}},
+        {"enrol_intro",
+         {"管理者から受け取ったユーザー名と登録コードを入力してください。自分のパスワードを設定し、認証アプリ(Google Authenticator、"
+          "Microsoft Authenticator など)を登録します。",
+          "Enter the user name and the enrolment code from your admin. You set your own password and register your "
+          "authenticator app."}},
+        {"enrol_code", {"登録コード", "Enrolment code"}},
+        {"next_step", {"次へ", "Next"}},
+        {"enrol_step_app",
+         {"認証アプリでこのQRコードを読み取ってください。", "Scan this QR code with your authenticator app."}},
+        {"enrol_secret_text",
+         {"読み取れない場合は、次の秘密鍵を手で入力してください(時間ベース、6桁、30秒):",
+          "If it cannot scan, type this secret by hand (time-based, 6 digits, 30 s):"}},
+        {"enrol_step_password",
+         {"自分のパスワード(12文字以上)を決め、認証アプリに表示された6桁を入力してください。",
+          "Choose your password (12 characters or more) and enter the 6 digits your app shows."}},
+        {"new_password", {"新しいパスワード(12文字以上)", "New password (12 characters or more)"}},
+        {"new_password_again", {"新しいパスワード(確認)", "New password again"}},
+        {"current_password", {"現在のパスワード", "Current password"}},
+        {"totp_from_app", {"認証アプリの6桁", "The app's 6 digits"}},
+        {"enrol_finish", {"登録する", "Enrol"}},
+        {"enrol_done", {"登録しました。ログインしてください。", "Enrolled. Please sign in."}},
+        {"enrol_done_pending",
+         {"登録しました。役割は別の管理者の確認を待っています。確認されるとログインできます。",
+          "Enrolled. Your role awaits another admin's confirmation; you can sign in once it is confirmed."}},
+        {"password_mismatch", {"2つの新しいパスワードが一致しません。", "The two new passwords differ."}},
+        {"change_password", {"パスワードを変更", "Change password"}},
+        {"change_password_hint",
+         {"変更すると、このアカウントのすべてのログイン(この画面を含む)が終了します。新しいパスワードでログインし直してください。",
+          "Changing it ends every session of this account, this one included: sign in again with the new password."}},
+        {"password_changed",
+         {"パスワードを変更しました。新しいパスワードでログインしてください。", "Password changed. Please sign in with the new one."}},
+        {"factor_reset_hint",
+         {"認証アプリ(スマートフォン)を替えたり失くしたりしたときは、管理者に再発行を依頼してください(自分では再発行できません)。",
+          "If you change or lose your authenticator app (phone), ask an admin for a reset (you cannot reset your own)."}},
         {"lang_switch", {"English", "日本語"}},
         {"session_expired", {"一定時間操作がなかったため、ログアウトしました。再度ログインしてください。",
                              "You were signed out after a period of inactivity. Please sign in again."}},
+        {"session_max", {"ログインから一定時間が過ぎたため、ログアウトしました。再度ログインしてください。",
+                         "Your session reached its maximum length. Please sign in again."}},
+        {"session_ended",
+         {"パスワード・確認コード・役割のいずれかが変更されたか、アカウントが無効になったため、ログアウトしました。",
+          "You were signed out: the account's password, TOTP or role changed, or it was disabled."}},
         {"csrf_missing", {"不正なリクエストです(確認用トークンがないか、一致しません)。画面を開き直して操作してください。",
                           "Invalid request (missing or wrong form token). Reload the page and try again."}},
         {"too_large", {"送信された内容が大きすぎます。", "The submitted form is too large."}},
+        {"too_slow", {"送信に時間がかかりすぎたため、受け付けませんでした。", "The form took too long to arrive."}},
         {"not_found", {"ページが見つかりません。", "Page not found."}},
         {"need_login", {"ログインしてください。", "Please sign in."}},
         {"done_request", {"解放を依頼しました。別の承認者の承認を待っています。", "Release requested; waiting for another person's approval."}},
+        {"done_request_auto", {"解放しました(二者承認は設定で無効です)。", "Released (four-eyes is switched off by the policy)."}},
         {"done_release", {"承認し、解放しました。", "Approved and released."}},
-        {"done_reject", {"解放依頼を却下しました。", "Request rejected."}},
+        {"done_reject", {"解放依頼を却下しました。項目は隔離中に戻りました。", "Request rejected; the item is held again."}},
         {"done_delete", {"削除しました。廃棄を記録しました。", "Deleted; the disposal was recorded."}},
         {"done_user", {"アカウントを更新しました。", "Account updated."}},
+        {"done_confirm", {"役割を確認しました。有効になりました。", "Role confirmed; it is in effect."}},
+        {"done_role_pending",
+         {"役割の変更を記録しました。別の管理者が確認すると有効になります。", "Role change recorded; it takes effect once another admin confirms it."}},
         {"signed_in_as", {"ログイン中: ", "Signed in as "}},
-        {"disposed", {"(廃棄済み: 原本は残っていません)", "(disposed of: the original is gone)"}},
     };
     return t;
 }
@@ -112,44 +277,11 @@ std::string tr(Lang lang, std::string_view key) {
     return lang == Lang::ja ? it->second.ja : it->second.en;
 }
 
-std::string state_label(Lang lang, const std::string& s) {
-    bool ja = lang == Lang::ja;
-    if (s == state::held) return ja ? "隔離中" : "Held";
-    if (s == state::release_requested) return ja ? "解放依頼中" : "Release requested";
-    if (s == state::released) return ja ? "解放済み" : "Released";
-    if (s == state::deleted) return ja ? "削除済み" : "Deleted";
-    if (s == state::expired) return ja ? "保存期間満了" : "Expired";
-    return s;
-}
-
-std::string request_state_label(Lang lang, const std::string& s) {
-    bool ja = lang == Lang::ja;
-    if (s == "pending") return ja ? "承認待ち" : "Pending";
-    if (s == "approved") return ja ? "承認済み" : "Approved";
-    if (s == "rejected") return ja ? "却下" : "Rejected";
-    if (s == "cancelled") return ja ? "取消(項目を削除)" : "Cancelled (item deleted)";
-    if (s == "expired") return ja ? "保存期間満了" : "Expired";
-    return s;
-}
-
-std::string release_kind_label(Lang lang, const std::string& k) {
-    bool ja = lang == Lang::ja;
-    if (k == release_kind::resanitize) return ja ? "現在のポリシーで再度無害化して解放" : "Disarm again with the current policy";
-    if (k == release_kind::pixels) return ja ? "画像化(PDFをピクセルモード)で再度無害化して解放" : "Disarm again, PDFs as images (pixel mode)";
-    if (k == release_kind::ppap) return ja ? "パスワード付きZIPを復号し、中身を無害化して解放" : "Decrypt the password-protected zip, disarm its members";
-    if (k == release_kind::original) return ja ? "原本をそのまま解放(危険)" : "The original as it is (dangerous)";
-    return k;
-}
-
-std::string role_label(Lang lang, Role r) {
-    bool ja = lang == Lang::ja;
-    switch (r) {
-        case Role::officer: return ja ? "担当者" : "Officer";
-        case Role::approver: return ja ? "承認者" : "Approver";
-        case Role::auditor: return ja ? "監査者" : "Auditor";
-        case Role::admin: return ja ? "管理者" : "Administrator";
-    }
-    return "";
-}
+std::string state_label(Lang lang, const std::string& s) { return std::string(labels::item_state_label(s, lang)); }
+std::string request_state_label(Lang lang, const std::string& s) { return std::string(labels::request_state_label(s, lang)); }
+std::string release_kind_label(Lang lang, const std::string& k) { return std::string(labels::release_kind_label(k, lang)); }
+std::string role_label(Lang lang, Role r) { return std::string(labels::role_label(to_string(r), lang)); }
+std::string reason_label(Lang lang, const std::string& code) { return std::string(labels::reason_label(code, lang)); }
+std::string type_label(Lang lang, const std::string& type) { return std::string(labels::file_type_label(type, lang)); }
 
 }  // namespace mugaika::quarantine::web

@@ -1,5 +1,11 @@
-// The officer UI's HTTP(S) server: routing, sessions, CSRF, size limits and security headers. Pages are
-// rendered by pages.cpp; every decision about who may do what is the review service's.
+// The officer UI's HTTP(S) server: routing, sessions, CSRF, size and time limits and security headers.
+// Pages are rendered by pages.cpp, account_pages.cpp and audit_page.cpp; every decision about who may
+// do what is the review service's.
+//
+// Each connection is served by its own thread of the server's pool and nothing is held across requests:
+// the database gives each thread its own connection, the session store and the audit log have their own
+// short locks. A request body is read with a deadline, so a client that sends slowly ties up one thread
+// for a bounded time and nobody else waits for it.
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -11,13 +17,21 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <istream>
 #include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
 
 #include "mugaika/quarantine/crypto.hpp"
 #include "mugaika/quarantine/web.hpp"
+#include "mugaika/visible_text.hpp"
 #include "web_internal.hpp"
 
 namespace mugaika::quarantine {
@@ -32,17 +46,11 @@ constexpr const char* session_cookie = "mq_session";
 constexpr const char* pre_cookie = "mq_pre";
 constexpr const char* lang_cookie = "mq_lang";
 
-const char* stylesheet = R"(body{font-family:"Noto Sans CJK JP","IPAGothic",sans-serif;margin:0;color:#222;background:#fafafa}
-header{background:#234;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
-header h1{font-size:1.1em;margin:0}header a{color:#fff}nav{display:flex;gap:1em;align-items:center}
-main{padding:1em}table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#eef}.msg{padding:.6em;border-radius:4px}.msg.error{background:#fdd;border:1px solid #c66}.msg.ok{background:#dfd;border:1px solid #6a6}
-form.action{margin:1em 0;padding:.6em;border:1px solid #ccc;background:#fff}form.danger{border-color:#c66}form.inline{display:inline}
-.hint{margin:.2em 0;color:#555}label{margin-right:.6em}input[type=text],input[type=password]{min-width:14em}
-form.login label{display:block;margin:.6em 0}.state.release_requested{font-weight:bold}.lang{margin-left:auto}
-tr.denied{background:#fee}tr.error{background:#fdd}code{font-size:.85em;word-break:break-all}dl.meta{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
-dl.meta dt{font-weight:bold}
-)";
+// A form body must arrive within this time, whatever the per-read socket timeout lets a dripping client do.
+constexpr auto body_deadline = std::chrono::seconds(20);
+// Each read from the socket (headers included, Poco's own) waits at most this long.
+constexpr int socket_timeout_seconds = 10;
+constexpr int pool_threads = 16;
 
 std::string cookie(const HTTPServerRequest& req, const std::string& name) {
     Poco::Net::NameValueCollection c;
@@ -50,11 +58,21 @@ std::string cookie(const HTTPServerRequest& req, const std::string& name) {
     return c.get(name, "");
 }
 
+// A JST calendar day as UTC epoch seconds of its start.
 std::int64_t parse_day_jst(const std::string& s) {
     std::tm tm{};
     const char* end = ::strptime(s.c_str(), "%Y-%m-%d", &tm);
     if (!end || *end) return -1;
     return static_cast<std::int64_t>(::timegm(&tm)) - 9 * 3600;
+}
+
+std::string iso_utc(std::int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    return buf;
 }
 
 bool is_hex(const std::string& s) {
@@ -88,11 +106,25 @@ int status_for(const ReviewError& e) {
     }
 }
 
-// Content-Disposition for a name that may be Japanese: an ASCII fallback plus RFC 5987 filename*.
+// Content-Disposition for a name that may be Japanese: an ASCII fallback plus RFC 5987 filename*. Bidi
+// and control characters never reach the saved name (they would make it read as something else).
 std::string disposition(const std::string& name) {
+    std::string clean = without_hidden_characters(name, '_');
     std::string ascii;
-    for (unsigned char c : name) ascii.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
-    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(name);
+    for (unsigned char c : clean) ascii.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(clean);
+}
+
+// Where a login (or a language switch) may send the person back to: a page of this UI, nothing else.
+std::string safe_next(const std::string& next) {
+    static const std::regex re(R"(^/(items(/[0-9A-Za-z-]{1,64})?|audit|users|account)?(\?[A-Za-z0-9=&%._~+-]{0,800})?$)");
+    if (next.size() > 1000 || !std::regex_match(next, re)) return "";
+    return next;
+}
+
+std::string trim(const std::string& s) {
+    std::size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
 }  // namespace
@@ -101,13 +133,20 @@ struct OfficerServer::Impl {
     ReviewService& service;
     QuarantineConfig config;
     SessionStore sessions;
-    std::mutex mutex;   // the service's database session serves one request at a time
+    Poco::ThreadPool pool{2, pool_threads, 60};
     std::unique_ptr<Poco::Net::HTTPServer> server;
     std::uint16_t bound_port = 0;
     bool tls = false;
+    // Writes the summaries of throttled anonymous refusals once a minute, also when all is quiet.
+    std::thread flusher;
+    std::mutex flusher_mutex;
+    std::condition_variable flusher_cv;
+    bool stopping = false;
 
     Impl(ReviewService& s, const QuarantineConfig& c)
-        : service(s), config(c), sessions(std::int64_t(c.session_idle_minutes) * 60) {}
+        : service(s),
+          config(c),
+          sessions(std::int64_t(c.session_idle_minutes) * 60, std::int64_t(c.session_max_hours) * 3600) {}
 
     struct Reply {
         int status = 200;
@@ -133,8 +172,8 @@ struct OfficerServer::Impl {
         if (!r.location.empty()) resp.set("Location", r.location);
         if (!r.disposition.empty()) resp.set("Content-Disposition", r.disposition);
         resp.setContentType(r.content_type);
-        // A refused body may still be on the wire: close rather than read it as the next request.
-        if (r.status == 413) resp.setKeepAlive(false);
+        // A refused or unfinished body may still be on the wire: close rather than read it as the next request.
+        if (r.status == 413 || r.status == 408) resp.setKeepAlive(false);
         resp.sendBuffer(r.body.data(), r.body.size());
     }
 
@@ -145,15 +184,22 @@ struct OfficerServer::Impl {
         return r;
     }
 
-    // The login form's token is bound to a pre-login cookie. An existing one is kept: a browser fetches
-    // other things (a favicon) that land here too, and a new token each time would void the open form.
-    Reply login_form(PageContext& pc, int status, const std::string& message, const std::string& current_pre = "") {
-        Reply r;
-        std::string pre = current_pre.size() == 64 && is_hex(current_pre) ? current_pre : random_hex(32);
+    // The pre-login token (login and enrolment forms) is bound to a pre-login cookie. An existing one is
+    // kept: a browser fetches other things that land here too, and a new token each time would void the form.
+    std::string pre_token(const HTTPServerRequest& req, Reply& r) {
+        std::string current = cookie(req, pre_cookie);
+        std::string pre = current.size() == 64 && is_hex(current) ? current : random_hex(32);
         r.cookies.push_back(set_cookie(pre_cookie, pre));
+        return pre;
+    }
+
+    Reply login_form(const HTTPServerRequest& req, PageContext& pc, int status, const std::string& message,
+                     bool error = true, const std::string& next = "") {
+        Reply r;
+        std::string pre = pre_token(req, r);
         r.status = status;
         pc.session = nullptr;
-        r.body = login_page(pc, pre, message);
+        r.body = login_page(pc, pre, message, error, safe_next(next));
         return r;
     }
 
@@ -164,12 +210,18 @@ struct OfficerServer::Impl {
         return r;
     }
 
+    Reply html(const std::string& body, int status = 200) {
+        Reply r;
+        r.status = status;
+        r.body = body;
+        return r;
+    }
+
     std::string refusal_text(const PageContext& pc, const ReviewError& e) {
         return pc.lang == Lang::ja ? e.message_ja : e.message_ja + " (" + e.what() + ")";
     }
 
     void handle(HTTPServerRequest& req, HTTPServerResponse& resp) {
-        std::lock_guard guard(mutex);
         Reply r;
         try {
             r = route(req);
@@ -179,12 +231,37 @@ struct OfficerServer::Impl {
         } catch (const std::exception& e) {
             PageContext pc;
             try {
-                service.refused("(server)", "http.error", "", e.what(), "web");
+                // Rate-limited like anonymous refusals: a client that breaks requests must not fill the log.
+                service.refused_anonymous("(server)", "http.error", e.what(), "web " + req.clientAddress().host().toString());
             } catch (...) {
             }
             r = error(pc, 500, "内部エラーが発生しました。管理者に連絡してください。");
         }
         send(resp, r);
+    }
+
+    enum class Body { ok, too_large, too_slow };
+
+    // Bounded in size before and while it is read, and in time: one byte at a time from Poco's buffered
+    // stream, so that the deadline is checked however slowly the bytes come.
+    Body read_body(HTTPServerRequest& req, std::string& body) {
+        const std::size_t limit = config.max_form_bytes;
+        if (req.getContentLength64() > static_cast<std::int64_t>(limit)) return Body::too_large;
+        auto deadline = std::chrono::steady_clock::now() + body_deadline;
+        auto* in = req.stream().rdbuf();
+        while (true) {
+            if (std::chrono::steady_clock::now() > deadline) return Body::too_slow;
+            int c;
+            try {
+                c = in->sbumpc();
+            } catch (const Poco::Exception&) {
+                return Body::too_slow;   // timed out, or the client went away mid-body
+            }
+            if (c == std::char_traits<char>::eof()) break;
+            body.push_back(static_cast<char>(c));
+            if (body.size() > limit) return Body::too_large;
+        }
+        return Body::ok;
     }
 
     Reply route(HTTPServerRequest& req) {
@@ -200,80 +277,80 @@ struct OfficerServer::Impl {
         PageContext pc;
         pc.lang = cookie(req, lang_cookie) == "en" ? Lang::en : Lang::ja;
         pc.path = raw_path;
-        pc.release_kinds = service.options().release_kinds;
-
-        // Session first (if any), so that a refusal below can name the person.
-        std::string expired_user;
-        std::optional<Session> session;
-        std::string sid = cookie(req, session_cookie);
-        if (!sid.empty()) session = sessions.get(sid, now, &expired_user);
-        std::string who = session ? session->actor.name : (expired_user.empty() ? "(anonymous)" : expired_user);
-
-        // Bodies: bounded before they are read.
-        std::string body;
-        if (post) {
-            std::int64_t declared = req.getContentLength64();
-            std::size_t limit = config.max_form_bytes;
-            bool too_big = declared > static_cast<std::int64_t>(limit);
-            if (!too_big) {
-                body.resize(limit + 1);
-                req.stream().read(body.data(), static_cast<std::streamsize>(body.size()));
-                body.resize(static_cast<std::size_t>(req.stream().gcount()));
-                too_big = body.size() > limit;
-            }
-            if (too_big) {
-                service.refused(who, "http.too_large", "", "form body over " + std::to_string(limit) + " bytes (" +
-                                                               std::to_string(declared) + " declared)", channel);
-                pc.session = session ? &*session : nullptr;
-                return error(pc, 413, tr(pc.lang, "too_large"));
-            }
-        }
-        auto form = parse_form(body);
 
         if (path.size() == 2 && path[0] == "static" && path[1] == "style.css") {
             Reply r;
             r.content_type = "text/css; charset=utf-8";
-            r.body = stylesheet;
+            r.body = stylesheet();
             return r;
         }
         if (path.size() == 1 && path[0] == "favicon.ico") return error(pc, 404, tr(pc.lang, "not_found"));
         if (path.size() == 1 && path[0] == "lang") {
-            Reply r = redirect("/");
+            std::string back = safe_next(query["back"]);
+            Reply r = redirect(back.empty() ? "/" : back);
             r.cookies.push_back(set_cookie(lang_cookie, query["to"] == "en" ? "en" : "ja"));
             return r;
         }
-        if (path.size() == 1 && path[0] == "login") {
-            if (!post) return login_form(pc, 200, "", cookie(req, pre_cookie));
-            std::string pre = cookie(req, pre_cookie);
-            if (pre.empty() || !constant_time_equal(pre, form["csrf"])) {
-                service.refused(valid_user_name(form["user"]) ? form["user"] : "(anonymous)", "login.csrf", "",
-                                "login form token missing or wrong", channel);
-                return login_form(pc, 403, tr(pc.lang, "csrf_missing"));
+
+        // The session first (if any), so that a refusal below can name the person. A session whose
+        // account changed (password, TOTP, role, disabled) ends here, whatever page it asks for.
+        std::string ended_user, ended_why;
+        std::optional<Session> session;
+        std::string sid = cookie(req, session_cookie);
+        if (!sid.empty()) session = sessions.get(sid, now, &ended_user, &ended_why);
+        if (session && !service.session_valid(session->actor)) {
+            sessions.destroy(session->id);
+            ended_user = session->actor.name;
+            ended_why = "credentials";
+            session.reset();
+        }
+        const std::string who = session ? session->actor.name : "(anonymous)";
+
+        std::string body;
+        if (post) {
+            Body b = read_body(req, body);
+            if (b != Body::ok) {
+                std::string why = b == Body::too_large ? "form body over " + std::to_string(config.max_form_bytes) +
+                                                             " bytes (" + std::to_string(req.getContentLength64()) + " declared)"
+                                                       : "form body not complete within the deadline";
+                const char* action = b == Body::too_large ? "http.too_large" : "http.too_slow";
+                if (session) service.refused(who, action, "", why, channel);
+                else service.refused_anonymous(who, action, why, channel);
+                pc.session = session ? &*session : nullptr;
+                return error(pc, b == Body::too_large ? 413 : 408, tr(pc.lang, b == Body::too_large ? "too_large" : "too_slow"));
             }
-            try {
-                Actor a = service.login(form["user"], form["password"], form["totp"], channel);
-                Session s = sessions.create(a, now);
-                Reply r = redirect("/");
-                r.cookies.push_back(set_cookie(session_cookie, s.id));
-                r.cookies.push_back(set_cookie(pre_cookie, "", true));
-                return r;
-            } catch (const ReviewError& e) {
-                return login_form(pc, 401, refusal_text(pc, e));
-            }
+        }
+        auto form = parse_form(body);
+
+        // Pages before sign-in: the login and the enrolment, their forms bound to the pre-login cookie.
+        if (!path.empty() && (path[0] == "login" || path[0] == "enrol") && path.size() <= 2) {
+            if (path[0] == "login" && path.size() == 1) return login(req, pc, post, form, query, session, channel, now);
+            if (path[0] == "enrol") return enrol(req, pc, path, post, form, channel);
         }
 
         if (!session) {
-            if (!expired_user.empty()) {
-                service.refused(expired_user, "session.expired", "", "idle for more than " +
-                                std::to_string(config.session_idle_minutes) + " minutes", channel);
-                return login_form(pc, 401, tr(pc.lang, "session_expired"));
+            std::string next = post ? "" : uri;
+            if (!ended_user.empty()) {
+                const char* action = ended_why == "credentials" ? "session.ended" : "session.expired";
+                std::string why = ended_why == "credentials" ? "password, TOTP, role or enabled state changed"
+                                  : ended_why == "max"      ? "older than " + std::to_string(config.session_max_hours) + " hours"
+                                                            : "idle for more than " + std::to_string(config.session_idle_minutes) + " minutes";
+                service.refused(ended_user, action, "", why, channel);
+                Reply r = login_form(req, pc, 401,
+                                     tr(pc.lang, ended_why == "credentials" ? "session_ended"
+                                                 : ended_why == "max"      ? "session_max"
+                                                                           : "session_expired"),
+                                     true, next);
+                r.cookies.push_back(set_cookie(session_cookie, "", true));
+                return r;
             }
             if (post) {
-                service.refused("(anonymous)", "http.unauthenticated", "", "POST " + raw_path + " without a session",
-                                channel);
-                return login_form(pc, 401, tr(pc.lang, "need_login"));
+                service.refused_anonymous("(anonymous)", "http.unauthenticated",
+                                          "POST " + raw_path.substr(0, 100) + " without a session", channel);
+                return login_form(req, pc, 401, tr(pc.lang, "need_login"));
             }
-            return redirect("/login");
+            std::string back = safe_next(uri);
+            return redirect(back.empty() || back == "/" ? "/login" : "/login?next=" + url_encode(back));
         }
         Actor actor = session->actor;
         actor.channel = channel;
@@ -296,31 +373,115 @@ struct OfficerServer::Impl {
                 r.cookies.push_back(set_cookie(session_cookie, "", true));
                 return r;
             }
+            if (path[0] == "account" && path.size() == 1 && !post) return html(account_page(pc, "", false));
+            if (path[0] == "account" && path.size() == 2 && path[1] == "password" && post)
+                return change_password(req, pc, actor, form);
             if (path[0] == "items" && path.size() == 1 && !post) return items(pc, actor, query);
             if (path[0] == "items" && path.size() == 2 && !post) {
-                static const std::map<std::string, std::string> done{{"request", "done_request"},
-                                                                     {"approve", "done_release"},
-                                                                     {"reject", "done_reject"},
-                                                                     {"delete", "done_delete"}};
-                auto it = done.find(query["done"]);
-                Reply r;
-                r.body = detail_page(pc, service.show(actor, path[1]), it == done.end() ? "" : tr(pc.lang, it->second),
-                                     false);
-                return r;
+                auto d = service.show(actor, path[1]);
+                return html(detail_page(pc, d, service.release_kinds_for(d.item), sessions.take_flash(session->id, path[1]),
+                                        false));
             }
             if (path[0] == "items" && path.size() == 3 && post) return item_action(pc, actor, path[1], path[2], form);
-            if (path[0] == "audit" && path.size() == 1 && !post) {
-                auto lines = service.audit_tail(actor, 300);
-                auto disposals = service.disposals(actor);
-                Reply r;
-                r.body = audit_page(pc, lines, verify_audit_log(service.audit().file()), disposals);
-                return r;
-            }
+            if (path[0] == "audit" && path.size() == 1 && !post) return audit(pc, actor, query);
             if (path[0] == "users") return users(pc, actor, path, post, form);
         } catch (const ReviewError& e) {
             return error(pc, status_for(e), refusal_text(pc, e));
         }
         return error(pc, 404, tr(pc.lang, "not_found"));
+    }
+
+    Reply login(HTTPServerRequest& req, PageContext& pc, bool post, std::map<std::string, std::string>& form,
+                std::map<std::string, std::string>& query, const std::optional<Session>& session,
+                const std::string& channel, std::int64_t now) {
+        if (!post) return login_form(req, pc, 200, "", true, query["next"]);
+        std::string pre = cookie(req, pre_cookie);
+        if (pre.empty() || !constant_time_equal(pre, form["csrf"])) {
+            service.refused_anonymous(valid_user_name(form["user"]) ? form["user"] : "(anonymous)", "login.csrf",
+                                      "login form token missing or wrong", channel);
+            return login_form(req, pc, 403, tr(pc.lang, "csrf_missing"), true, form["next"]);
+        }
+        try {
+            Actor a = service.login(form["user"], form["password"], form["totp"], channel);
+            // A new session id at every login; a session this browser had before ends.
+            if (session) sessions.destroy(session->id);
+            Session s = sessions.create(a, now);
+            std::string next = safe_next(form["next"]);
+            Reply r = redirect(next.empty() ? "/" : next);
+            r.cookies.push_back(set_cookie(session_cookie, s.id));
+            r.cookies.push_back(set_cookie(pre_cookie, "", true));
+            return r;
+        } catch (const ReviewError& e) {
+            return login_form(req, pc, 401, refusal_text(pc, e), true, form["next"]);
+        }
+    }
+
+    Reply enrol(HTTPServerRequest& req, PageContext& pc, const std::vector<std::string>& path, bool post,
+                std::map<std::string, std::string>& form, const std::string& channel) {
+        pc.session = nullptr;
+        Reply r;
+        std::string pre = pre_token(req, r);
+        if (!post) {
+            if (path.size() != 1) return error(pc, 404, tr(pc.lang, "not_found"));
+            r.body = enrol_start_page(pc, pre, "");
+            return r;
+        }
+        std::string had = cookie(req, pre_cookie);
+        if (had.empty() || !constant_time_equal(had, form["csrf"])) {
+            service.refused_anonymous("(anonymous)", "login.csrf", "enrolment form token missing or wrong", channel);
+            r.status = 403;
+            r.body = enrol_start_page(pc, pre, tr(pc.lang, "csrf_missing"));
+            return r;
+        }
+        const std::string user = form["user"], code = normalize_enrolment_code(form["code"]);
+        try {
+            if (path.size() == 1) {
+                NewSecret s = service.begin_enrolment(user, code, channel);
+                r.body = enrol_secret_page(pc, pre, user, code, s, "");
+                return r;
+            }
+            if (path.size() == 2 && path[1] == "finish") {
+                std::string message;
+                if (form["password"] != form["password2"]) {
+                    message = tr(pc.lang, "password_mismatch");
+                } else {
+                    try {
+                        bool pending = service.finish_enrolment(user, code, form["password"], form["totp"], channel);
+                        r.body = enrol_done_page(pc, pending);
+                        return r;
+                    } catch (const ReviewError& e) {
+                        if (e.kind != ReviewError::bad_input && std::string(e.what()).find("app's code") == std::string::npos)
+                            throw;
+                        message = refusal_text(pc, e);
+                    }
+                }
+                // A typo (passwords differ, too short, the app's code): the same secret again, with the message.
+                NewSecret s = service.begin_enrolment(user, code, channel);
+                r.status = 400;
+                r.body = enrol_secret_page(pc, pre, user, code, s, message);
+                return r;
+            }
+            return error(pc, 404, tr(pc.lang, "not_found"));
+        } catch (const ReviewError& e) {
+            r.status = status_for(e);
+            r.body = enrol_start_page(pc, pre, refusal_text(pc, e));
+            return r;
+        }
+    }
+
+    Reply change_password(const HTTPServerRequest& req, PageContext& pc, const Actor& actor,
+                          std::map<std::string, std::string>& form) {
+        if (form["password"] != form["password2"]) return html(account_page(pc, tr(pc.lang, "password_mismatch"), true), 400);
+        try {
+            service.change_password(actor, form["current"], form["password"]);
+        } catch (const ReviewError& e) {
+            return html(account_page(pc, refusal_text(pc, e), true), status_for(e));
+        }
+        // The change ended every session of the account, this one too: sign in again.
+        sessions.destroy(pc.session->id);
+        Reply r = login_form(req, pc, 200, tr(pc.lang, "password_changed"), false);
+        r.cookies.push_back(set_cookie(session_cookie, "", true));
+        return r;
     }
 
     Reply items(PageContext& pc, const Actor& actor, std::map<std::string, std::string>& q) {
@@ -332,19 +493,74 @@ struct OfficerServer::Impl {
         f.state = q["state"];
         if (auto t = parse_day_jst(q["from"]); t >= 0) f.held_from = t;
         if (auto t = parse_day_jst(q["to"]); t >= 0) f.held_to = t + 86400;
-        Reply r;
-        r.body = list_page(pc, service.list(actor, f), q);
-        return r;
+        auto list = service.list(actor, f);   // checks the role first
+        return html(list_page(pc, list, q, service.store().facets()));
+    }
+
+    Reply audit(PageContext& pc, const Actor& actor, std::map<std::string, std::string>& q) {
+        AuditQuery aq;
+        aq.actor = q["actor"];
+        aq.action = q["action"];
+        aq.item = q["item"];
+        aq.outcome = q["outcome"];
+        if (auto t = parse_day_jst(q["from"]); t >= 0) aq.from_ts = iso_utc(t);
+        if (auto t = parse_day_jst(q["to"]); t >= 0) aq.to_ts = iso_utc(t + 86400);
+        std::size_t page_number = 1;
+        try {
+            page_number = std::clamp<std::size_t>(std::stoul(q["page"].empty() ? "1" : q["page"]), 1, 100000);
+        } catch (...) {
+        }
+        aq.page = page_number;
+        auto lines = service.audit_page(actor, aq);
+        std::vector<Disposal> disposals;
+        try {
+            disposals = service.disposals(actor);
+        } catch (const ReviewError&) {
+            throw;
+        } catch (const std::exception&) {
+            // Its audit line could not be written (a damaged log): the page above says so already.
+        }
+        return html(audit_page(pc, lines, q, page_number, verify_audit_log(service.audit().file()), disposals));
+    }
+
+    static const ReleaseRequest* pending_of(const ItemDetail& d) {
+        for (const auto& q : d.requests)
+            if (q.state == "pending") return &q;
+        return nullptr;
     }
 
     Reply item_action(PageContext& pc, const Actor& actor, const std::string& id, const std::string& verb,
                       std::map<std::string, std::string>& form) {
         try {
-            if (verb == "request") service.request_release(actor, id, form["kind"], form["reason"], form["password"]);
-            else if (verb == "approve") service.approve(actor, id, form["note"]);
-            else if (verb == "reject") service.reject(actor, id, form["note"]);
-            else if (verb == "delete") service.remove(actor, id, form["reason"]);
-            else if (verb == "download") {
+            std::string flash;
+            if (verb == "request") {
+                auto q = service.request_release(actor, id, form["kind"], form["reason"], form["password"]);
+                flash = q.state == "approved" ? tr(pc.lang, "done_request_auto") + " " + tr(pc.lang, "released_to") + ": " +
+                                                    q.released_to
+                                              : tr(pc.lang, "done_request");
+            } else if (verb == "approve" || verb == "reject") {
+                Decision d{form["request"], form["kind"], form["note"], form["confirm_original"] == "yes"};
+                if (verb == "approve" && d.kind == release_kind::original && !d.original_confirmed &&
+                    actor.role == Role::approver) {
+                    // The extra step the original needs: a page of its own, shown only for the request in view.
+                    auto detail = service.show(actor, id);
+                    const ReleaseRequest* q = pending_of(detail);
+                    if (q && q->id == d.request_id && q->kind == d.kind)
+                        return html(approve_confirm_page(pc, detail, *q, d.note));
+                }
+                if (verb == "approve")
+                    flash = tr(pc.lang, "done_release") + " " + tr(pc.lang, "released_to") + ": " +
+                            service.approve(actor, id, d);
+                else {
+                    service.reject(actor, id, d);
+                    flash = tr(pc.lang, "done_reject");
+                }
+            } else if (verb == "delete") {
+                if (form["confirm"] != "yes" && !trim(form["reason"]).empty() && actor.role == Role::officer)
+                    return html(delete_confirm_page(pc, service.show(actor, id), form["reason"]));
+                service.remove(actor, id, form["reason"]);
+                flash = tr(pc.lang, "done_delete");
+            } else if (verb == "download") {
                 std::string bytes = service.download(actor, id, form["reason"]);
                 auto item = service.store().find(id);
                 Reply r;
@@ -352,18 +568,20 @@ struct OfficerServer::Impl {
                 r.disposition = disposition(safe_release_name(item ? item->name : "", id + ".bin"));
                 r.body = std::move(bytes);
                 return r;
-            } else
+            } else {
                 return error(pc, 404, tr(pc.lang, "not_found"));
-            return redirect("/items/" + url_encode(id) + "?done=" + verb);
+            }
+            // The message travels in the session, for this item only: a link cannot fake it.
+            sessions.set_flash(pc.session->id, flash, id);
+            return redirect("/items/" + url_encode(id));
         } catch (const ReviewError& e) {
             // Show the refusal on the item's page when the item can be shown at all.
             if (e.kind == ReviewError::bad_input || e.kind == ReviewError::conflict || e.kind == ReviewError::denied) {
                 if (valid_item_id(id) && actor.role != Role::admin) {
                     try {
-                        Reply r;
-                        r.status = status_for(e);
-                        r.body = detail_page(pc, service.show(actor, id), refusal_text(pc, e), true);
-                        return r;
+                        auto d = service.show(actor, id);
+                        return html(detail_page(pc, d, service.release_kinds_for(d.item), refusal_text(pc, e), true),
+                                    status_for(e));
                     } catch (const ReviewError&) {
                     }
                 }
@@ -374,39 +592,79 @@ struct OfficerServer::Impl {
 
     Reply users(PageContext& pc, const Actor& actor, const std::vector<std::string>& path, bool post,
                 std::map<std::string, std::string>& form) {
-        std::string message, secret;
+        std::string message, block;
         bool is_error = false;
         int status = 200;
-        if (post) {
-            try {
-                if (path.size() == 2 && path[1] == "add") {
+        if (!post) {
+            if (path.size() != 1) return error(pc, 404, tr(pc.lang, "not_found"));
+            message = sessions.take_flash(pc.session->id, "/users");
+            return html(users_page(pc, service.accounts(actor), service.now(), message, false, ""));
+        }
+        try {
+            if (path.size() == 2 && path[1] == "add") {
+                auto role = parse_role(form["role"]);
+                if (!role) throw ReviewError(ReviewError::bad_input, "役割を選んでください。", "no role");
+                Enrolment e = service.add_user(actor, form["name"], *role);
+                block = enrolment_block(pc, form["name"], e, service.role_needs_confirmation(*role));
+            } else if (path.size() == 3) {
+                const std::string& name = path[1];
+                const std::string& verb = path[2];
+                static const std::set<std::string> confirmed{"disable", "reset", "role", "confirm"};
+                static const std::set<std::string> known{"disable", "enable", "reset", "role", "confirm", "cancel"};
+                if (!known.contains(verb)) return error(pc, 404, tr(pc.lang, "not_found"));
+                if (confirmed.contains(verb) && form["confirm"] != "yes") {
+                    // A page of its own before anything that cannot simply be undone.
+                    for (const auto& a : service.accounts(actor))
+                        if (a.name == name) return html(user_confirm_page(pc, a, verb, verb == "role" ? form["role"] : ""));
+                    throw ReviewError(ReviewError::not_found, "そのアカウントはありません。", "no such account");
+                }
+                if (verb == "disable" || verb == "enable") {
+                    service.set_disabled(actor, name, verb == "disable");
+                    message = tr(pc.lang, "done_user");
+                } else if (verb == "reset") {
+                    Enrolment e = service.reset_user(actor, name);
+                    auto acc = service.users().find(name);
+                    block = enrolment_block(pc, name, e, acc && acc->pending_role);
+                } else if (verb == "role") {
                     auto role = parse_role(form["role"]);
                     if (!role) throw ReviewError(ReviewError::bad_input, "役割を選んでください。", "no role");
-                    NewSecret s = service.add_user(actor, form["name"], *role, form["password"]);
-                    secret = "<div class=\"msg ok\"><p>" + tr(pc.lang, "secret_once") + "</p><p><code id=\"new-secret\">" +
-                             html_escape(s.base32) + "</code></p><p><code>" + html_escape(s.uri) + "</code></p></div>";
-                } else if (path.size() == 3 && (path[2] == "disable" || path[2] == "enable")) {
-                    service.set_disabled(actor, path[1], path[2] == "disable");
-                } else if (path.size() == 3 && path[2] == "totp-reset") {
-                    NewSecret s = service.reset_totp(actor, path[1]);
-                    secret = "<div class=\"msg ok\"><p>" + tr(pc.lang, "secret_once") + "</p><p><code id=\"new-secret\">" +
-                             html_escape(s.base32) + "</code></p></div>";
+                    service.set_role(actor, name, *role);
+                    auto acc = service.users().find(name);
+                    message = tr(pc.lang, acc && acc->pending_role ? "done_role_pending" : "done_user");
+                } else if (verb == "confirm") {
+                    service.confirm_role(actor, name);
+                    message = tr(pc.lang, "done_confirm");
                 } else {
-                    return error(pc, 404, tr(pc.lang, "not_found"));
+                    service.cancel_role(actor, name);
+                    message = tr(pc.lang, "done_user");
                 }
-                message = tr(pc.lang, "done_user");
-            } catch (const ReviewError& e) {
-                message = refusal_text(pc, e);
-                is_error = true;
-                status = status_for(e);
+                if (block.empty()) {
+                    sessions.set_flash(pc.session->id, message, "/users");
+                    return redirect("/users");
+                }
+            } else {
+                return error(pc, 404, tr(pc.lang, "not_found"));
             }
-        } else if (path.size() != 1) {
-            return error(pc, 404, tr(pc.lang, "not_found"));
+        } catch (const ReviewError& e) {
+            message = refusal_text(pc, e);
+            is_error = true;
+            status = status_for(e);
         }
-        Reply r;
-        r.status = status;
-        r.body = users_page(pc, service.accounts(actor), service.now(), message, is_error, secret);
-        return r;
+        // The enrolment code is shown in this answer only (never stored, never in a redirect).
+        return html(users_page(pc, service.accounts(actor), service.now(), message, is_error, block), status);
+    }
+
+    void flush_loop() {
+        std::unique_lock lock(flusher_mutex);
+        while (!stopping) {
+            flusher_cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; });
+            lock.unlock();
+            try {
+                service.flush_throttled(stopping);
+            } catch (...) {
+            }
+            lock.lock();
+        }
     }
 };
 
@@ -446,10 +704,11 @@ void OfficerServer::start() {
     const auto& c = impl_->config;
     Poco::Net::SocketAddress address(c.ui_host, c.ui_port);
     auto params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(8);
+    params->setMaxThreads(pool_threads);
     params->setMaxQueued(64);
-    params->setTimeout(Poco::Timespan(30, 0));
+    params->setTimeout(Poco::Timespan(socket_timeout_seconds, 0));
     params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(socket_timeout_seconds, 0));
     if (impl_->tls) {
         static std::once_flag ssl_once;
         std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
@@ -460,19 +719,30 @@ void OfficerServer::start() {
                               Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
         Poco::Net::SecureServerSocket socket(address, 64, ctx);
         impl_->bound_port = socket.address().port();
-        impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
+        impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), impl_->pool, socket, params);
     } else {
         Poco::Net::ServerSocket socket(address, 64);
         impl_->bound_port = socket.address().port();
-        impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
+        impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), impl_->pool, socket, params);
     }
     impl_->server->start();
+    impl_->stopping = false;
+    impl_->flusher = std::thread([impl = impl_.get()] { impl->flush_loop(); });
 }
 
 void OfficerServer::stop() {
     if (impl_ && impl_->server) {
         impl_->server->stopAll(true);
         impl_->server.reset();
+        impl_->pool.joinAll();
+    }
+    if (impl_ && impl_->flusher.joinable()) {
+        {
+            std::lock_guard g(impl_->flusher_mutex);
+            impl_->stopping = true;
+        }
+        impl_->flusher_cv.notify_all();
+        impl_->flusher.join();
     }
 }
 

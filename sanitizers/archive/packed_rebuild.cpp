@@ -23,7 +23,7 @@ std::string_view held_type(PackedEntry::Kind k) {
 class PackedRebuild {
 public:
     PackedRebuild(const Input& in, Context& ctx, Packed format)
-        : in_(in), ctx_(ctx), format_(format), rebuild_(ctx, "archive", std::string(in.type->label_ja)) {}
+        : in_(in), ctx_(ctx), format_(format), rebuild_(ctx, "archive", std::string(label_ja(*in.type))) {}
 
     std::vector<Output> run() {
         try {

@@ -23,7 +23,7 @@ std::vector<Output> open_single_file(const Input& in, Context& ctx, Stream forma
     }
     ctx.add("archive.decompressed", Action::converted,
             std::string(in.type->id) + " decompressed; its content is released under its own name",
-            std::string(in.type->label_ja) + "を展開し、中身(" + where + ")を無害化して取り出しました。", where);
+            std::string(label_ja(*in.type)) + "を展開し、中身(" + where + ")を無害化して取り出しました。", where);
     return std::move(child.outputs);
 }
 

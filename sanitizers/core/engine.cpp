@@ -95,16 +95,16 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
             switch (policy_.name_mismatch) {
             case NameMismatch::block:
                 o.findings.push_back({"", "name.mismatch", Action::blocked, detail,
-                                      "拡張子と実際の形式(" + std::string(type.label_ja) + ")が一致しません。"});
+                                      "拡張子と実際の形式(" + std::string(label_ja(type)) + ")が一致しません。"});
                 throw SanitizeError(reason::blocked_mismatch, detail);
             case NameMismatch::keep:
                 o.findings.push_back({"", "name.mismatch", Action::noted, detail,
-                                      "拡張子と実際の形式(" + std::string(type.label_ja) + ")が一致しません。"});
+                                      "拡張子と実際の形式(" + std::string(label_ja(type)) + ")が一致しません。"});
                 break;
             case NameMismatch::rename:
                 out_name = with_extension(out_name, canonical_extension(type));
                 o.findings.push_back({"", "name.mismatch", Action::renamed, detail,
-                                      "拡張子を実際の形式(" + std::string(type.label_ja) + ")に合わせました。"});
+                                      "拡張子を実際の形式(" + std::string(label_ja(type)) + ")に合わせました。"});
                 break;
             }
         }
@@ -152,6 +152,7 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
         for (auto& f : ctx->findings()) o.findings.push_back(std::move(f));
         o.children = std::move(ctx->children());
         o.held = std::move(ctx->held());
+        o.about = std::move(ctx->about());
         bool changed = outputs.size() != 1 || outputs[0].bytes != bytes || outputs[0].name != name;
         for (const auto& f : o.findings) changed = changed || changes_content(f.action);
         o.outputs = std::move(outputs);
@@ -179,6 +180,7 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
             for (auto& f : ctx->findings()) o.findings.push_back(std::move(f));
             o.children = std::move(ctx->children());
             o.held = std::move(ctx->held());
+            o.about = std::move(ctx->about());
         }
     }
     o.elapsed_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(

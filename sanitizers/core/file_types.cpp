@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "mugaika/labels.hpp"
+
 namespace mugaika {
 namespace {
 
@@ -12,72 +14,72 @@ constexpr auto B = TypeAction::block;
 // The shipped defaults are positive selection: only types that have (or will have) a disarm path are
 // reconstructed; everything that runs code, installs, mounts or cannot be identified is blocked.
 constexpr std::array kTypes{
-    FileType{"text", C::text, "text/plain", "txt text log md ini conf cfg", "テキスト", R},
-    FileType{"csv", C::spreadsheet, "text/csv", "csv tsv tab", "CSV", R},
-    FileType{"pdf", C::pdf, "application/pdf", "pdf", "PDF文書", R},
-    FileType{"rtf", C::document, "application/rtf", "rtf", "RTF文書", R},
-    FileType{"eml", C::mail, "message/rfc822", "eml msg mbox", "メール", R},
+    FileType{"text", C::text, "text/plain", "txt text log md ini conf cfg", R},
+    FileType{"csv", C::spreadsheet, "text/csv", "csv tsv tab", R},
+    FileType{"pdf", C::pdf, "application/pdf", "pdf", R},
+    FileType{"rtf", C::document, "application/rtf", "rtf", R},
+    FileType{"eml", C::mail, "message/rfc822", "eml msg mbox", R},
     // OOXML, macro-free and macro-enabled, documents and templates.
-    FileType{"docx", C::document, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "Word文書", R},
-    FileType{"docm", C::document, "application/vnd.ms-word.document.macroEnabled.12", "docm", "Word文書(マクロ有効)", R},
-    FileType{"dotx", C::document, "application/vnd.openxmlformats-officedocument.wordprocessingml.template", "dotx", "Wordテンプレート", R},
-    FileType{"dotm", C::document, "application/vnd.ms-word.template.macroEnabled.12", "dotm", "Wordテンプレート(マクロ有効)", R},
-    FileType{"xlsx", C::spreadsheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "Excelブック", R},
-    FileType{"xlsm", C::spreadsheet, "application/vnd.ms-excel.sheet.macroEnabled.12", "xlsm", "Excelブック(マクロ有効)", R},
-    FileType{"xltx", C::spreadsheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.template", "xltx", "Excelテンプレート", R},
-    FileType{"xltm", C::spreadsheet, "application/vnd.ms-excel.template.macroEnabled.12", "xltm", "Excelテンプレート(マクロ有効)", R},
-    FileType{"xlsb", C::spreadsheet, "application/vnd.ms-excel.sheet.binary.macroEnabled.12", "xlsb", "Excelバイナリブック", R},
-    FileType{"pptx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx", "PowerPointプレゼンテーション", R},
-    FileType{"pptm", C::presentation, "application/vnd.ms-powerpoint.presentation.macroEnabled.12", "pptm", "PowerPointプレゼンテーション(マクロ有効)", R},
-    FileType{"potx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.template", "potx", "PowerPointテンプレート", R},
-    FileType{"potm", C::presentation, "application/vnd.ms-powerpoint.template.macroEnabled.12", "potm", "PowerPointテンプレート(マクロ有効)", R},
-    FileType{"ppsx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.slideshow", "ppsx", "PowerPointスライドショー", R},
-    FileType{"ppsm", C::presentation, "application/vnd.ms-powerpoint.slideshow.macroEnabled.12", "ppsm", "PowerPointスライドショー(マクロ有効)", R},
-    FileType{"office-encrypted", C::encrypted, "application/x-ooxml-encrypted", "docx xlsx pptx docm xlsm pptm", "暗号化されたOffice文書", R},
+    FileType{"docx", C::document, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", R},
+    FileType{"docm", C::document, "application/vnd.ms-word.document.macroEnabled.12", "docm", R},
+    FileType{"dotx", C::document, "application/vnd.openxmlformats-officedocument.wordprocessingml.template", "dotx", R},
+    FileType{"dotm", C::document, "application/vnd.ms-word.template.macroEnabled.12", "dotm", R},
+    FileType{"xlsx", C::spreadsheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", R},
+    FileType{"xlsm", C::spreadsheet, "application/vnd.ms-excel.sheet.macroEnabled.12", "xlsm", R},
+    FileType{"xltx", C::spreadsheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.template", "xltx", R},
+    FileType{"xltm", C::spreadsheet, "application/vnd.ms-excel.template.macroEnabled.12", "xltm", R},
+    FileType{"xlsb", C::spreadsheet, "application/vnd.ms-excel.sheet.binary.macroEnabled.12", "xlsb", R},
+    FileType{"pptx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx", R},
+    FileType{"pptm", C::presentation, "application/vnd.ms-powerpoint.presentation.macroEnabled.12", "pptm", R},
+    FileType{"potx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.template", "potx", R},
+    FileType{"potm", C::presentation, "application/vnd.ms-powerpoint.template.macroEnabled.12", "potm", R},
+    FileType{"ppsx", C::presentation, "application/vnd.openxmlformats-officedocument.presentationml.slideshow", "ppsx", R},
+    FileType{"ppsm", C::presentation, "application/vnd.ms-powerpoint.slideshow.macroEnabled.12", "ppsm", R},
+    FileType{"office-encrypted", C::encrypted, "application/x-ooxml-encrypted", "docx xlsx pptx docm xlsm pptm", R},
     // Legacy binary Office (CFB / OLE2).
-    FileType{"doc", C::document, "application/msword", "doc dot", "Word文書(旧形式)", R},
-    FileType{"xls", C::spreadsheet, "application/vnd.ms-excel", "xls xlt", "Excelブック(旧形式)", R},
-    FileType{"ppt", C::presentation, "application/vnd.ms-powerpoint", "ppt pot pps", "PowerPoint(旧形式)", R},
-    FileType{"outlook-msg", C::mail, "application/vnd.ms-outlook", "msg", "Outlookメッセージ", R},
-    FileType{"cfb", C::unknown, "application/x-cfb", "", "複合ドキュメント(不明)", B},
+    FileType{"doc", C::document, "application/msword", "doc dot", R},
+    FileType{"xls", C::spreadsheet, "application/vnd.ms-excel", "xls xlt", R},
+    FileType{"ppt", C::presentation, "application/vnd.ms-powerpoint", "ppt pot pps", R},
+    FileType{"outlook-msg", C::mail, "application/vnd.ms-outlook", "msg", R},
+    FileType{"cfb", C::unknown, "application/x-cfb", "", B},
     // OpenDocument.
-    FileType{"odt", C::document, "application/vnd.oasis.opendocument.text", "odt", "ODFテキスト", R},
-    FileType{"ods", C::spreadsheet, "application/vnd.oasis.opendocument.spreadsheet", "ods", "ODFスプレッドシート", R},
-    FileType{"odp", C::presentation, "application/vnd.oasis.opendocument.presentation", "odp", "ODFプレゼンテーション", R},
+    FileType{"odt", C::document, "application/vnd.oasis.opendocument.text", "odt", R},
+    FileType{"ods", C::spreadsheet, "application/vnd.oasis.opendocument.spreadsheet", "ods", R},
+    FileType{"odp", C::presentation, "application/vnd.oasis.opendocument.presentation", "odp", R},
     // Archives.
-    FileType{"zip", C::archive, "application/zip", "zip", "ZIP書庫", R},
-    FileType{"7z", C::archive, "application/x-7z-compressed", "7z", "7z書庫", R},
-    FileType{"rar", C::archive, "application/vnd.rar", "rar", "RAR書庫", R},
-    FileType{"lzh", C::archive, "application/x-lzh-compressed", "lzh lha", "LZH書庫", R},
-    FileType{"tar", C::archive, "application/x-tar", "tar", "TAR書庫", R},
-    FileType{"gzip", C::archive, "application/gzip", "gz tgz taz gzip", "gzip圧縮", R},
-    FileType{"bzip2", C::archive, "application/x-bzip2", "bz2 tbz2 tbz", "bzip2圧縮", R},
-    FileType{"xz", C::archive, "application/x-xz", "xz txz", "xz圧縮", R},
-    FileType{"lzma", C::archive, "application/x-lzma", "lzma tlz", "LZMA圧縮", R},
-    FileType{"cab", C::archive, "application/vnd.ms-cab-compressed", "cab", "CAB書庫", B},
+    FileType{"zip", C::archive, "application/zip", "zip", R},
+    FileType{"7z", C::archive, "application/x-7z-compressed", "7z", R},
+    FileType{"rar", C::archive, "application/vnd.rar", "rar", R},
+    FileType{"lzh", C::archive, "application/x-lzh-compressed", "lzh lha", R},
+    FileType{"tar", C::archive, "application/x-tar", "tar", R},
+    FileType{"gzip", C::archive, "application/gzip", "gz tgz taz gzip", R},
+    FileType{"bzip2", C::archive, "application/x-bzip2", "bz2 tbz2 tbz", R},
+    FileType{"xz", C::archive, "application/x-xz", "xz txz", R},
+    FileType{"lzma", C::archive, "application/x-lzma", "lzma tlz", R},
+    FileType{"cab", C::archive, "application/vnd.ms-cab-compressed", "cab", B},
     // Images.
-    FileType{"png", C::image, "image/png", "png", "PNG画像", R},
-    FileType{"jpeg", C::image, "image/jpeg", "jpg jpeg jpe jfif", "JPEG画像", R},
-    FileType{"gif", C::image, "image/gif", "gif", "GIF画像", R},
-    FileType{"bmp", C::image, "image/bmp", "bmp dib", "BMP画像", R},
-    FileType{"tiff", C::image, "image/tiff", "tif tiff", "TIFF画像", R},
-    FileType{"webp", C::image, "image/webp", "webp", "WebP画像", R},
-    FileType{"svg", C::image, "image/svg+xml", "svg svgz", "SVG画像", R},
+    FileType{"png", C::image, "image/png", "png", R},
+    FileType{"jpeg", C::image, "image/jpeg", "jpg jpeg jpe jfif", R},
+    FileType{"gif", C::image, "image/gif", "gif", R},
+    FileType{"bmp", C::image, "image/bmp", "bmp dib", R},
+    FileType{"tiff", C::image, "image/tiff", "tif tiff", R},
+    FileType{"webp", C::image, "image/webp", "webp", R},
+    FileType{"svg", C::image, "image/svg+xml", "svg svgz", R},
     // Web and markup.
-    FileType{"html", C::web, "text/html", "html htm xhtml mht mhtml", "HTML", R},
-    FileType{"xml", C::web, "application/xml", "xml xsd xsl xslt", "XML", R},
+    FileType{"html", C::web, "text/html", "html htm xhtml mht mhtml", R},
+    FileType{"xml", C::web, "application/xml", "xml xsd xsl xslt", R},
     // Blocked by default: they run code, install software or mount file systems.
-    FileType{"exe", C::executable, "application/vnd.microsoft.portable-executable", "exe dll sys scr cpl ocx com", "実行ファイル(Windows)", B},
-    FileType{"elf", C::executable, "application/x-executable", "", "実行ファイル(Linux)", B},
-    FileType{"macho", C::executable, "application/x-mach-binary", "", "実行ファイル(macOS)", B},
-    FileType{"java", C::executable, "application/java-archive", "jar class", "Javaプログラム", B},
-    FileType{"apk", C::executable, "application/vnd.android.package-archive", "apk", "Androidアプリ", B},
-    FileType{"script", C::script, "text/x-script", "js jse vbs vbe wsf wsh ps1 psm1 bat cmd sh py pl hta", "スクリプト", B},
-    FileType{"lnk", C::shortcut, "application/x-ms-shortcut", "lnk", "ショートカット", B},
-    FileType{"msi", C::installer, "application/x-msi", "msi msp", "インストーラー", B},
-    FileType{"iso", C::disk_image, "application/x-iso9660-image", "iso img", "ディスクイメージ", B},
-    FileType{"disk-image", C::disk_image, "application/x-disk-image", "vhd vhdx dmg img", "ディスクイメージ", B},
-    FileType{"unknown", C::unknown, "application/octet-stream", "", "不明な形式", B},
+    FileType{"exe", C::executable, "application/vnd.microsoft.portable-executable", "exe dll sys scr cpl ocx com", B},
+    FileType{"elf", C::executable, "application/x-executable", "", B},
+    FileType{"macho", C::executable, "application/x-mach-binary", "", B},
+    FileType{"java", C::executable, "application/java-archive", "jar class", B},
+    FileType{"apk", C::executable, "application/vnd.android.package-archive", "apk", B},
+    FileType{"script", C::script, "text/x-script", "js jse vbs vbe wsf wsh ps1 psm1 bat cmd sh py pl hta", B},
+    FileType{"lnk", C::shortcut, "application/x-ms-shortcut", "lnk", B},
+    FileType{"msi", C::installer, "application/x-msi", "msi msp", B},
+    FileType{"iso", C::disk_image, "application/x-iso9660-image", "iso img", B},
+    FileType{"disk-image", C::disk_image, "application/x-disk-image", "vhd vhdx dmg img", B},
+    FileType{"unknown", C::unknown, "application/octet-stream", "", B},
 };
 
 }  // namespace
@@ -99,6 +101,8 @@ std::optional<TypeAction> parse_type_action(std::string_view s) {
 }
 
 std::span<const FileType> file_types() { return kTypes; }
+
+std::string_view label_ja(const FileType& type) { return labels::file_type_label(type.id); }
 
 const FileType* find_file_type(std::string_view id) {
     for (const auto& t : kTypes)

@@ -55,7 +55,7 @@ ordered_json finding_json(const Finding& f) {
 
 std::string_view type_label(std::string_view id) {
     const FileType* t = find_file_type(id);
-    return t ? t->label_ja : unknown_file_type().label_ja;
+    return label_ja(t ? *t : unknown_file_type());
 }
 
 // Everything but the output bytes; shared by the report and the worker codec.
@@ -84,6 +84,7 @@ ordered_json outcome_json(const Outcome& o, bool with_summary) {
     for (const auto& h : o.held)
         j["held"].push_back({{"where", u8(h.where)}, {"name", u8(h.name)}, {"type", h.type}, {"reason", h.reason},
                              {"detail", u8(h.detail)}});
+    if (!o.about.empty()) j["about"] = {{"subject", u8(o.about.subject)}, {"from", u8(o.about.from)}};
     if (with_summary) j["summary_ja"] = summary_ja(o);
     j["elapsed_ms"] = o.elapsed_ms;
     return j;
@@ -171,6 +172,7 @@ Outcome decode_outcome(std::string_view s) {
         o.children.push_back({c.at("where"), c.at("name"), c.at("type"), parse_verdict(c.at("verdict")), c.at("reason")});
     for (const auto& h : j.at("held"))
         o.held.push_back({h.at("where"), h.at("name"), h.at("type"), h.at("reason"), h.at("detail")});
+    if (j.contains("about")) o.about = {j["about"].at("subject"), j["about"].at("from")};
     o.elapsed_ms = j.at("elapsed_ms");
     const auto& outs = j.at("outputs");
     if (get_u64(s) != outs.size()) throw std::runtime_error("output count mismatch");

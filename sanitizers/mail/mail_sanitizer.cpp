@@ -101,6 +101,7 @@ public:
             throw SanitizeError(reason::limit_size, "message of " + std::to_string(in.bytes.size()) + " bytes exceeds " +
                                                         std::to_string(opt.max_message_bytes));
         ParsedMail pm = parse_mail(in.bytes, opt.tree);
+        describe(pm, ctx);
         for (const auto& w : pm.warnings) {
             WarningText t = describe_warning(w.code);
             if (t.kind == "nesting_overflow") throw SanitizeError(reason::limit_depth, "GMime: MIME nesting overflow");
@@ -148,6 +149,25 @@ public:
     }
 
 private:
+    // The subject and sender the officer recognises the mail by, read before anything can fail, so a
+    // held mail shows them too. Decoded like the safe mail's headers; bounded.
+    static void describe(const ParsedMail& pm, Context& ctx) {
+        About a;
+        if (const RawHeader* h = find_header(pm.headers, "Subject")) {
+            TextFlags f;
+            a.subject = decode_text(h->value, f).substr(0, 500);
+            a.subject.erase(0, std::min(a.subject.find_first_not_of(' '), a.subject.size()));
+        }
+        if (const RawHeader* h = find_header(pm.headers, "From")) {
+            AddressParse p = parse_addresses(unfold(h->value));
+            if (!p.list.empty()) {
+                const Address& f = p.list.front();
+                a.from = (f.display.empty() ? f.addr : f.display + " <" + f.addr + ">").substr(0, 500);
+            }
+        }
+        ctx.about() = std::move(a);
+    }
+
     static std::size_t headers(const ParsedMail& pm, SafeMessage& msg, Context& ctx) {
         static const std::array<std::string_view, 9> kAllowed{"From", "To", "Cc", "Reply-To", "Subject", "Date",
                                                               "Message-ID", "In-Reply-To", "References"};

@@ -244,4 +244,53 @@ TEST_CASE("gateway sink: a re-disarming worker that names its output outside the
     CHECK_FALSE(fs::exists(w.t / "out" / "総務課"));
     CHECK_FALSE(fs::exists(w.t / "escaped.txt"));
     CHECK_FALSE(fs::exists(w.t / "escaped-abs.txt"));
+
+TEST_CASE("gateway sink: only the release kinds that can succeed are offered") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    auto kinds = [&](const std::string& type, const std::string& reason, std::vector<q::ReleaseCandidate::Part> held = {},
+                     bool partial = false) {
+        q::ReleaseCandidate c;
+        c.file_type = type;
+        c.reason = reason;
+        c.held = std::move(held);
+        c.partial = partial;
+        return sink.possible_kinds(c);
+    };
+    using V = std::vector<std::string>;
+    // Disarming again cannot change a verdict on the name, an ambiguous zip or an encryption.
+    CHECK(kinds("exe", "blocked.name") == V{"original"});
+    CHECK(kinds("zip", "zip.ambiguous") == V{"original"});
+    CHECK(kinds("office-encrypted", "encrypted") == V{"original"});
+    // A type the policy blocks, and one with no sanitizer in this build.
+    CHECK(kinds("exe", "blocked.type") == V{"original"});
+    CHECK(kinds("cab", "unsupported") == V{"original"});
+    // A PPAP zip: its password, not another disarming.
+    CHECK(kinds("zip", "encrypted") == V{"ppap", "original"});
+    // A PDF over a limit: again (a raised limit), as images, or as it is.
+    CHECK(kinds("pdf", "limit.pages") == V{"resanitize", "pixels", "original"});
+    CHECK(kinds("docx", "malformed") == V{"resanitize", "original"});
+    // A mail partly held: judged by its held parts.
+    CHECK(kinds("eml", "encrypted", {{"zip", "encrypted"}}, true) == V{"ppap", "original"});
+    CHECK(kinds("eml", "blocked.type", {{"exe", "blocked.type"}}, true) == V{"original"});
+    CHECK(kinds("eml", "limit.time", {{"pdf", "limit.time"}}, true) == V{"resanitize", "pixels", "original"});
+    // A type held as blocked is worth disarming again once the policy reconstructs it (the default
+    // for docx here), not while the policy still blocks it.
+    CHECK(kinds("docx", "blocked.type") == V{"resanitize", "original"});
+    SinkWorld w2;
+    w2.config.policy.actions["docx"] = TypeAction::block;
+    GatewaySink sink2(w2.config);
+    q::ReleaseCandidate c;
+    c.file_type = "docx";
+    c.reason = "blocked.type";
+    CHECK(sink2.possible_kinds(c) == V{"original"});
+}
+
+TEST_CASE("gateway sink: disarming again while parts are still held is refused, not delivered twice") {
+    SinkWorld w;
+    GatewaySink sink(w.config);
+    std::string zip = make_zip({{"readme.txt", "hello\n"}, {"tool.exe", "MZ\x90\x00 not really"}});
+    auto item = w.share_item(q::release_kind::resanitize, "bundle.zip", zip);
+    CHECK_THROWS_AS(sink.release(item), q::ReleaseError);
+    CHECK_FALSE(fs::exists(w.config.out_dir / "総務課" / "bundle.zip"));
 }

@@ -7,6 +7,8 @@
 
 #include "fixtures.hpp"
 #include "mugaika/quarantine/audit_log.hpp"
+#include "mugaika/quarantine/audit_read.hpp"
+#include "mugaika/atomic_file.hpp"
 
 using namespace mugaika::quarantine;
 using mugaika::test::TempDir;
@@ -261,4 +263,86 @@ TEST_CASE("audit log: two writers on one file keep one chain") {
     auto r = verify_audit_log(file);
     CHECK(r.ok());
     CHECK(r.lines == 100);
+}
+
+TEST_CASE("audit verify: a log whose head file was deleted is not passed as intact") {
+    mugaika::test::TempDir tmp;
+    AuditLog log(tmp.path / "audit.log", false);
+    for (int i = 0; i < 5; ++i) log.append({"gateway", "item.hold", "", "ok", {}});
+    CHECK(verify_audit_log(tmp.path / "audit.log").ok());
+    // Cut the last two lines and delete the head that would tell.
+    std::string text = mugaika::read_file(tmp.path / "audit.log", 1 << 20);
+    std::size_t cut = 0;
+    for (int i = 0; i < 3; ++i) cut = text.find('\n', cut) + 1;
+    mugaika::replace_file(tmp.path, "audit.log", text.substr(0, cut));
+    std::filesystem::remove(tmp.path / "audit.log.head");
+    auto r = verify_audit_log(tmp.path / "audit.log");
+    CHECK_FALSE(r.ok());
+    CHECK_FALSE(r.head_checked);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].message.find("head file") != std::string::npos);
+    CHECK(r.problems[0].message_ja.find("ヘッド情報ファイル") != std::string::npos);
+}
+
+TEST_CASE("audit verify: every problem also has its Japanese words; wrong types are problems, not crashes") {
+    mugaika::test::TempDir tmp;
+    AuditLog log(tmp.path / "audit.log", false);
+    for (int i = 0; i < 4; ++i) log.append({"gateway", "item.hold", "", "ok", {}});
+    std::string text = mugaika::read_file(tmp.path / "audit.log", 1 << 20);
+    auto pos = text.find("\"seq\":2,");
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, 8, "\"seq\":[2],");
+    auto actor = text.find("\"actor\":\"gateway\"", text.find("\"seq\":3,"));
+    text.replace(actor, 17, "\"actor\":12345678");
+    mugaika::replace_file(tmp.path, "audit.log", text);
+    auto r = verify_audit_log(tmp.path / "audit.log");
+    CHECK_FALSE(r.ok());
+    for (const auto& p : r.problems) {
+        CAPTURE(p.message);
+        CHECK_FALSE(p.message_ja.empty());
+    }
+}
+
+TEST_CASE("audit page: newest first, filtered, paged, with lines that are not records kept") {
+    mugaika::test::TempDir tmp;
+    AuditLog log(tmp.path / "audit.log", false);
+    std::int64_t ms = 1'800'000'000'000;
+    log.set_clock([&] { return ms; });
+    for (int i = 0; i < 120; ++i) {
+        ms += 60'000;
+        log.append({i % 2 ? "sato" : "gateway", i % 3 ? "item.view" : "release.request", "", i % 5 ? "ok" : "denied",
+                    {{"n", i}}});
+    }
+    std::string text = mugaika::read_file(tmp.path / "audit.log", 1 << 22);
+    mugaika::replace_file(tmp.path, "audit.log", text + "garbage line\n");
+    AuditQuery q;
+    auto p1 = read_audit_page(tmp.path / "audit.log", q);
+    REQUIRE(p1.entries.size() == 50);
+    CHECK(p1.more);
+    CHECK(p1.entries[0].line.is_null());
+    CHECK(p1.entries[0].raw == "garbage line");
+    CHECK(p1.entries[1].line["detail"]["n"] == 119);
+    q.page = 3;
+    auto p3 = read_audit_page(tmp.path / "audit.log", q);
+    CHECK(p3.entries.size() == 21);
+    CHECK_FALSE(p3.more);
+    CHECK(p3.entries.back().line["detail"]["n"] == 0);
+    AuditQuery f;
+    f.actor = "sato";
+    f.action = "release.";
+    f.outcome = "ok";
+    auto pf = read_audit_page(tmp.path / "audit.log", f);
+    int expect = 0;
+    for (int i = 0; i < 120; ++i) expect += (i % 2 && !(i % 3) && i % 5) ? 1 : 0;
+    CHECK(pf.entries.size() == static_cast<std::size_t>(expect));
+    for (const auto& e : pf.entries) {
+        CHECK(e.line["actor"] == "sato");
+        CHECK(e.line["action"] == "release.request");
+    }
+    // Time bounds (UTC ISO, from the JST dates the page turns them into).
+    AuditQuery t;
+    t.from_ts = "2027-01-15T08:30:00";
+    t.to_ts = "2027-01-15T08:40:00";
+    auto pt = read_audit_page(tmp.path / "audit.log", t);
+    CHECK(pt.entries.size() == 10);
 }

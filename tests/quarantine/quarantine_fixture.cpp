@@ -105,17 +105,35 @@ QuarantineWorld::QuarantineWorld(std::string db_url, ReviewOptions options) {
 QuarantineWorld::~QuarantineWorld() = default;
 
 void QuarantineWorld::add_user(const std::string& name, Role role, const std::string& password) {
-    NewSecret s;
     if (users->count() == 0) {
         // The first account comes from the local bootstrap and must be an admin.
         admin_name = role == Role::admin ? name : "root-admin";
-        s = service->add_user(std::nullopt, admin_name, Role::admin,
-                              role == Role::admin ? password : "root admin password");
+        NewSecret s = service->bootstrap_admin(admin_name, role == Role::admin ? password : "root admin password");
         secrets[admin_name] = totp::base32_decode(s.base32);
         if (role == Role::admin) return;
     }
-    s = service->add_user(Actor{admin_name, Role::admin, "test"}, name, role, password);
+    Enrolment e = service->add_user(admin(), name, role);
+    enrol(name, e.code, password);
+    if (users->find(name)->pending_role) {
+        if (second_admin.empty()) {
+            second_admin = "root-admin2";
+            NewSecret s = service->bootstrap_admin(second_admin, "second root admin password");
+            secrets[second_admin] = totp::base32_decode(s.base32);
+        }
+        service->confirm_role(Actor{second_admin, Role::admin, "test"}, name);
+    }
+}
+
+void QuarantineWorld::enrol(const std::string& name, const std::string& code, const std::string& password) {
+    NewSecret s = service->begin_enrolment(name, code, "test");
     secrets[name] = totp::base32_decode(s.base32);
+    service->finish_enrolment(name, code, password, this->code(name, clock), "test");
+}
+
+Decision QuarantineWorld::decision(const std::string& item_id, const std::string& note, bool confirm_original) {
+    auto q = store->pending_request(item_id);
+    if (!q) return Decision{"", "", note, confirm_original};
+    return Decision{q->id, q->kind, note, confirm_original};
 }
 
 std::string QuarantineWorld::code(const std::string& name, std::int64_t at) const {

@@ -55,13 +55,23 @@ struct QuarantineWorld {
     std::unique_ptr<quarantine::ReviewService> service;
     std::map<std::string, std::string> secrets;   // user -> raw TOTP secret
     std::string admin_name;                        // the account made by the bootstrap
+    std::string second_admin;                      // the bootstrap's second admin, who confirms role grants
 
     std::filesystem::path store_dir() const { return tmp.path / "store"; }
     std::filesystem::path drop_dir() const { return tmp.path / "drop"; }
     std::filesystem::path audit_file() const { return tmp.path / "audit" / "audit.log"; }
 
-    // Creates an account (the first through the local bootstrap as "root-admin").
+    // Creates an account the way a site does: the first admin through the local bootstrap (as "root-admin"
+    // when the first account asked for is not an admin), the others added by that admin with an enrolment
+    // code, enrolled by the person (password, TOTP), and with four-eyes their role confirmed by a second
+    // admin ("root-admin2", made by the bootstrap when needed).
     void add_user(const std::string& name, quarantine::Role role, const std::string& password = "correct horse battery");
+    // Enrols an account with its code (as the person would): remembers its TOTP secret.
+    void enrol(const std::string& name, const std::string& code, const std::string& password = "correct horse battery");
+    quarantine::Actor admin() const { return quarantine::Actor{admin_name, quarantine::Role::admin, "test"}; }
+    // The decision on the item's pending request as an approver who looked at it (id and kind), with the
+    // original's extra confirmation given. Empty request id when nothing is pending.
+    quarantine::Decision decision(const std::string& item_id, const std::string& note = "", bool confirm_original = true);
     std::string code(const std::string& name, std::int64_t at) const;
     // Logs in with the current code; moves the clock one TOTP step first so codes are never reused.
     quarantine::Actor login(const std::string& name, const std::string& password = "correct horse battery");
@@ -73,6 +83,13 @@ struct QuarantineWorld {
 };
 
 std::string sample_report(const std::string& name, const std::string& detail);
+
+// Options with every release kind allowed (the shipped configuration's default).
+inline quarantine::ReviewOptions all_kinds() {
+    quarantine::ReviewOptions o;
+    o.release_kinds = {"resanitize", "pixels", "ppap", "original"};
+    return o;
+}
 
 // Runs `f`, which must be refused: the refusal's kind (with a Japanese message for the person).
 inline quarantine::ReviewError::Kind refused_kind(const std::function<void()>& f) {

@@ -155,7 +155,7 @@ void scenario_four_eyes_release(const std::string& db_url) {
     CHECK(w.store->find(item.id)->state == state::release_requested);
     CHECK_THROWS_AS(w.service->request_release(sato, item.id, "original", "twice"), ReviewError);
     CHECK(files_in(w.drop_dir()).empty());
-    std::string where = w.service->approve(suzuki, item.id, "確認済み");
+    std::string where = w.service->approve(suzuki, item.id, w.decision(item.id, "確認済み"));
     CHECK(w.store->find(item.id)->state == state::released);
     auto files = files_in(w.drop_dir());
     REQUIRE(files.size() == 1);
@@ -169,7 +169,7 @@ void scenario_four_eyes_release(const std::string& db_url) {
     CHECK(reqs[0].state == "approved");
     CHECK(reqs[0].released_to == where);
     Actor kato = w.login("kato");
-    CHECK_THROWS_AS(w.service->approve(kato, item.id, ""), ReviewError);   // nothing pending any more
+    CHECK_THROWS_AS(w.service->approve(kato, item.id, w.decision(item.id, "")), ReviewError);   // nothing pending any more
     CHECK(w.audit_lines("release.request", "ok").size() == 1);
     auto approved = w.audit_lines("release.approve", "ok");
     REQUIRE(approved.size() == 1);
@@ -210,7 +210,7 @@ void scenario_ppap_password(const std::string& db_url) {
     CHECK(w.audit_lines("release.request", "ok").at(0)["detail"]["password"] == "supplied");
 
     Actor suzuki = w.login("suzuki");
-    w.service->approve(suzuki, item.id, "");
+    w.service->approve(suzuki, item.id, w.decision(item.id, ""));
     REQUIRE(w.sink->handed.size() == 1);
     CHECK(w.sink->handed[0].kind == "ppap");
     CHECK(w.sink->handed[0].password == password);

@@ -20,14 +20,15 @@ TEST_CASE("four-eyes: the requester cannot approve their own request, even after
     Actor sato = w.login("sato");
     w.service->request_release(sato, item.id, "original", "必要です");
     // As an officer: the role alone forbids approving.
-    CHECK(refused_kind([&] { w.service->approve(sato, item.id, ""); }) == ReviewError::denied);
+    CHECK(refused_kind([&] { w.service->approve(sato, item.id, w.decision(item.id, "")); }) == ReviewError::denied);
     // Promoted to approver while the request is open: the four-eyes rule still refuses.
     w.service->set_role(Actor{"kanri", Role::admin, "test"}, "sato", Role::approver);
-    CHECK(refused_kind([&] { w.service->approve(sato, item.id, ""); }) == ReviewError::denied);   // stale role
+    w.service->confirm_role(Actor{w.second_admin, Role::admin, "test"}, "sato");   // the second admin's confirmation
+    CHECK(refused_kind([&] { w.service->approve(sato, item.id, w.decision(item.id, "")); }) == ReviewError::denied);   // stale role
     Actor sato_again = w.login("sato");
     CHECK(sato_again.role == Role::approver);
-    CHECK(refused_kind([&] { w.service->approve(sato_again, item.id, ""); }) == ReviewError::denied);
-    CHECK(refused_kind([&] { w.service->reject(sato_again, item.id, ""); }) == ReviewError::denied);
+    CHECK(refused_kind([&] { w.service->approve(sato_again, item.id, w.decision(item.id, "")); }) == ReviewError::denied);
+    CHECK(refused_kind([&] { w.service->reject(sato_again, item.id, w.decision(item.id, "")); }) == ReviewError::denied);
     auto denied = w.audit_lines("release.approve", "denied");
     REQUIRE(denied.size() == 3);
     CHECK(denied[2]["detail"]["why"].get<std::string>().find("four-eyes") != std::string::npos);
@@ -42,7 +43,7 @@ TEST_CASE("four-eyes: a rejected request returns the item to held") {
     auto item = w.hold("bytes");
     Actor sato = w.login("sato"), suzuki = w.login("suzuki");
     w.service->request_release(sato, item.id, "original", "必要です");
-    w.service->reject(suzuki, item.id, "送信元に確認してください");
+    w.service->reject(suzuki, item.id, w.decision(item.id, "送信元に確認してください"));
     CHECK(w.store->find(item.id)->state == state::held);
     auto reqs = w.store->requests_for(item.id);
     CHECK(reqs[0].state == "rejected");
@@ -85,7 +86,7 @@ TEST_CASE("four-eyes: the original as it is always needs a second person, even w
     CHECK(w.sink->handed.empty());
     // An approver who is someone else releases it.
     Actor suzuki = w.login("suzuki");
-    w.service->approve(suzuki, item.id, "確認済み");
+    w.service->approve(suzuki, item.id, w.decision(item.id, "確認済み"));
     CHECK(w.store->find(item.id)->state == state::released);
     REQUIRE(w.sink->handed.size() == 1);
     CHECK(w.sink->handed[0].kind == "original");
@@ -113,7 +114,7 @@ TEST_CASE("release kinds: a sink's refusal keeps the item requested and tells th
     service.request_release(sato, item.id, "original", "必要");
     Actor suzuki = w.login("suzuki");
     try {
-        service.approve(suzuki, item.id, "");
+        service.approve(suzuki, item.id, w.decision(item.id, ""));
         FAIL("a refused release was reported done");
     } catch (const ReviewError& e) {
         CHECK(e.message_ja.find("再無害化しても安全にできませんでした。") != std::string::npos);
@@ -133,8 +134,8 @@ TEST_CASE("roles: an auditor can read but never act") {
     CHECK(w.service->list(auditor, {}).size() == 1);
     CHECK(w.service->show(auditor, item.id).item.id == item.id);
     CHECK_FALSE(w.service->audit_tail(auditor, 10).empty());
-    CHECK(refused_kind([&] { w.service->approve(auditor, item.id, ""); }) == ReviewError::denied);
-    CHECK(refused_kind([&] { w.service->reject(auditor, item.id, ""); }) == ReviewError::denied);
+    CHECK(refused_kind([&] { w.service->approve(auditor, item.id, w.decision(item.id, "")); }) == ReviewError::denied);
+    CHECK(refused_kind([&] { w.service->reject(auditor, item.id, w.decision(item.id, "")); }) == ReviewError::denied);
     CHECK(refused_kind([&] { w.service->remove(auditor, item.id, "x"); }) == ReviewError::denied);
     CHECK(refused_kind([&] { w.service->download(auditor, item.id, "x"); }) == ReviewError::denied);
     CHECK(refused_kind([&] { w.service->request_release(auditor, item.id, "original", "x"); }) == ReviewError::denied);
@@ -154,7 +155,7 @@ TEST_CASE("roles: an admin manages accounts but never sees content") {
     CHECK(refused_kind([&] { w.service->download(admin, item.id, "見たい"); }) == ReviewError::denied);
     CHECK(refused_kind([&] { w.service->audit_tail(admin, 10); }) == ReviewError::denied);
     CHECK(refused_kind([&] { w.service->request_release(admin, item.id, "original", "x"); }) == ReviewError::denied);
-    CHECK_NOTHROW(w.service->add_user(admin, "sato", Role::officer, "a long password 1"));
+    CHECK_NOTHROW(w.service->add_user(admin, "sato", Role::officer));
     CHECK(w.service->accounts(admin).size() == 2);
     CHECK(w.audit_lines("item.list", "denied").size() == 1);
     CHECK(w.audit_lines("item.view", "denied").size() == 1);
@@ -206,12 +207,12 @@ TEST_CASE("release: a failing release path leaves the item requested, with an er
     Actor sato = w.login("sato"), suzuki = w.login("suzuki");
     w.service->request_release(sato, item.id, "original", "必要");
     mugaika::test::write_file(w.drop_dir(), "not a folder");   // the sink cannot create its folder
-    CHECK(refused_kind([&] { w.service->approve(suzuki, item.id, ""); }) == ReviewError::internal);
+    CHECK(refused_kind([&] { w.service->approve(suzuki, item.id, w.decision(item.id, "")); }) == ReviewError::internal);
     CHECK(w.store->find(item.id)->state == state::release_requested);
     CHECK(w.store->pending_request(item.id).has_value());
     CHECK(w.audit_lines("release.deliver", "error").size() == 1);   // the decision was audited, then its failure
     CHECK(w.audit_lines("release.deliver", "ok").empty());
     fs::remove(w.drop_dir());
-    CHECK_NOTHROW(w.service->approve(suzuki, item.id, "再試行"));
+    CHECK_NOTHROW(w.service->approve(suzuki, item.id, w.decision(item.id, "再試行")));
     CHECK(w.store->find(item.id)->state == state::released);
 }

@@ -16,107 +16,12 @@
 #include "mugaika/atomic_file.hpp"
 #include "mugaika/quarantine/web.hpp"
 #include "quarantine_fixture.hpp"
+#include "web_client.hpp"
 
 using namespace mugaika::quarantine;
 using mugaika::test::QuarantineWorld;
+using namespace mugaika::test::web;
 
-namespace {
-
-struct Reply {
-    int status = 0;
-    std::string body, location, set_cookie, content_disposition, csp;
-};
-
-// A tiny browser: a cookie jar and form posts.
-struct Client {
-    std::uint16_t port;
-    std::map<std::string, std::string> cookies;
-
-    Reply send(const std::string& method, const std::string& path, const std::string& body = "",
-               std::optional<std::int64_t> declared_length = std::nullopt) {
-        Poco::Net::HTTPClientSession s("127.0.0.1", port);
-        Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-        Poco::Net::NameValueCollection jar;
-        for (const auto& [k, v] : cookies) jar.add(k, v);
-        if (!jar.empty()) req.setCookies(jar);
-        if (method == "POST") {
-            req.setContentType("application/x-www-form-urlencoded");
-            req.setContentLength64(declared_length.value_or(static_cast<std::int64_t>(body.size())));
-        }
-        auto& out = s.sendRequest(req);
-        out << body;
-        Poco::Net::HTTPResponse resp;
-        auto& in = s.receiveResponse(resp);
-        Reply r;
-        r.status = resp.getStatus();
-        Poco::StreamCopier::copyToString(in, r.body);
-        r.location = resp.get("Location", "");
-        r.content_disposition = resp.get("Content-Disposition", "");
-        r.csp = resp.get("Content-Security-Policy", "");
-        std::vector<Poco::Net::HTTPCookie> set;
-        resp.getCookies(set);
-        for (const auto& c : set) {
-            if (c.getMaxAge() == 0) cookies.erase(c.getName());
-            else cookies[c.getName()] = c.getValue();
-        }
-        if (resp.has("Set-Cookie")) r.set_cookie = resp.get("Set-Cookie");
-        return r;
-    }
-    Reply get(const std::string& path) { return send("GET", path); }
-    Reply post(const std::string& path, const std::map<std::string, std::string>& form) {
-        auto enc = [](const std::string& v) {
-            static constexpr char hex[] = "0123456789ABCDEF";
-            std::string out;
-            for (unsigned char ch : v) {
-                if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') out.push_back(static_cast<char>(ch));
-                else {
-                    out.push_back('%');
-                    out.push_back(hex[ch >> 4]);
-                    out.push_back(hex[ch & 15]);
-                }
-            }
-            return out;
-        };
-        std::string body;
-        for (const auto& [k, v] : form) body += (body.empty() ? "" : "&") + enc(k) + "=" + enc(v);
-        return send("POST", path, body);
-    }
-};
-
-std::string csrf_in(const std::string& html) {
-    std::smatch m;
-    static const std::regex re("name=\"csrf\" value=\"([0-9a-f]+)\"");
-    return std::regex_search(html, m, re) ? m[1].str() : "";
-}
-
-struct WebWorld {
-    QuarantineWorld w;
-    QuarantineConfig config;
-    std::unique_ptr<OfficerServer> server;
-    explicit WebWorld(std::size_t max_form = 4096) {
-        config.ui_host = "127.0.0.1";
-        config.ui_port = 0;
-        config.session_idle_minutes = 15;
-        config.max_form_bytes = max_form;
-        server = std::make_unique<OfficerServer>(*w.service, config);
-        server->start();
-    }
-    Client client() { return Client{server->port(), {}}; }
-    // Logs in through the form; returns the session's CSRF token (from the next page).
-    std::string login(Client& c, const std::string& user, const std::string& password = "correct horse battery") {
-        auto form = c.get("/login");
-        REQUIRE(form.status == 200);
-        w.clock += 30;
-        auto r = c.post("/login", {{"csrf", csrf_in(form.body)}, {"user", user}, {"password", password},
-                                   {"totp", w.code(user, w.clock)}});
-        REQUIRE(r.status == 303);
-        auto page = c.get(r.location);
-        if (page.status == 303) page = c.get(page.location);
-        return csrf_in(page.body);
-    }
-};
-
-}  // namespace
 
 TEST_CASE("web: login with password and TOTP, list and detail in Japanese, safe cookies and headers") {
     WebWorld ww;
@@ -171,7 +76,7 @@ TEST_CASE("web: wrong and replayed TOTP codes are refused with a message and an 
     r = other.post("/login", {{"csrf", csrf_in(form.body)}, {"user", "sato"}, {"password", "correct horse battery"},
                               {"totp", good}});
     CHECK(r.status == 401);
-    CHECK(r.body.find("既に使用") != std::string::npos);
+    CHECK(r.body.find("正しくありません") != std::string::npos);   // not "already used": that tells the password was right
     auto failed = ww.w.audit_lines("login.failed", "denied");
     REQUIRE(failed.size() == 2);
     CHECK(failed[0]["detail"]["why"] == "bad_totp");
@@ -263,9 +168,19 @@ TEST_CASE("web: four-eyes release through the UI, download with reason, roles en
     CHECK(officer.get(r.location).body.find("解放を依頼しました") != std::string::npos);
     // The requester is not offered, and not allowed, the approval.
     CHECK(officer.post("/items/" + item.id + "/approve", {{"csrf", oc}}).status == 403);
-    CHECK(approver.get("/items/" + item.id).body.find("承認して解放する") != std::string::npos);
-    r = approver.post("/items/" + item.id + "/approve", {{"note", "確認済み"}, {"csrf", ac}});
+    auto page = approver.get("/items/" + item.id);
+    CHECK(page.body.find("原本の解放を承認する") != std::string::npos);
+    auto decision = decision_in(page.body);
+    // The original needs a confirmation page of its own before it is released.
+    r = approver.post("/items/" + item.id + "/approve", {{"note", "確認済み"}, {"csrf", ac}, {"request", decision.first},
+                                                          {"kind", decision.second}});
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("confirm-original") != std::string::npos);
+    CHECK(mugaika::test::files_in(ww.w.drop_dir()).empty());
+    r = approver.post("/items/" + item.id + "/approve", {{"note", "確認済み"}, {"csrf", ac}, {"request", decision.first},
+                                                          {"kind", decision.second}, {"confirm_original", "yes"}});
     REQUIRE(r.status == 303);
+    CHECK(approver.get(r.location).body.find("承認し、解放しました") != std::string::npos);
     auto files = mugaika::test::files_in(ww.w.drop_dir());
     REQUIRE(files.size() == 1);
     CHECK(mugaika::test::read_whole(files[0]) == "%PDF-1.7 original");
@@ -280,15 +195,15 @@ TEST_CASE("web: four-eyes release through the UI, download with reason, roles en
     CHECK(admin.get("/items").status == 403);
     CHECK(admin.get("/items/" + item.id).status == 403);
     CHECK(admin.get("/users").body.find("suzuki") != std::string::npos);
-    r = admin.post("/users/add", {{"name", "tanaka"}, {"role", "auditor"}, {"password", "another long password"}, {"csrf", kc}});
+    r = admin.post("/users/add", {{"name", "tanaka"}, {"role", "auditor"}, {"csrf", kc}});
     CHECK(r.status == 200);
-    CHECK(r.body.find("new-secret") != std::string::npos);
+    CHECK(r.body.find("enrolment-code") != std::string::npos);   // a code to hand over, no password, no secret
     // Every step is in the audit log, and the chain is intact.
     CHECK(ww.w.audit_lines("release.request", "ok").size() == 1);
     CHECK(ww.w.audit_lines("release.approve", "ok").size() == 1);
     CHECK(ww.w.audit_lines("release.approve", "denied").size() == 1);
     CHECK(ww.w.audit_lines("item.download", "ok").size() == 1);
-    CHECK(ww.w.audit_lines("user.add", "ok").size() == 4);
+    CHECK(ww.w.audit_lines("user.add", "ok").size() == 5);   // kanri, sato, suzuki, root-admin2 (confirms), tanaka
     CHECK(verify_audit_log(ww.w.audit_file()).ok());
 }
 

@@ -382,3 +382,14 @@ TEST_CASE("mail: a %PDF- marker in the Subject or the body does not take a mail 
     REQUIRE(named.outputs.size() == 1);
     CHECK(named.outputs[0].name == "report.eml");
 }
+
+TEST_CASE("mail: the report says what the officer recognises the mail by, also when it is held") {
+    auto o = sanitize(headers("=?ISO-2022-JP?B?GyRCN29MPi0hLWobKEI=?=", "text/plain; charset=ISO-2022-JP") +
+                      kJisBody + "\r\n");
+    CHECK(o.about.subject == "件名①㈱");
+    CHECK(o.about.from == "山田 <yamada@example.co.jp>");
+    auto report = to_report_json(o);
+    CHECK(report["about"]["subject"] == "件名①㈱");
+    // Through the worker's codec too (the service reads it from there).
+    CHECK(decode_outcome(encode_outcome(o)).about.from == o.about.from);
+}

@@ -24,9 +24,12 @@ struct FileType {
     Category category;
     std::string_view mime;          // the MIME type outputs of this type carry
     std::string_view extensions;    // space-separated, lowercase, canonical first ("" for none)
-    std::string_view label_ja;      // 「PDF文書」
     TypeAction default_action;      // what the shipped policy does; unknown and executables block
 };
+
+// The type's label for people (「PDF文書」), from the one table of labels in common/ (labels.hpp) that the
+// officer UI reads too.
+std::string_view label_ja(const FileType& type);
 
 // Every known type, in a stable order.
 std::span<const FileType> file_types();

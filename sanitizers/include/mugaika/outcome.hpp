@@ -52,6 +52,14 @@ struct ChildSummary {
     std::string reason;     // empty unless quarantined
 };
 
+// What people recognise an item by in the officer's list: a mail's subject and sender. Shown, never
+// used for a decision; empty for types that have nothing of the kind.
+struct About {
+    std::string subject;
+    std::string from;   // "表示名 <addr>" or the address
+    bool empty() const { return subject.empty() && from.empty(); }
+};
+
 struct Outcome {
     // Input identity.
     std::string input_name;
@@ -67,6 +75,7 @@ struct Outcome {
     std::vector<Finding> findings;
     std::vector<ChildSummary> children;
     std::vector<HeldItem> held;
+    About about;
     std::uint64_t elapsed_ms = 0;
 
     bool quarantined() const { return verdict == Verdict::quarantined; }

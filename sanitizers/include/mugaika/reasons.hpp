@@ -28,7 +28,8 @@ inline constexpr std::string_view scan_failed = "scan.failed";        // the mal
 inline constexpr std::string_view worker_crash = "worker.crash";
 inline constexpr std::string_view internal = "internal";              // our own fault: fail closed
 
-// Japanese explanation for the officer and the sender-facing notice. Unknown codes get a generic text
+// Japanese explanation for the officer and the sender-facing notice (from common/labels.cpp, shared with
+// the officer UI). Unknown codes get a generic text
 // built from their prefix (limit.* is a limit, and so on), never an empty string.
 std::string_view explain_ja(std::string_view code);
 

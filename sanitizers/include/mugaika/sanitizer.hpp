@@ -58,6 +58,8 @@ public:
     std::vector<Finding>& findings() { return findings_; }
     std::vector<ChildSummary>& children() { return children_; }
     std::vector<HeldItem>& held() { return held_; }
+    // What people recognise the item by (a mail's subject and sender); kept for the top item only.
+    About& about() { return about_; }
 
 private:
     const Engine& engine_;
@@ -69,6 +71,7 @@ private:
     std::vector<Finding> findings_;
     std::vector<ChildSummary> children_;
     std::vector<HeldItem> held_;
+    About about_;
 };
 
 // One option a sanitizer accepts in its [sanitizer.NAME] table.

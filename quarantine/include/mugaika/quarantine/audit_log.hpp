@@ -67,13 +67,14 @@ private:
 };
 
 struct AuditProblem {
-    std::size_t line;      // 1-based line number in the file (0: the head file)
-    std::string message;   // English, names what is wrong
+    std::size_t line;         // 1-based line number in the file (0: the head file)
+    std::string message;      // English, names what is wrong
+    std::string message_ja;   // the same for the auditor's page
 };
 
 struct AuditVerifyResult {
     std::size_t lines = 0;
-    bool head_checked = false;   // false when FILE.head is missing (the tail cannot be vouched for)
+    bool head_checked = false;   // false when FILE.head is missing (then a problem: the tail is unchecked)
     // Lines after the one the head names: the head could not be updated (a full disk) after they were
     // made durable. Not a problem by itself (nothing was removed), but those lines are not vouched for.
     std::size_t head_behind = 0;
@@ -82,7 +83,8 @@ struct AuditVerifyResult {
 };
 
 // Reads the whole log and checks every line: valid JSON, seq = line number, prev = SHA-256 of the line
-// before, and the head file against the last line. Reports every problem with its line number.
+// before, and the head file against the last line. Reports every problem with its line number. A log
+// with lines but no head file is a problem too: removing the head is how a cut-off tail would hide.
 AuditVerifyResult verify_audit_log(const std::filesystem::path& file);
 
 // The records in the last `max_bytes` of the log (newest last; a line cut by the limit is skipped): for

@@ -13,12 +13,14 @@
 //   release_dir = "var/released"            drop folder of the built-in sink (when the gateway's is not used)
 //   max_failed_logins = 5                   consecutive failures before an account locks
 //   lockout_minutes = 15
+//   enrolment_hours = 8                     how long an account's one-time enrolment code is valid
 //
 //   [officer_ui]
 //   listen = "127.0.0.1:8443"               host:port ([::1]:8443 for IPv6)
 //   tls_cert = "/etc/mugaika/officer.crt"   PEM; both empty = plain HTTP, allowed on loopback only
 //   tls_key = "/etc/mugaika/officer.key"
 //   session_idle_minutes = 15
+//   session_max_hours = 10                  a session ends after this long, active or not
 //   max_form_bytes = 65536                  larger request bodies are refused (413)
 //
 //   [audit]
@@ -50,11 +52,13 @@ struct QuarantineConfig {
     std::filesystem::path release_dir = "var/released";
     int max_failed_logins = 5;
     int lockout_minutes = 15;
+    int enrolment_hours = 8;
 
     std::string ui_host = "127.0.0.1";
     std::uint16_t ui_port = 8443;
     std::filesystem::path tls_cert, tls_key;
     int session_idle_minutes = 15;
+    int session_max_hours = 10;
     std::size_t max_form_bytes = 65536;
 
     std::filesystem::path audit_file = "var/audit/audit.log";

@@ -32,6 +32,16 @@ struct ReleasedItem {
     std::string password;      // ppap only: the password the requester entered; never logged
 };
 
+// What the release path needs to judge which kinds can succeed for an item: what was held and why.
+struct ReleaseCandidate {
+    struct Part {
+        std::string type, reason;
+    };
+    std::string file_type, reason;   // the item's detected type and reason code
+    std::vector<Part> held;          // a container's held parts (a mail's attachment, a zip's member)
+    bool partial = false;            // only those parts were held; the rest was released already
+};
+
 // A release the sink refused for a reason people should read (e.g. the re-sanitized item is still not
 // safe). The item stays release_requested; the approver sees message_ja.
 struct ReleaseError : std::runtime_error {
@@ -45,6 +55,9 @@ public:
     // Delivers the item durably and returns where it went (a path or a message id, for the audit log).
     // Throws on failure; the item then stays release_requested.
     virtual std::string release(const ReleasedItem& item) = 0;
+    // The kinds that can succeed for this item (the officer is offered only these; a request of another
+    // kind is refused). The default, for sinks that only copy bytes: every kind.
+    virtual std::vector<std::string> possible_kinds(const ReleaseCandidate& item) const;
 };
 
 // A sink that writes into one folder with write_new_file (atomic, never overwriting): for sites that
