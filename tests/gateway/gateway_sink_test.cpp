@@ -244,6 +244,7 @@ TEST_CASE("gateway sink: a re-disarming worker that names its output outside the
     CHECK_FALSE(fs::exists(w.t / "out" / "総務課"));
     CHECK_FALSE(fs::exists(w.t / "escaped.txt"));
     CHECK_FALSE(fs::exists(w.t / "escaped-abs.txt"));
+}
 
 TEST_CASE("gateway sink: only the release kinds that can succeed are offered") {
     SinkWorld w;
