@@ -161,8 +161,9 @@ bool is_safe_output_name(std::string_view name) {
 
 void check_worker_outcome(const Outcome& o, std::string_view bytes, std::string_view name) {
     auto lie = [](const std::string& what) { return WorkerFailure(std::string(reason::worker_crash), "worker result refused: " + what); };
-    // The report carries names as valid UTF-8 (a share file's name may not be): compare it that way.
-    if (o.input_name != valid_utf8(name) || o.input_size != bytes.size() || o.input_sha256 != sha256_hex(bytes))
+    // The report carries names as they are shown (a share file's name may not be UTF-8: read as CP932
+    // when it is, else made valid UTF-8): compare it that way.
+    if (o.input_name != display_name(name) || o.input_size != bytes.size() || o.input_sha256 != sha256_hex(bytes))
         throw lie("it describes another input");
     if (o.quarantined()) {
         if (!o.outputs.empty()) throw lie("a quarantined outcome with outputs");

@@ -321,12 +321,25 @@ TEST_CASE("web: the audit page shows a line of wrong types instead of failing, i
     CHECK(page.body.find("not json at all") != std::string::npos);
     CHECK(auditor.get("/audit?page=2").status == 200);
     CHECK(auditor.get("/audit?page=3").status == 200);
-    // A damaged last line stops every action (nothing unaudited happens), but the auditor still sees the log.
+    // A torn last line (a crash in the middle of an append) is cut off by the next append, which records
+    // the torn bytes first (audit.repaired): the viewing is recorded and the auditor sees the repair.
     std::ofstream(ww.w.audit_file(), std::ios::app) << "{\"torn\":";
     page = auditor.get("/audit");
     CHECK(page.status == 200);
+    CHECK(page.body.find("id=\"unrecorded\"") == std::string::npos);
+    CHECK(mugaika::read_file(ww.w.audit_file(), 1 << 22).find("\"audit.repaired\"") != std::string::npos);
+    // A log that refuses new lines (a full disk) stops every action (nothing unaudited happens), but the
+    // auditor still sees the log, and the page says that this viewing went unrecorded.
+    mugaika::test::TempDir faults;
+    mugaika::test::write_file(faults / "faults", "audit.write=ENOSPC\n");
+    ::setenv("MUGAIKA_TEST_HOOKS", "1", 1);
+    ::setenv("MUGAIKA_TEST_FAULTS", (faults / "faults").string().c_str(), 1);
+    page = auditor.get("/audit");
+    ::unsetenv("MUGAIKA_TEST_FAULTS");
+    ::unsetenv("MUGAIKA_TEST_HOOKS");
+    CHECK(page.status == 200);
     CHECK(page.body.find("id=\"unrecorded\"") != std::string::npos);
-    CHECK(page.body.find("途中で切れています") != std::string::npos);
+    CHECK(page.body.find("監査ログに新しい行を追加できない") != std::string::npos);
 }
 
 TEST_CASE("web: destructive actions take a confirmation page; the request form offers what can succeed") {
