@@ -36,6 +36,7 @@ struct SealedColumn {
 };
 const SealedColumn sealed_columns[] = {
     {"users", "name", "totp_sealed", totp_secret_aad},
+    {"users", "name", "totp_pending", pending_totp_secret_aad},   // shown during enrolment, not yet confirmed
     {"requests", "id", "secret_sealed", request_secret_aad},
 };
 

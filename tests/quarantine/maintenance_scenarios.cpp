@@ -5,6 +5,9 @@
 #include <fstream>
 #include <set>
 
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+
 #include "mugaika/atomic_file.hpp"
 #include "mugaika/quarantine/backup.hpp"
 #include "mugaika/quarantine/rekey.hpp"
@@ -44,6 +47,37 @@ AuthStatus sign_in(QuarantineWorld& w, Users& users, const std::string& user) {
     return users.authenticate(user, password, w.code(user, w.clock), w.clock).status;
 }
 
+// Every value in every table of the database that is a sealed value (hex of "MQE1"/"MQE2"...): the key id
+// each names. Found by walking the schema, not a list of columns: a sealed column added later is covered.
+std::vector<std::string> sealed_values_in(Database& db, bool postgres) {
+    std::vector<std::string> tables, ids;
+    {
+        Poco::Data::Statement st(db.session());
+        st << (postgres ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                        : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+        st.execute();
+        Poco::Data::RecordSet rs(st);
+        for (std::size_t r = 0; r < rs.rowCount(); ++r) tables.push_back(rs.value(0, r).convert<std::string>());
+    }
+    REQUIRE(tables.size() >= 4);
+    const std::string tag = to_hex("MQE");
+    for (const auto& t : tables) {
+        Poco::Data::Statement st(db.session());
+        st << "SELECT * FROM " + t;
+        st.execute();
+        Poco::Data::RecordSet rs(st);
+        for (std::size_t r = 0; r < rs.rowCount(); ++r)
+            for (std::size_t c = 0; c < rs.columnCount(); ++c) {
+                if (rs.value(c, r).isEmpty()) continue;
+                std::string v = rs.value(c, r).convert<std::string>();
+                if (v.rfind(tag, 0) != 0) continue;
+                std::string id = SecretKey::sealed_key_id(from_hex(v));
+                ids.push_back(id.empty() ? "MQE1" : id);
+            }
+    }
+    return ids;
+}
+
 // A copy of the key file, to prove later that the old key no longer opens anything.
 SecretKey old_key_of(const QuarantineWorld& w) { return SecretKey::load_file(w.tmp.path / "keys" / "quarantine.key"); }
 
@@ -68,6 +102,12 @@ void scenario_rekey(const std::string& db_url) {
     auto a = w.hold("original A", "a.zip");
     auto b = w.hold("original B");
     auto request = w.service->request_release(w.login("sato"), a.id, "ppap", "取引先から受領", "zip-パスワード");
+    // An account in the middle of its enrolment: its new TOTP secret is sealed too, until it is confirmed.
+    auto enrolment = w.service->add_user(w.admin(), "tanaka", Role::auditor);
+    NewSecret shown = w.service->begin_enrolment("tanaka", enrolment.code, "test");
+    const bool postgres = !db_url.empty();
+    std::size_t sealed_before = sealed_values_in(*w.db, postgres).size();
+    CHECK(sealed_before >= 5);   // the TOTP secrets, tanaka's pending one, the PPAP password
     SecretKey old_key = old_key_of(w);
     std::string old_id = old_key.key_id();
     std::size_t objects = objects_in(w.store_dir()).size();
@@ -79,7 +119,7 @@ void scenario_rekey(const std::string& db_url) {
     CHECK(r.new_key_id != old_id);
     CHECK_FALSE(r.resumed);
     CHECK(r.objects_resealed == objects);
-    CHECK(r.secrets_resealed == 4);   // three TOTP secrets (root-admin, sato, suzuki) and the PPAP password
+    CHECK(r.secrets_resealed == sealed_before);
     CHECK_FALSE(fs::exists(pending_key_file(w.tmp.path / "keys" / "quarantine.key")));
     struct stat st{};
     REQUIRE(::stat((w.tmp.path / "keys" / "quarantine.key").c_str(), &st) == 0);
@@ -103,6 +143,14 @@ void scenario_rekey(const std::string& db_url) {
     CHECK(sign_in(w, users, "suzuki") == AuthStatus::ok);
     std::string totp = sealed_column(*w.db, "SELECT totp_sealed FROM users WHERE name = $1", "sato");
     CHECK(SecretKey::sealed_key_id(from_hex(totp)) == r.new_key_id);
+    // Every sealed value anywhere in the database names the new key (none left behind, none of MQE1).
+    auto after = sealed_values_in(*w.db, postgres);
+    CHECK(after.size() == sealed_before);
+    for (const auto& id : after) CHECK(id == r.new_key_id);
+    // The pending enrolment goes on under the new key: the secret shown before still works.
+    auto finished = users.finish_enrolment("tanaka", enrolment.code, password,
+                                           totp::code_at(totp::base32_decode(shown.base32), totp::step_of(w.clock)), w.clock);
+    CHECK(finished.ok());
     Users with_old_key(*w.db, old_key);
     w.clock += totp::step_seconds;
     CHECK_THROWS(with_old_key.authenticate("sato", password, w.code("sato", w.clock), w.clock));
