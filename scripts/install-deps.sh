@@ -2,7 +2,10 @@
 # Installs mugaika's dependencies from Debian 12 packages. Idempotent: apt-get skips what is there.
 #   scripts/install-deps.sh          build and run dependencies
 #   scripts/install-deps.sh --test   the same plus the independent tools the tests check against
-# Keep the Dockerfile's package list in step with the "build" and "run" lists below.
+#   scripts/install-deps.sh --build  the build dependencies only (the Dockerfile's build stage; the run
+#                                    stage installs the .deb, whose Depends name the runtime libraries)
+# The Dockerfile builds with the "build" list and runs the Debian package (its Depends come from the
+# binaries' shared libraries); keep the package's Recommends (packaging/CMakeLists.txt) in step with "run".
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -48,7 +51,10 @@ test=(
 command -v npm >/dev/null 2>&1 || test+=(nodejs npm)
 
 wanted=("${build[@]}" "${run[@]}")
-[ "${1:-}" = "--test" ] && wanted+=("${test[@]}")
+case "${1:-}" in
+  --test) wanted+=("${test[@]}") ;;
+  --build) wanted=("${build[@]}") ;;
+esac
 
 # postfix asks how to configure the host's mail system; the tests run their own private instance.
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections

@@ -1,4 +1,6 @@
-// mugaika audit verify [FILE] [--config FILE]: checks the audit log's hash chain and head.
+// mugaika audit verify [FILE] [--config FILE]: checks the audit log's hash chain and head, and the archived
+// files of earlier rotations that are still beside it.
+// mugaika audit rotate [--config FILE]: starts a new file whose first line records the archived one's end.
 #include <iostream>
 
 #include "commands.hpp"
@@ -7,16 +9,49 @@
 
 namespace mugaika::cli {
 
+namespace {
+
+int rotate(const Args& args) {
+    try {
+        auto config = quarantine_config(args);
+        quarantine::AuditLog log(config.audit_file, config.audit_syslog);
+        quarantine::AuditEvent ev;
+        ev.actor = "local-admin";
+        ev.action = "audit.rotate";
+        ev.detail = local_operator();
+        auto r = log.rotate(ev);
+        if (r.archived.empty()) {
+            std::cout << config.audit_file.string() << ": 監査ログは空です。切り替えは不要です (empty: nothing to rotate)\n";
+            return exit_ok;
+        }
+        std::cout << "監査ログを切り替えました (rotated): " << r.archived.string() << " (lines 1-" << r.last_seq
+                  << ", last sha256 " << r.last_sha256 << ")\n  new " << config.audit_file.string()
+                  << " starts with its link to it\n";
+        return exit_ok;
+    } catch (const quarantine::QuarantineConfigError& e) {
+        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << "mugaika audit rotate: " << e.what() << "\n";
+        return exit_internal;
+    }
+}
+
+}  // namespace
+
 int audit_command(const std::vector<std::string>& argv) {
     Args args;
     try {
         args = parse_args(argv, {"--config"}, {});
-        if (args.positional.empty() || args.positional[0] != "verify" || args.positional.size() > 2)
-            throw UsageError("usage: mugaika audit verify [FILE] [--config FILE]");
+        bool verify = !args.positional.empty() && args.positional[0] == "verify" && args.positional.size() <= 2;
+        bool rotate = args.positional.size() == 1 && args.positional[0] == "rotate";
+        if (!verify && !rotate)
+            throw UsageError("usage: mugaika audit verify [FILE] [--config FILE] | mugaika audit rotate [--config FILE]");
     } catch (const UsageError& e) {
         std::cerr << "mugaika audit: " << e.what() << "\n";
         return exit_usage;
     }
+    if (args.positional[0] == "rotate") return rotate(args);
     std::filesystem::path file;
     try {
         if (args.positional.size() == 2) file = args.positional[1];
@@ -33,19 +68,26 @@ int audit_command(const std::vector<std::string>& argv) {
     }
     // Verification reads the file only and needs no login: whoever may read the log may check it, and a
     // check that depends on the database would fail exactly when an incident needs it.
-    auto r = quarantine::verify_audit_log(file);
-    if (r.ok()) {
-        std::cout << file.string() << ": OK, " << r.lines << " 行、改ざんは検出されませんでした (" << r.lines
-                  << " lines, chain intact" << (r.head_checked ? ", head matches" : "; no head file: the last line is unchecked")
-                  << ")\n";
-        if (r.head_behind > 0)
-            std::cout << "  note: the head file is " << r.head_behind << " line(s) behind (its update failed, e.g. a full disk); "
-                      << "the last " << r.head_behind << " line(s) are not vouched for until the next append\n";
-        return exit_ok;
+    // The file, then the archived files of earlier rotations that are still beside it, newest first.
+    bool all_ok = true;
+    for (const auto& link : quarantine::verify_audit_chain(file)) {
+        const auto& r = link.result;
+        const std::string name = link.file.string();
+        if (r.ok()) {
+            std::cout << name << ": OK, " << r.lines << " 行、改ざんは検出されませんでした (" << r.lines
+                      << " lines, chain intact" << (r.head_checked ? ", head matches" : "; no head file: the last line is unchecked")
+                      << ")\n";
+            if (r.head_behind > 0)
+                std::cout << "  note: the head file is " << r.head_behind << " line(s) behind (its update failed, e.g. a full disk); "
+                          << "the last " << r.head_behind << " line(s) are not vouched for until the next append\n";
+        } else {
+            all_ok = false;
+            std::cout << name << ": 改ざんまたは破損を検出しました (TAMPERED or damaged)\n";
+            for (const auto& p : r.problems) std::cout << "  line " << p.line << ": " << p.message << "\n";
+        }
+        for (const auto& note : link.notes) std::cout << "  note: " << note << "\n";
     }
-    std::cout << file.string() << ": 改ざんまたは破損を検出しました (TAMPERED or damaged)\n";
-    for (const auto& p : r.problems) std::cout << "  line " << p.line << ": " << p.message << "\n";
-    return exit_tampered;
+    return all_ok ? exit_ok : exit_tampered;
 }
 
 }  // namespace mugaika::cli

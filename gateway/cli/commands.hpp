@@ -25,5 +25,6 @@ int user_command(const std::vector<std::string>& args);         // user_command.
 int audit_command(const std::vector<std::string>& args);        // audit_command.cpp
 int officer_ui_command(const std::vector<std::string>& args);   // officer_ui_command.cpp
 int selftest_command(const std::vector<std::string>& args);     // selftest_command.cpp: the sandbox's layers
+int backup_command(const std::vector<std::string>& args);       // backup_command.cpp
 
 }  // namespace mugaika::cli

@@ -18,19 +18,24 @@ void usage(std::ostream& out) {
            "      print each file's detected type and the findings of the name and type checks\n"
            "  serve [--config FILE]\n"
            "      run the gateway service: watched share, LMTP for Postfix, workers, release, /metrics\n"
-           "  quarantine list|show|request-release|approve|reject|delete|download|import|purge ... --config FILE\n"
+           "  quarantine list|show|request-release|approve|reject|delete|download|import|purge|rekey ... --config FILE\n"
            "      review held items (password + TOTP: --user NAME, $MUGAIKA_PASSWORD, --totp CODE)\n"
            "  user add|passwd|totp-reset|disable|enable|role|list ... --config FILE\n"
            "      manage the reviewers' accounts (admin)\n"
            "  audit verify [FILE] [--config FILE]\n"
-           "      check the audit log's hash chain; exit 5 when it was altered\n"
+           "      check the audit log's hash chain (and the archived files before it); exit 5 when it was altered\n"
+           "  audit rotate [--config FILE]\n"
+           "      start a new audit log whose first line records the last hash of the archived one\n"
+           "  backup create|verify|restore DIR [--config FILE] [--force]\n"
+           "      a consistent snapshot of key, database, encrypted store and audit log; and its restore\n"
            "  officer-ui --config FILE\n"
            "      serve the security officer's web UI\n"
            "  selftest sandbox [--config FILE]\n"
            "      start one disarm worker and print each confinement layer as on/off\n"
            "\n"
-           "exit status: 0 all released or disarmed, 3 something quarantined, 2 usage or configuration error,\n"
-           "             1 internal error\n";
+           "exit status: 0 success (all released or disarmed), 1 internal error, 2 usage or configuration error,\n"
+           "             3 something quarantined, 4 refused (login, role, four-eyes, state, maintenance),\n"
+           "             5 altered or damaged (audit verify, backup verify)\n";
 }
 
 }  // namespace
@@ -52,6 +57,7 @@ int main(int argc, char** argv) {
     if (command == "audit") return mugaika::cli::audit_command(args);
     if (command == "officer-ui") return mugaika::cli::officer_ui_command(args);
     if (command == "selftest") return mugaika::cli::selftest_command(args);
+    if (command == "backup") return mugaika::cli::backup_command(args);
     std::cerr << "mugaika: unknown command '" << command << "'\n";
     usage(std::cerr);
     return mugaika::cli::exit_usage;

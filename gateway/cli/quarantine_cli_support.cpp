@@ -4,6 +4,7 @@
 #include "mugaika/registry.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -67,6 +68,20 @@ std::string format_time(std::int64_t t) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
     return buf;
+}
+
+quarantine::QuarantineConfig quarantine_config(const Args& args) {
+    if (auto file = args.value("--config")) return quarantine::load_quarantine_config(*file);
+    return {};
+}
+
+nlohmann::ordered_json local_operator() {
+    nlohmann::ordered_json who = nlohmann::ordered_json::object();
+    uid_t uid = ::getuid();
+    who["uid"] = uid;
+    if (const passwd* pw = ::getpwuid(uid)) who["login"] = pw->pw_name;
+    if (const char* sudo = std::getenv("SUDO_USER")) who["sudo_user"] = sudo;
+    return who;
 }
 
 }  // namespace mugaika::cli

@@ -29,5 +29,10 @@ quarantine::Actor sign_in(quarantine::ReviewService& service, const Args& args);
 // Prints a ReviewError (Japanese first, then English) and returns exit_refused.
 int report_refusal(const std::string& command, const quarantine::ReviewError& e);
 std::string format_time(std::int64_t unix_seconds);
+// The [quarantine], [officer_ui] and [audit] tables of --config (the built-in defaults without it), for
+// the maintenance commands that must not open a runtime (rekey, backup, audit rotate).
+quarantine::QuarantineConfig quarantine_config(const Args& args);
+// Who runs a maintenance command, for its audit lines: uid, the login name, and $SUDO_USER when set.
+nlohmann::ordered_json local_operator();
 
 }  // namespace mugaika::cli

@@ -8,6 +8,8 @@
 #include "mugaika/atomic_file.hpp"
 #include "mugaika/labels.hpp"
 #include "mugaika/visible_text.hpp"
+#include "mugaika/quarantine/maintenance_lock.hpp"
+#include "mugaika/quarantine/rekey.hpp"
 #include "quarantine_cli_support.hpp"
 
 namespace mugaika::cli {
@@ -30,6 +32,8 @@ const char* usage_text =
     "  download ID --reason TEXT --out FILE\n"
     "  import DIR [--keep-source]      (folders of the file-based quarantine)\n"
     "  purge                           (the retention rule; needs no --user)\n"
+    "  rekey                           (re-seal everything under a new key; resumable; stop the service\n"
+    "                                   and the officer UI first; needs no --user)\n"
     "the password comes from $MUGAIKA_PASSWORD or the terminal, the code from --totp, $MUGAIKA_TOTP or the terminal\n";
 
 std::int64_t parse_day(const std::string& s) {
@@ -68,6 +72,39 @@ std::string one(const Args& a, const char* what) {
     return a.positional[1];
 }
 
+// Key rotation runs alone (the exclusive maintenance lock) and opens no runtime of its own: like purge and
+// the bootstrap, whoever can read the key file and the database already controls the store.
+int rekey(const Args& args) {
+    try {
+        auto config = quarantine_config(args);
+        MaintenanceLock lock(config.store_dir, MaintenanceLock::Mode::exclusive);
+        AuditLog audit(config.audit_file, config.audit_syslog);
+        RekeyOptions o;
+        o.who = local_operator();
+        auto r = rekey_quarantine(config, audit, o);
+        std::cout << "鍵を更新しました (key rotated): " << r.old_key_id << " -> " << r.new_key_id
+                  << (r.resumed ? " (resumed)" : "") << "\n  " << r.objects_resealed << " object(s) and "
+                  << r.secrets_resealed << " secret(s) re-sealed, " << r.objects_already
+                  << " object(s) already under the new key; the old key was overwritten.\n"
+                  << "  以前のバックアップには、それぞれの時点の鍵が含まれています (older backups carry their own key)\n";
+        return exit_ok;
+    } catch (const QuarantineConfigError& e) {
+        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const MaintenanceBusy& e) {
+        std::cerr << "mugaika quarantine rekey: " << e.what() << "\n";
+        return exit_refused;
+    } catch (const RekeyError& e) {
+        std::cerr << "mugaika quarantine rekey: " << e.what() << "\n";
+        for (const auto& d : e.damaged) std::cerr << "  " << d << "\n";
+        return exit_internal;
+    } catch (const std::exception& e) {
+        std::cerr << "mugaika quarantine rekey: internal error: " << e.what()
+                  << "\n  (nothing is lost: run it again to resume)\n";
+        return exit_internal;
+    }
+}
+
 }  // namespace
 
 int quarantine_command(const std::vector<std::string>& argv) {
@@ -83,6 +120,7 @@ int quarantine_command(const std::vector<std::string>& argv) {
         return exit_usage;
     }
     const std::string action = args.positional[0];
+    if (action == "rekey") return rekey(args);
     try {
         auto rt = open_quarantine(args);
         ReviewService& s = rt->service();

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -85,7 +86,8 @@ void parse_paths(const toml::table& t, const std::string& file, GatewayConfig& c
         if (key == "out") c.out_dir = path_value(v, file, key);
         else if (key == "quarantine") c.quarantine_dir = path_value(v, file, key);
         else if (key == "reports") c.reports_dir = path_value(v, file, key);
-        else unknown(v, file, key, "paths", "out, quarantine, reports");
+        else if (key == "keep_reports_days") c.keep_reports_days = static_cast<std::uint32_t>(std::min<std::uint64_t>(non_negative(v, file, key), 36500));
+        else unknown(v, file, key, "paths", "out, quarantine, reports, keep_reports_days");
     }
 }
 

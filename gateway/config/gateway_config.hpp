@@ -85,6 +85,7 @@ struct GatewayConfig {
     // that the service, the CLI and the officer UI read one file the same way.
     quarantine::QuarantineConfig review;
     std::filesystem::path reports_dir;   // empty: no per-item report files
+    std::uint32_t keep_reports_days = 90; // [paths] keep_reports_days: the service removes older reports; 0 keeps all
     WorkerLimits worker;
     std::uint32_t workers = 0;           // [worker] count; 0: one per core
     std::uint32_t worker_retries = 1;    // a crash or timeout is retried this often, then quarantined

@@ -1,6 +1,7 @@
 #include "retention.hpp"
 
 #include "log.hpp"
+#include "report_pruning.hpp"
 
 namespace mugaika {
 
@@ -33,6 +34,12 @@ void RetentionTimer::loop() {
         } catch (const std::exception& e) {
             // Nothing is lost by a failed round: the items stay held and the next round tries again.
             log::error(std::string("retention: purge failed: ") + e.what());
+        }
+        if (!rt->config.reports_dir.empty() && rt->config.keep_reports_days > 0) {
+            std::time_t cutoff = std::time(nullptr) - std::time_t(rt->config.keep_reports_days) * 86400;
+            if (auto n = prune_reports(rt->config.reports_dir, cutoff))
+                log::info("retention: removed " + std::to_string(n) + " report(s) older than " +
+                          std::to_string(rt->config.keep_reports_days) + " days from " + rt->config.reports_dir.string());
         }
         auto interval = std::chrono::minutes(rt->config.review.purge_interval_minutes);
         rt.reset();   // a reload during the wait must not keep the old configuration's store open

@@ -1,5 +1,6 @@
 // The quarantine's retention rule, run by the service itself: once at start, then every
-// [quarantine] purge_interval_minutes. A site needs no cron job for what its policy requires; several
+// [quarantine] purge_interval_minutes; the same round removes reports older than [paths]
+// keep_reports_days (report_pruning.hpp). A site needs no cron job for what its policy requires; several
 // gateway nodes sharing one database may all run it (each item is disposed of once, by whoever is first).
 #pragma once
 

@@ -163,12 +163,12 @@ std::string AuditLog::write_line(int fd, off_t good_size, const std::string& pre
 std::uint64_t AuditLog::append(const AuditEvent& ev) {
     std::lock_guard guard(mutex_);
     LockedFd f;
-    f.fd = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
-    if (f.fd < 0) {
-        set_problem("cannot open " + file_.string() + ": " + std::strerror(errno));
-        fail("open " + file_.string());
+    try {
+        f.fd = open_locked_audit_file(file_);   // audit_rotate.cpp: never the archived file of a rotation
+    } catch (const std::system_error& e) {
+        set_problem(e.what());
+        throw;
     }
-    if (::flock(f.fd, LOCK_EX) != 0) fail("lock " + file_.string());
     struct stat st{};
     if (::fstat(f.fd, &st) != 0) fail("stat " + file_.string());
     if (!S_ISREG(st.st_mode)) throw std::runtime_error("audit log " + file_.string() + " is not a regular file");

@@ -475,4 +475,7 @@ AuthResult Users::authenticate(const std::string& name, const std::string& passw
     return r;
 }
 
+std::string totp_secret_aad(const std::string& name) { return totp_aad(name); }
+std::string pending_totp_secret_aad(const std::string& name) { return pending_aad(name); }
+
 }  // namespace mugaika::quarantine

@@ -3,7 +3,8 @@
 namespace mugaika::quarantine {
 
 QuarantineRuntime::QuarantineRuntime(QuarantineConfig config, std::unique_ptr<ReleaseSink> sink)
-    : config_(std::move(config)) {
+    : config_(std::move(config)),
+      maintenance_(std::make_unique<MaintenanceLock>(config_.store_dir, MaintenanceLock::Mode::shared)) {
     SecretKey key = SecretKey::load_or_create(config_.key_file, config_.store_dir);
     db_ = std::make_unique<Database>(config_.db);
     blobs_ = std::make_unique<BlobStore>(config_.store_dir, key);

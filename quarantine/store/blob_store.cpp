@@ -12,9 +12,7 @@
 namespace mugaika::quarantine {
 namespace fs = std::filesystem;
 
-namespace {
-std::string aad_for(std::string_view sha) { return "mugaika.blob/1:" + std::string(sha); }
-}  // namespace
+std::string blob_aad(std::string_view sha) { return "mugaika.blob/1:" + std::string(sha); }
 
 BlobStore::BlobStore(fs::path root, SecretKey key) : root_(std::move(root)), key_(std::move(key)) {
     fs::create_directories(root_ / "objects");
@@ -39,13 +37,13 @@ std::string BlobStore::put(std::string_view plaintext) {
     if (exists(sha)) return sha;
     fs::create_directories(p.parent_path());
     // replace_file: temp + fsync + rename + fsync(dir). Two writers of the same content race harmlessly.
-    replace_file(p.parent_path(), p.filename().string(), key_.seal(plaintext, aad_for(sha)));
+    replace_file(p.parent_path(), p.filename().string(), key_.seal(plaintext, blob_aad(sha)));
     return sha;
 }
 
 std::string BlobStore::get(std::string_view sha, std::uint64_t max_bytes) const {
     std::string sealed = read_file(path_of(sha), max_bytes + 64);
-    std::string plain = key_.open(sealed, aad_for(sha));
+    std::string plain = key_.open(sealed, blob_aad(sha));
     if (sha256_hex(plain) != sha) throw CryptoError("object " + std::string(sha) + " does not match its name");
     return plain;
 }

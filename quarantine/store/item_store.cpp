@@ -497,4 +497,6 @@ std::vector<Item> ItemStore::expire(std::int64_t cutoff, const std::string& rule
     return done;
 }
 
+std::string request_secret_aad(const std::string& request_id) { return secret_aad(request_id); }
+
 }  // namespace mugaika::quarantine

@@ -110,7 +110,7 @@ TEST_CASE("accounts: passwords are Argon2id hashes, short ones refused, names ch
     CHECK(hash.find("long enough password") == std::string::npos);
     std::string sealed;
     w.db->session() << "SELECT totp_sealed FROM users WHERE name = 'suzuki'", into(sealed), Poco::Data::Keywords::now;
-    CHECK(sealed.rfind(to_hex("MQE1"), 0) == 0);   // sealed with the store key, not stored as it is
+    CHECK(sealed.rfind(to_hex("MQE2"), 0) == 0);   // sealed with the store key (naming it), not stored as it is
     CHECK(sealed.find(to_hex(totp::base32_decode(secret.base32))) == std::string::npos);
 }
 

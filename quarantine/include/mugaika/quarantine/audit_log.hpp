@@ -26,6 +26,13 @@
 
 namespace mugaika::quarantine {
 
+// What a rotation did (AuditLog::rotate).
+struct AuditRotation {
+    std::filesystem::path archived;   // FILE.<UTC time>, with its head FILE.<UTC time>.head; empty: nothing to rotate
+    std::uint64_t last_seq = 0;       // the archived file's last line: its sequence number and SHA-256
+    std::string last_sha256;
+};
+
 struct AuditEvent {
     std::string actor;     // an account name, or "gateway", "retention", "local-admin" (bootstrap)
     std::string action;    // login, login.failed, item.hold, item.view, release.request, ... (docs/quarantine.md)
@@ -48,6 +55,15 @@ public:
     // Empty when the last append went through completely (line and head); else what went wrong, for
     // the service's health check. A failed append sets it, the next complete one clears it.
     std::string problem() const;
+
+    // Closes the current file and starts a new chain (audit_rotate.cpp): under the log's lock, the file
+    // (and its head) keep their contents under the name FILE.<UTC time>, and a new FILE begins with one
+    // line, `event` (action audit.rotate), whose detail records the archived file's name, last sequence
+    // number and the SHA-256 of its last line: `mugaika audit verify` follows these links back. The
+    // archived file is never written again. Refuses (std::runtime_error) when the file's last line is torn
+    // or the head matches no line of an intact chain: a rotation must not launder a damaged tail. A head
+    // behind the log (a failed head update, which verify accepts) does not stop it. An empty log stays.
+    AuditRotation rotate(const AuditEvent& event);
 
     const std::filesystem::path& file() const { return file_; }
 
@@ -90,6 +106,23 @@ AuditVerifyResult verify_audit_log(const std::filesystem::path& file);
 // The records in the last `max_bytes` of the log (newest last; a line cut by the limit is skipped): for
 // finding out, after a crash, whether an action was recorded just before it.
 std::vector<nlohmann::json> recent_audit_records(const std::filesystem::path& file, std::size_t max_bytes);
+
+// One file of a rotated chain, newest first (verify_audit_chain).
+struct AuditChainFile {
+    std::filesystem::path file;
+    AuditVerifyResult result;
+    std::vector<std::string> notes;   // what could not be checked (an archived file moved elsewhere)
+};
+
+// Verifies FILE and, through the audit.rotate line a rotated file starts with, each archived file
+// before it that is still beside it: each must verify, and end with the sequence number and hash that
+// the next file's first line recorded. An archived file that is no longer there ends the walk with a note.
+std::vector<AuditChainFile> verify_audit_chain(const std::filesystem::path& file, std::size_t max_files = 1000);
+
+// Opens the audit log for appending and takes its exclusive lock (flock), re-opening when a rotation
+// replaced the file while this process waited for the lock: a line is never appended to an archived file.
+// Returns the descriptor; throws std::system_error.
+int open_locked_audit_file(const std::filesystem::path& file);
 
 // Reads the last `max_lines` entries (newest last) for the auditor's view.
 std::vector<nlohmann::json> read_audit_tail(const std::filesystem::path& file, std::size_t max_lines);

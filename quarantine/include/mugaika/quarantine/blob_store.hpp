@@ -35,6 +35,9 @@ private:
     SecretKey key_;
 };
 
+// The associated data an object is sealed with: its name (a renamed object does not decrypt).
+std::string blob_aad(std::string_view sha256);
+
 // Overwrites a file with zeros, fsyncs, unlinks it and fsyncs its folder. No-op when it does not exist.
 void shred_file(const std::filesystem::path& file);
 

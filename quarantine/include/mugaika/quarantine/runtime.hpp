@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "mugaika/quarantine/maintenance_lock.hpp"
 #include "mugaika/quarantine/quarantine_config.hpp"
 #include "mugaika/quarantine/review_service.hpp"
 
@@ -12,6 +13,7 @@ namespace mugaika::quarantine {
 class QuarantineRuntime {
 public:
     // `sink`: the gateway's release path; null = a DropFolderSink on [quarantine] release_dir.
+    // Throws MaintenanceBusy while a key rotation or a restore runs.
     explicit QuarantineRuntime(QuarantineConfig config, std::unique_ptr<ReleaseSink> sink = nullptr);
     ~QuarantineRuntime();
 
@@ -20,6 +22,9 @@ public:
 
 private:
     QuarantineConfig config_;
+    // Held shared while this runtime lives: a key rotation or a restore cannot start under it, and it
+    // cannot start during one (MaintenanceBusy). Declared first: released last.
+    std::unique_ptr<MaintenanceLock> maintenance_;
     std::unique_ptr<Database> db_;
     std::unique_ptr<BlobStore> blobs_;
     std::unique_ptr<ItemStore> store_;

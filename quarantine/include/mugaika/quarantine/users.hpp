@@ -131,5 +131,9 @@ private:
 bool valid_user_name(std::string_view name);
 // Upper case, without spaces and dashes: what people type from a printed code.
 std::string normalize_enrolment_code(std::string_view code);
+// The associated data an account's TOTP secret is sealed with (users.totp_sealed): its account name.
+std::string totp_secret_aad(const std::string& name);
+// The associated data of the TOTP secret shown during enrolment (users.totp_pending).
+std::string pending_totp_secret_aad(const std::string& name);
 
 }  // namespace mugaika::quarantine
