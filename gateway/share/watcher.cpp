@@ -17,6 +17,7 @@
 #include "../service/log.hpp"
 #include "../spool/durable.hpp"
 #include "mugaika/atomic_file.hpp"
+#include "mugaika/quarantine/crypto.hpp"
 #include "mugaika/test_points.hpp"
 #include "share_names.hpp"
 
@@ -35,28 +36,6 @@ constexpr std::size_t max_refused = 100000;
 constexpr int open_flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 
 std::string errno_text(int e = errno) { return std::strerror(e); }
-
-std::string hex(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : bytes) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 15]);
-    }
-    return out;
-}
-
-std::optional<std::string> unhex(std::string_view h) {
-    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-    if (h.size() % 2) return std::nullopt;
-    std::string out;
-    for (std::size_t i = 0; i < h.size(); i += 2) {
-        int a = nibble(h[i]), b = nibble(h[i + 1]);
-        if (a < 0 || b < 0) return std::nullopt;
-        out.push_back(static_cast<char>(a * 16 + b));
-    }
-    return out;
-}
 
 const char* kind_of(mode_t m) {
     if (S_ISLNK(m)) return "a symbolic link";
@@ -258,11 +237,10 @@ void ShareWatcher::recover_claims() {
             auto j = nlohmann::json::parse(read_file(it->path(), 64 * 1024));
             r.id = j.at("id").get<std::string>();
             r.section = j.at("section").get<std::string>();
-            auto name = unhex(j.at("name_bytes").get<std::string>());
-            if (!name || name->empty() || name->find('/') != std::string::npos || !Spool::valid_id(r.id) ||
+            r.name = quarantine::from_hex(j.at("name_bytes").get<std::string>());   // throws on bad hex
+            if (r.name.empty() || r.name.find('/') != std::string::npos || !Spool::valid_id(r.id) ||
                 file != r.id + ".json")
                 throw std::runtime_error("bad record");
-            r.name = *name;
             r.dev = j.at("dev").get<dev_t>();
             r.ino = j.at("ino").get<ino_t>();
         } catch (const std::exception& e) {
@@ -416,7 +394,7 @@ bool ShareWatcher::take(const Candidate& c) {
     // 1. The record first, in the spool: recovery acts on nothing in the share it cannot match to one.
     nlohmann::ordered_json record{{"id", id},
                                   {"section", s.name},
-                                  {"name_bytes", hex(c.name)},
+                                  {"name_bytes", quarantine::to_hex(c.name)},
                                   {"dev", c.dev},
                                   {"ino", c.ino}};
     try {

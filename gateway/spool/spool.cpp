@@ -8,6 +8,7 @@
 #include "durable.hpp"
 #include "mugaika/atomic_file.hpp"
 #include "mugaika/names.hpp"
+#include "mugaika/quarantine/crypto.hpp"
 
 namespace mugaika {
 namespace fs = std::filesystem;
@@ -30,34 +31,6 @@ std::string iso_time(std::int64_t unix_ms) {
     return out;
 }
 
-namespace {
-
-std::string to_hex(std::string_view bytes) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : bytes) {
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
-    }
-    return out;
-}
-
-std::string from_hex(std::string_view h) {
-    auto nibble = [](char c) -> int {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
-    if (h.size() % 2 != 0) throw std::runtime_error("bad name_bytes");
-    std::string out;
-    for (std::size_t i = 0; i < h.size(); i += 2) {
-        int hi = nibble(h[i]), lo = nibble(h[i + 1]);
-        if (hi < 0 || lo < 0) throw std::runtime_error("bad name_bytes");
-        out.push_back(static_cast<char>(hi * 16 + lo));
-    }
-    return out;
-}
-
-}  // namespace
-
 std::string JobMeta::display_name() const { return mugaika::display_name(name); }
 
 nlohmann::ordered_json JobMeta::to_json() const {
@@ -71,7 +44,7 @@ nlohmann::ordered_json JobMeta::to_json() const {
                              {"section", valid_utf8(section)}, {"sender", valid_utf8(sender)}, {"recipients", rcpts},
                              {"name", display_name()},  {"received", iso_time(received_ms)},
                              {"received_ms", received_ms}, {"size", size},      {"attempts", attempts}};
-    if (valid_utf8(name) != name) j["name_bytes"] = to_hex(name);
+    if (valid_utf8(name) != name) j["name_bytes"] = quarantine::to_hex(name);
     return j;
 }
 
@@ -85,7 +58,7 @@ JobMeta JobMeta::from_json(const nlohmann::json& j) {
         m.section = j.at("section").get<std::string>();
         m.sender = j.at("sender").get<std::string>();
         m.recipients = j.at("recipients").get<std::vector<std::string>>();
-        m.name = j.contains("name_bytes") ? from_hex(j.at("name_bytes").get<std::string>()) : j.at("name").get<std::string>();
+        m.name = j.contains("name_bytes") ? quarantine::from_hex(j.at("name_bytes").get<std::string>()) : j.at("name").get<std::string>();
         m.received_ms = j.at("received_ms").get<std::int64_t>();
         m.size = j.at("size").get<std::uint64_t>();
         m.attempts = j.at("attempts").get<int>();
