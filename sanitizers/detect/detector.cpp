@@ -38,7 +38,7 @@ magic_t open_magic(int flags) {
 }
 
 // libmagic MIME type -> our type id, for what the structural checks did not already settle.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kMimeMap{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 49> kMimeMap{{
     {"application/pdf", "pdf"},
     {"text/rtf", "rtf"},
     {"application/rtf", "rtf"},
@@ -63,6 +63,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kMimeMap
     {"image/x-ms-bmp", "bmp"},
     {"image/tiff", "tiff"},
     {"image/webp", "webp"},
+    {"image/heic", "heic"},
+    {"image/heif", "heic"},
+    {"image/heic-sequence", "heic"},
+    {"image/heif-sequence", "heic"},
     {"image/svg+xml", "svg"},
     {"text/html", "html"},
     {"text/xml", "xml"},
