@@ -182,6 +182,14 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
         return result(detect::probe_cfb(b));
     }
     if (starts(b, "{\\rtf") || starts(b, "{\\rt")) return result("rtf");
+    // An image signature decides even when the rest is damaged (libmagic wants a valid header
+    // after it): a broken picture goes to the image sanitizer and is held, it never becomes "text"
+    // ("\x89PNG" is a valid Shift_JIS character pair).
+    if (starts(b, "\x89PNG\r\n\x1a\n")) return result("png");
+    if (starts(b, "GIF87a") || starts(b, "GIF89a")) return result("gif");
+    if (starts(b, "\xFF\xD8\xFF")) return result("jpeg");
+    if (starts(b, "II*\0"sv) || starts(b, "MM\0*"sv)) return result("tiff");
+    if (starts(b, "RIFF") && b.substr(8, 4) == "WEBP") return result("webp");
 
     for (const auto& [mm, id] : kMimeMap)
         if (m == mm) {

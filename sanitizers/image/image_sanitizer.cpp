@@ -190,7 +190,14 @@ private:
 
     // ICC to sRGB for RGB(A) pixels; 16-bit pictures go to 8 bits first (lcms is used at 8 bits).
     bool apply_profile(Raster& image, const std::string& icc, std::string& why) {
-        if (icc.empty() || (image.layout() != Layout::rgb && image.layout() != Layout::rgba)) return false;
+        if (icc.empty()) return false;
+        if (image.layout() == Layout::indexed) {   // a palette picture: its colours are converted, not its pixels
+            auto palette = ColorConverter::from_icc(icc, ColorInput::rgba, why);
+            if (!palette) return false;
+            for (auto& entry : image.palette) palette->convert(entry.data(), entry.data(), 1);
+            return true;
+        }
+        if (image.layout() != Layout::rgb && image.layout() != Layout::rgba) return false;
         ColorInput input = image.layout() == Layout::rgba ? ColorInput::rgba : ColorInput::rgb;
         auto probe = ColorConverter::from_icc(icc, input, why);
         if (!probe) return false;
