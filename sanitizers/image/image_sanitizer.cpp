@@ -24,7 +24,8 @@ using namespace image;
 
 struct Options {
     bool keep_basic = false;
-    int jpeg_quality = 0;          // 0: close to the original's
+    int jpeg_quality = 90;         // conversions to JPEG, and every JPEG with jpeg_mode = "fixed"
+    bool jpeg_match = true;        // a JPEG is written at about its own quality
     bool animation = true;         // GIF frames kept
     std::uint32_t svg_size = 1024;
     ImageLimits limits;
@@ -81,7 +82,7 @@ private:
         DecodedJpeg d = decode_jpeg(in_.bytes, opt_.limits);
         ExifFacts exif = report(d.facts);
         if (!d.facts.icc.empty()) note_color(d.color_note);
-        int quality = pick_jpeg_quality(d.traits.quality, opt_.jpeg_quality);
+        int quality = opt_.jpeg_match ? pick_jpeg_quality(d.traits.quality, 0) : opt_.jpeg_quality;
         JpegEncodeOptions eo{quality, d.traits.full_chroma, d.image.layout() == Layout::gray, app1(exif), d.facts.density};
         OrientedRows rows(d.image, orientation(exif, d.facts));
         Output out{"", "jpeg", encode_jpeg(rows, eo)};
@@ -166,7 +167,7 @@ private:
         if (format == "jpeg") {
             if (has_alpha(image.layout())) drop_alpha(image);   // only opaque pictures are sent here
             to_8bit(image);
-            int quality = opt_.jpeg_quality > 0 ? opt_.jpeg_quality : 90;
+            int quality = opt_.jpeg_quality;
             JpegEncodeOptions eo{quality, false, image.layout() == Layout::gray, app1(exif), facts.density};
             OrientedRows rows(image, orient);
             bytes = encode_jpeg(rows, eo);
@@ -289,7 +290,8 @@ public:
             {"keep", "none", {"none", "basic"}, "metadata kept: none, or basic (the date taken; orientation is applied to the pixels). GPS never crosses"},
             {"max_pixels", "120000000", {}, "width x height of one picture, or of all frames of an animation or pages of a TIFF together", 1, 1ull << 34},
             {"max_frames", "1000", {}, "frames of an animation, pages of a TIFF", 1, 100000},
-            {"jpeg_quality", "0", {}, "JPEG quality written; 0: close to the original's (80-95), 90 for converted pictures", 0, 100},
+            {"jpeg_mode", "match", {"match", "fixed"}, "a JPEG is written again at about its own quality (80-95), or at jpeg_quality"},
+            {"jpeg_quality", "90", {}, "JPEG quality for pictures converted to JPEG (HEIC, lossy WebP), and for every JPEG with jpeg_mode = \"fixed\"", 1, 100},
             {"animation", "keep", {"keep", "first"}, "animated GIF: keep every frame, or the first frame only"},
             {"svg_size", "1024", {}, "longest side in pixels of a rasterised SVG (its own size when smaller)", 16, 16384},
         };
@@ -299,6 +301,7 @@ public:
         Options opt;
         opt.keep_basic = ctx.option("keep") == "basic";
         opt.jpeg_quality = static_cast<int>(number(ctx, "jpeg_quality"));
+        opt.jpeg_match = ctx.option("jpeg_mode") == "match";
         opt.animation = ctx.option("animation") == "keep";
         opt.svg_size = static_cast<std::uint32_t>(number(ctx, "svg_size"));
         opt.limits.max_pixels = number(ctx, "max_pixels");

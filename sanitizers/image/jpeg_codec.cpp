@@ -356,6 +356,9 @@ std::string encode_jpeg(RowSource& rows, const JpegEncodeOptions& options) {
     if (rows.depth() != 8 || options.exif.size() > 65533)
         throw SanitizeError(reason::internal, "JPEG encoder given 16-bit rows or an oversized EXIF block");
     std::string out;
+    // About 4 bits a pixel: room that is reserved is not touched until written, so no page is spent
+    // for nothing, and the string rarely has to be copied while it grows.
+    out.reserve(static_cast<std::size_t>(rows.width()) * rows.height() / 2 + 65536);
     std::vector<std::uint8_t> scratch(rows.row_bytes());
     Compressor c;
     c.dest.out = &out;

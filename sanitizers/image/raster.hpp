@@ -23,19 +23,23 @@ inline bool has_alpha(Layout l) { return l == Layout::gray_alpha || l == Layout:
 
 using Rgba = std::array<std::uint8_t, 4>;
 
+// Zeroed pixel memory. Large pictures get their own mapping with transparent huge pages asked for: a
+// 50-megapixel photo is 150 MB, and touching it page by page costs more than decoding it.
+struct PixelMemoryFree {
+    std::size_t mapped = 0;   // 0: from calloc; else the length of the mapping
+    std::size_t lead = 0;     // bytes between the mapping's start and the aligned buffer
+    void operator()(std::uint8_t* p) const;
+};
+
 // One image in memory, rows top to bottom without padding. 16-bit samples are stored in the machine's
-// byte order. The buffer comes from calloc: large blocks are fresh zero pages, so a decoder that
-// failed half-way can never leave stale heap bytes in it (and nothing is released after a failure).
+// byte order. The buffer is zeroed (fresh pages), so a decoder that failed half-way can never leave
+// stale heap bytes in it (and nothing is released after a failure anyway).
 class Raster {
 public:
     Raster() = default;
     // Throws std::bad_alloc when the buffer cannot be had (the engine turns that into limit.memory).
     Raster(std::uint32_t width, std::uint32_t height, Layout layout, int depth = 8)
-        : width_(width), height_(height), layout_(layout), depth_(depth) {
-        std::size_t bytes = stride() * height_;
-        data_.reset(static_cast<std::uint8_t*>(std::calloc(bytes ? bytes : 1, 1)));
-        if (!data_) throw std::bad_alloc();
-    }
+        : width_(width), height_(height), layout_(layout), depth_(depth), data_(allocate(stride() * height_)) {}
 
     std::uint32_t width() const { return width_; }
     std::uint32_t height() const { return height_; }
@@ -65,13 +69,13 @@ public:
     std::vector<Rgba> palette;
 
 private:
-    struct Free {
-        void operator()(std::uint8_t* p) const { std::free(p); }
-    };
+    using Buffer = std::unique_ptr<std::uint8_t, PixelMemoryFree>;
+    static Buffer allocate(std::size_t bytes);
+
     std::uint32_t width_ = 0, height_ = 0;
     Layout layout_ = Layout::rgb;
     int depth_ = 8;
-    std::unique_ptr<std::uint8_t, Free> data_;
+    Buffer data_;
 };
 
 // Rows of an image as an encoder reads them, top to bottom. A view can turn or convert the pixels it

@@ -451,5 +451,5 @@ TEST_CASE("image: the shipped policy reconstructs every image type, and the opti
     Registry r = builtin_registry();
     CHECK_THROWS_AS(parse_policy_text("[sanitizer.image]\nkeep = \"all\"\n", "t.toml", r), ConfigError);
     CHECK_THROWS_AS(parse_policy_text("[sanitizer.image]\njpeg_quality = 101\n", "t.toml", r), ConfigError);
-    CHECK_NOTHROW(parse_policy_text("[sanitizer.image]\nkeep = \"basic\"\nmax_pixels = 50000000\n", "t.toml", r));
+    CHECK_NOTHROW(parse_policy_text("[sanitizer.image]\nkeep = \"basic\"\nmax_pixels = 50000000\njpeg_mode = \"fixed\"\n", "t.toml", r));
 }
