@@ -79,6 +79,27 @@ public:
 
 private:
     std::vector<Output> jpeg() {
+        // Most photos need no turn and no colour profile applied: decoded and encoded in one pass on
+        // their YCbCr samples, with no full-size buffer at all.
+        JpegHeader h = read_jpeg_header(in_.bytes, opt_.limits);
+        ExifFacts header_exif = h.facts.exif.empty() ? ExifFacts{} : read_exif(h.facts.exif);
+        bool color = false;
+        if (!h.facts.icc.empty() && !h.gray && !h.cmyk) {
+            std::string why;
+            color = ColorConverter::from_icc(h.facts.icc, ColorInput::rgb, why) != nullptr;
+        }
+        if (header_exif.orientation == 1 && !h.cmyk && !color) {
+            int quality = opt_.jpeg_match ? pick_jpeg_quality(h.traits.quality, 0) : opt_.jpeg_quality;
+            JpegEncodeOptions eo{quality, h.traits.full_chroma, h.gray, app1(header_exif), h.facts.density};
+            std::uint64_t trailing = 0;
+            if (auto fresh = transcode_jpeg(in_.bytes, opt_.limits, eo, trailing)) {
+                h.facts.trailing_bytes = trailing;
+                report_facts(h.facts, header_exif);
+                rebuilt("JPEG re-encoded from its decoded samples at quality " + std::to_string(quality) +
+                        (h.traits.quality ? " (the original's is about " + std::to_string(h.traits.quality) + ")" : ""));
+                return {Output{"", "jpeg", std::move(*fresh)}};
+            }
+        }
         DecodedJpeg d = decode_jpeg(in_.bytes, opt_.limits);
         ExifFacts exif = report(d.facts);
         if (!d.facts.icc.empty()) note_color(d.color_note);

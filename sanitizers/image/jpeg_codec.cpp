@@ -90,33 +90,22 @@ JpegTraits traits_of(const jpeg_decompress_struct& cinfo) {
     return t;
 }
 
-struct Decompressor {
-    jpeg_decompress_struct cinfo{};
-    ErrorManager err{};
-    jpeg_progress_mgr progress{};
+// The decoder's progress callback: scan count and the engine's time budget.
+struct Watch {
     const ImageLimits* limits = nullptr;
-    std::optional<SanitizeError> pending;   // a limit hit inside a callback, raised after the jump
-
-    Decompressor() {
-        cinfo.err = jpeg_std_error(&err.pub);
-        err.pub.error_exit = error_exit;
-        err.pub.emit_message = emit_message;
-        jpeg_create_decompress(&cinfo);
-        cinfo.client_data = this;
-    }
-    ~Decompressor() { jpeg_destroy_decompress(&cinfo); }
-    Decompressor(const Decompressor&) = delete;
+    ErrorManager* err = nullptr;
+    std::optional<SanitizeError> pending;   // a limit hit inside the callback, raised after the jump
 
     static void monitor(j_common_ptr c) {
-        auto* self = static_cast<Decompressor*>(c->client_data);
+        auto* self = static_cast<Watch*>(c->client_data);
         auto* d = reinterpret_cast<j_decompress_ptr>(c);
         if (d->input_scan_number > kMaxScans) {
-            std::snprintf(self->err.message, sizeof self->err.message, "more than %d scans", kMaxScans);
+            std::snprintf(self->err->message, sizeof self->err->message, "more than %d scans", kMaxScans);
             error_exit(c);
         }
         bool over = false;
         try {
-            self->limits->tick();
+            if (self->limits) self->limits->tick();
         } catch (const SanitizeError& e) {
             self->pending.emplace(e);
             over = true;
@@ -125,10 +114,28 @@ struct Decompressor {
             over = true;
         }
         if (over) {
-            std::snprintf(self->err.message, sizeof self->err.message, "time budget");
+            std::snprintf(self->err->message, sizeof self->err->message, "time budget");
             error_exit(c);
         }
     }
+};
+
+struct Decompressor {
+    jpeg_decompress_struct cinfo{};
+    ErrorManager err{};
+    jpeg_progress_mgr progress{};
+    Watch watch;
+
+    Decompressor() {
+        cinfo.err = jpeg_std_error(&err.pub);
+        err.pub.error_exit = error_exit;
+        err.pub.emit_message = emit_message;
+        jpeg_create_decompress(&cinfo);
+        watch.err = &err;
+        cinfo.client_data = &watch;
+    }
+    ~Decompressor() { jpeg_destroy_decompress(&cinfo); }
+    Decompressor(const Decompressor&) = delete;
 };
 
 }  // namespace
@@ -143,6 +150,35 @@ JpegTraits read_jpeg_traits(std::string_view bytes) {
 
 namespace {
 
+void read_markers(jpeg_decompress_struct& cinfo, SourceFacts& facts) {
+    for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next) {
+        std::string_view data(reinterpret_cast<const char*>(m->data), m->data_length);
+        if (m->marker == JPEG_COM) {
+            facts.drop("comment");
+        } else if (m->marker == JPEG_APP0 + 1 && data.starts_with(std::string_view("Exif\0\0", 6))) {
+            if (facts.exif.empty()) facts.exif.assign(data);
+            facts.drop("EXIF");
+        } else if (m->marker == JPEG_APP0 + 1 && data.find("ns.adobe.com/xap") != std::string_view::npos) {
+            facts.drop("XMP");
+        } else if (m->marker == JPEG_APP0 + 2 && data.starts_with("ICC_PROFILE")) {
+            facts.drop("ICC");
+        } else if (m->marker == JPEG_APP0 + 13) {
+            facts.drop("IPTC/Photoshop");
+        } else {
+            facts.drop("APP" + std::to_string(m->marker - JPEG_APP0));
+        }
+    }
+
+}
+
+void save_markers(jpeg_decompress_struct& cinfo) {
+    // Markers we read (EXIF for orientation and date, ICC for colour) or only note as dropped (a
+    // length of 0 would make libjpeg skip them unrecorded; the first bytes say what they are).
+    jpeg_save_markers(&cinfo, JPEG_COM, 32);
+    for (int n = 1; n < 16; ++n)
+        if (n != 14) jpeg_save_markers(&cinfo, JPEG_APP0 + n, n == 1 || n == 2 ? 0xFFFF : 32);
+}
+
 // Everything that calls into libjpeg for one decode. The objects it fills live in `out` and `d`,
 // created before the setjmp, so that the jump skips no destructor.
 bool run_decode(Decompressor& d, std::string_view bytes, const ImageLimits& limits, DecodedJpeg& out,
@@ -153,36 +189,16 @@ bool run_decode(Decompressor& d, std::string_view bytes, const ImageLimits& limi
     }
     jpeg_decompress_struct& cinfo = d.cinfo;
     jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    // Markers we read (EXIF for orientation and date, ICC for colour) or only note as dropped (a
-    // length of 0 would make libjpeg skip them unrecorded; the first bytes say what they are).
-    jpeg_save_markers(&cinfo, JPEG_COM, 32);
-    for (int n = 1; n < 16; ++n)
-        if (n != 14) jpeg_save_markers(&cinfo, JPEG_APP0 + n, n == 1 || n == 2 ? 0xFFFF : 32);
+    save_markers(cinfo);
     cinfo.mem->max_memory_to_use = static_cast<long>(std::min<std::uint64_t>(limits.max_pixels * 8 + (64u << 20), 1ull << 40));
-    d.progress.progress_monitor = Decompressor::monitor;
+    d.progress.progress_monitor = Watch::monitor;
     cinfo.progress = &d.progress;
 
     jpeg_read_header(&cinfo, TRUE);
     check_dimensions(cinfo.image_width, cinfo.image_height, limits, "JPEG");
     out.traits = traits_of(cinfo);
     // The saved markers live in the image's memory pool: read them before jpeg_finish_decompress.
-    for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next) {
-        std::string_view data(reinterpret_cast<const char*>(m->data), m->data_length);
-        if (m->marker == JPEG_COM) {
-            out.facts.drop("comment");
-        } else if (m->marker == JPEG_APP0 + 1 && data.starts_with(std::string_view("Exif\0\0", 6))) {
-            if (out.facts.exif.empty()) out.facts.exif.assign(data);
-            out.facts.drop("EXIF");
-        } else if (m->marker == JPEG_APP0 + 1 && data.find("ns.adobe.com/xap") != std::string_view::npos) {
-            out.facts.drop("XMP");
-        } else if (m->marker == JPEG_APP0 + 2 && data.starts_with("ICC_PROFILE")) {
-            out.facts.drop("ICC");
-        } else if (m->marker == JPEG_APP0 + 13) {
-            out.facts.drop("IPTC/Photoshop");
-        } else {
-            out.facts.drop("APP" + std::to_string(m->marker - JPEG_APP0));
-        }
-    }
+    read_markers(cinfo, out.facts);
 
     bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     bool gray = cinfo.jpeg_color_space == JCS_GRAYSCALE;
@@ -235,13 +251,13 @@ bool run_decode(Decompressor& d, std::string_view bytes, const ImageLimits& limi
 
 DecodedJpeg decode_jpeg(std::string_view bytes, const ImageLimits& limits) {
     Decompressor d;
-    d.limits = &limits;
+    d.watch.limits = &limits;
     DecodedJpeg out;
     std::unique_ptr<ColorConverter> color;
     std::vector<std::uint8_t> cmyk_rows;
     std::string failure;
     if (!run_decode(d, bytes, limits, out, color, cmyk_rows, failure)) {
-        if (d.pending) throw *d.pending;
+        if (d.watch.pending) throw *d.watch.pending;
         throw SanitizeError(reason::malformed, "JPEG: " + failure);
     }
     return out;
@@ -367,6 +383,170 @@ std::string encode_jpeg(RowSource& rows, const JpegEncodeOptions& options) {
         throw SanitizeError(reason::internal, "JPEG encoder: " + error_text(c.err));
     }
     return out;
+}
+
+namespace {
+
+bool header_run(Decompressor& d, std::string_view bytes, const ImageLimits& limits, JpegHeader& out, std::string& failure) {
+    if (setjmp(d.err.jump)) {
+        failure = error_text(d.err);
+        return false;
+    }
+    jpeg_decompress_struct& cinfo = d.cinfo;
+    jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    save_markers(cinfo);
+    jpeg_read_header(&cinfo, TRUE);
+    check_dimensions(cinfo.image_width, cinfo.image_height, limits, "JPEG");
+    out.traits = traits_of(cinfo);
+    read_markers(cinfo, out.facts);
+    JOCTET* icc = nullptr;
+    unsigned int icc_len = 0;
+    if (jpeg_read_icc_profile(&cinfo, &icc, &icc_len) && icc) {
+        out.facts.icc.assign(reinterpret_cast<const char*>(icc), icc_len);
+        std::free(icc);
+    }
+    out.cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+    out.gray = cinfo.jpeg_color_space == JCS_GRAYSCALE;
+    if (cinfo.saw_JFIF_marker && cinfo.density_unit != 0 && cinfo.X_density && cinfo.Y_density) {
+        double per_inch = cinfo.density_unit == 2 ? 2.54 : 1.0;
+        out.facts.density = {cinfo.X_density * per_inch, cinfo.Y_density * per_inch};
+    }
+    return true;
+}
+
+// A decoder and an encoder sharing one error manager, so that either one's error jumps to the same place.
+struct Transcoder {
+    jpeg_decompress_struct d{};
+    jpeg_compress_struct c{};
+    ErrorManager err{};
+    jpeg_progress_mgr progress{};
+    StringDestination dest{};
+    Watch watch;
+    std::vector<std::vector<JSAMPLE>> planes;
+    std::vector<std::vector<JSAMPROW>> rows;
+    std::vector<JSAMPARRAY> image;
+
+    Transcoder() {
+        d.err = jpeg_std_error(&err.pub);
+        err.pub.error_exit = error_exit;
+        err.pub.emit_message = emit_message;
+        jpeg_create_decompress(&d);
+        c.err = &err.pub;
+        jpeg_create_compress(&c);
+        watch.err = &err;
+        d.client_data = &watch;
+    }
+    ~Transcoder() {
+        jpeg_destroy_compress(&c);
+        jpeg_destroy_decompress(&d);
+    }
+    Transcoder(const Transcoder&) = delete;
+};
+
+enum class Transcoded { done, failed, not_applicable };
+
+Transcoded transcode_run(Transcoder& t, std::string_view bytes, const ImageLimits& limits, const JpegEncodeOptions& options,
+                         std::uint64_t& trailing) {
+    if (setjmp(t.err.jump)) return Transcoded::failed;
+    jpeg_decompress_struct& d = t.d;
+    jpeg_mem_src(&d, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    d.mem->max_memory_to_use = static_cast<long>(std::min<std::uint64_t>(limits.max_pixels * 8 + (64u << 20), 1ull << 40));
+    t.progress.progress_monitor = Watch::monitor;
+    d.progress = &t.progress;
+    jpeg_read_header(&d, TRUE);
+    check_dimensions(d.image_width, d.image_height, limits, "JPEG");
+    const bool gray = d.jpeg_color_space == JCS_GRAYSCALE && d.num_components == 1;
+    const bool ycc = d.jpeg_color_space == JCS_YCbCr && d.num_components == 3;
+    if (!gray && !ycc) return Transcoded::not_applicable;
+    for (int ci = 0; ci < d.num_components; ++ci) {
+        const auto& comp = d.comp_info[ci];
+        bool luma = ci == 0;
+        if (comp.h_samp_factor < 1 || comp.v_samp_factor < 1 || comp.h_samp_factor > 2 || comp.v_samp_factor > 2 ||
+            (!luma && (comp.h_samp_factor != 1 || comp.v_samp_factor != 1)))
+            return Transcoded::not_applicable;
+    }
+    d.raw_data_out = TRUE;
+    d.out_color_space = d.jpeg_color_space;
+    jpeg_start_decompress(&d);
+
+    jpeg_compress_struct& c = t.c;
+    t.dest.pub.init_destination = dest_init;
+    t.dest.pub.empty_output_buffer = dest_empty;
+    t.dest.pub.term_destination = dest_term;
+    c.dest = &t.dest.pub;
+    c.image_width = d.image_width;
+    c.image_height = d.image_height;
+    c.input_components = d.num_components;
+    c.in_color_space = gray ? JCS_GRAYSCALE : JCS_YCbCr;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, std::clamp(options.quality, 1, 100), TRUE);
+    for (int ci = 0; ci < d.num_components; ++ci) {
+        c.comp_info[ci].h_samp_factor = d.comp_info[ci].h_samp_factor;
+        c.comp_info[ci].v_samp_factor = d.comp_info[ci].v_samp_factor;
+    }
+    c.raw_data_in = TRUE;
+    if (options.density.known() && options.density.x < 65536 && options.density.y < 65536) {
+        c.density_unit = 1;
+        c.X_density = static_cast<UINT16>(std::max(1.0, options.density.x + 0.5));
+        c.Y_density = static_cast<UINT16>(std::max(1.0, options.density.y + 0.5));
+    }
+    jpeg_start_compress(&c, TRUE);
+    if (!options.exif.empty())
+        jpeg_write_marker(&c, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(options.exif.data()),
+                          static_cast<unsigned>(options.exif.size()));
+
+    // One row of blocks per component: v_samp x 8 rows of width_in_blocks x 8 samples.
+    for (int ci = 0; ci < d.num_components; ++ci) {
+        std::size_t width = static_cast<std::size_t>(std::max(d.comp_info[ci].width_in_blocks, c.comp_info[ci].width_in_blocks)) * DCTSIZE;
+        std::size_t lines = static_cast<std::size_t>(d.comp_info[ci].v_samp_factor) * DCTSIZE;
+        t.planes[ci].assign(width * lines, 0);
+        t.rows[ci].resize(lines);
+        for (std::size_t r = 0; r < lines; ++r) t.rows[ci][r] = t.planes[ci].data() + r * width;
+        t.image[ci] = t.rows[ci].data();
+    }
+    const JDIMENSION lines = static_cast<JDIMENSION>(d.max_v_samp_factor * DCTSIZE);
+    while (d.output_scanline < d.output_height) {
+        if (jpeg_read_raw_data(&d, t.image.data(), lines) == 0) {
+            std::snprintf(t.err.message, sizeof t.err.message, "decoder stopped at row %u", d.output_scanline);
+            error_exit(reinterpret_cast<j_common_ptr>(&d));
+        }
+        jpeg_write_raw_data(&c, t.image.data(), lines);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_finish_decompress(&d);
+    trailing = d.src ? d.src->bytes_in_buffer : 0;
+    return Transcoded::done;
+}
+
+}  // namespace
+
+JpegHeader read_jpeg_header(std::string_view bytes, const ImageLimits& limits) {
+    Decompressor d;
+    JpegHeader out;
+    std::string failure;
+    if (!header_run(d, bytes, limits, out, failure)) throw SanitizeError(reason::malformed, "JPEG: " + failure);
+    return out;
+}
+
+std::optional<std::string> transcode_jpeg(std::string_view bytes, const ImageLimits& limits,
+                                          const JpegEncodeOptions& options, std::uint64_t& trailing) {
+    if (options.exif.size() > 65533) throw SanitizeError(reason::internal, "oversized EXIF block");
+    std::string out;
+    out.reserve(bytes.size() + bytes.size() / 4 + 65536);
+    auto t = std::make_unique<Transcoder>();
+    t->watch.limits = &limits;
+    t->dest.out = &out;
+    t->planes.resize(MAX_COMPONENTS);
+    t->rows.resize(MAX_COMPONENTS);
+    t->image.resize(MAX_COMPONENTS);
+    switch (transcode_run(*t, bytes, limits, options, trailing)) {
+    case Transcoded::done: return out;
+    case Transcoded::not_applicable: return std::nullopt;
+    case Transcoded::failed: break;
+    }
+    if (t->watch.pending) throw *t->watch.pending;
+    if (t->err.code == reason::limit_memory) throw std::bad_alloc();
+    throw SanitizeError(reason::malformed, "JPEG: " + error_text(t->err));
 }
 
 int pick_jpeg_quality(int estimated, int configured, int floor) {

@@ -2,6 +2,7 @@
 // written again as a fresh baseline JPEG with nothing of the input's markers.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,23 @@ struct JpegEncodeOptions {
 
 // Rows must be gray, rgb or bgrx, 8 bits. Throws std::bad_alloc, or SanitizeError(internal).
 std::string encode_jpeg(RowSource& rows, const JpegEncodeOptions& options);
+
+// Decoded and encoded in one pass, one row of 8x8 blocks at a time, on the YCbCr samples as they
+// come out of the inverse DCT (no colour conversion, no up- and down-sampling): the fast path for a
+// JPEG that needs no turn and no colour profile applied. Returns nullopt when that does not apply
+// (CMYK, RGB-coded, unusual sampling), before any pixel is decoded. The caller has already read the
+// header (decode facts come from decode_jpeg's header pass); `trailing` gets the bytes after EOI.
+// Throws like decode_jpeg.
+std::optional<std::string> transcode_jpeg(std::string_view bytes, const ImageLimits& limits,
+                                          const JpegEncodeOptions& options, std::uint64_t& trailing);
+
+// Only the header: facts, traits and what the fast path needs to know. Throws like decode_jpeg.
+struct JpegHeader {
+    SourceFacts facts;
+    JpegTraits traits;
+    bool cmyk = false, gray = false;
+};
+JpegHeader read_jpeg_header(std::string_view bytes, const ImageLimits& limits);
 
 // The quality to write for an input of estimated quality `estimated` (0: unknown): close to the
 // original so that size and look stay close, within [floor, 95].
