@@ -34,7 +34,8 @@ TEST_CASE("image corpus: every picture is rebuilt from pixels or held; no metada
             }
             ++rebuilt;
             for (const auto& out : o.outputs) {
-                CHECK(out.bytes != bytes);
+                // (Not "different from the input": a clean PNG written by libpng's defaults is a fixed
+                // point of a lossless rebuild. What matters is that only pixel chunks remain.)
                 auto s = structure(out.bytes);
                 REQUIRE(s["format"] != "other");
                 CHECK(s["trailing"] == 0);
