@@ -46,7 +46,7 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::string_view label_of(std::string_view type) {
     const FileType* t = find_file_type(type);
-    return t ? t->label_ja : "画像";
+    return t ? label_ja(*t) : "画像";
 }
 
 // One picture being rebuilt: what it held is reported, the pixels are written in the output format.
