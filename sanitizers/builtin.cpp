@@ -1,6 +1,7 @@
 // Every sanitizer built into this binary. A new format adds one line here.
 #include "archive/archive_sanitizer.hpp"
 #include "csv/csv_sanitizer.hpp"
+#include "image/image_sanitizer.hpp"
 #include "mail/mail_sanitizer.hpp"
 #include "mugaika/registry.hpp"
 #include "ooxml/ooxml_sanitizer.hpp"
@@ -18,6 +19,7 @@ Registry builtin_registry() {
     r.add(make_mail_sanitizer());
     r.add(make_archive_sanitizer());
     r.add(make_compressed_sanitizer());
+    r.add(make_image_sanitizer());
     return r;
 }
 

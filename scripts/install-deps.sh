@@ -21,6 +21,8 @@ build=(
   libpq-dev
   # the officer UI's enrolment page: the authenticator app's QR code, drawn without JavaScript
   libqrencode-dev
+  # pictures (docs/image.md): each format's own library, called directly; libheif decodes HEVC with libde265
+  libjpeg-dev libpng-dev libgif-dev libtiff-dev libwebp-dev libheif-dev libde265-0 librsvg2-dev liblcms2-dev libexif-dev
 )
 run=(
   libmagic1 file libseccomp2 libqrencode4
@@ -45,6 +47,10 @@ test=(
   # real-browser test (Debian's chromium driven by playwright-core from npm) and an independent reader of
   # the enrolment page's QR code (zbarimg)
   postgresql openssl chromium zbar-tools
+  # pictures made and read by independent tools (tests/sanitizers/image_*_test.cpp, pdf_images_test.cpp), an
+  # Adobe RGB profile to embed, and the baselines of bench/image (vips copy, convert)
+  imagemagick webp libtiff-tools libimage-exiftool-perl libheif-examples img2pdf libopenjp2-tools icc-profiles-free
+  libvips-tools
 )
 # Node.js for playwright-core: Debian's nodejs and npm, unless a Node.js with npm is already there (a
 # NodeSource nodejs bundles npm and conflicts with Debian's npm package).

@@ -4,8 +4,8 @@
 //   mugaika-worker --isolation sandbox|degraded [--profile disarm|converter-host] [--program PATH]...
 //                  [--memory BYTES] [--cpu SECONDS] [--max-job BYTES]
 //
-// 1. Loads what the new root does not hold: libmagic's database, OpenSSL's configuration, the time
-//    zone (constant data of the host).
+// 1. Pins the decoders' thread pools to one thread; loads what the new root does not hold: libmagic's
+//    database, OpenSSL's configuration, the time zone (constant data of the host).
 // 2. Enters the sandbox (gateway/sandbox/): new root, rlimits, no capabilities, NO_NEW_PRIVS, not
 //    dumpable, Landlock, seccomp. Any failure: a "refused" frame and exit; it never takes an item.
 // 3. Says hello, reads one job, runs the engine, writes the result, exits.
@@ -70,6 +70,13 @@ sandbox::Profile profile_of(const Options& o) {
     return p;
 }
 
+// Thread pools of the decoders, as narrow as the libraries let us make them. librsvg's filters run on
+// a rayon pool that would otherwise start one thread per CPU of the host: on a large server that is
+// more than the worker's RLIMIT_NPROC allows, and rayon aborts when it cannot build its pool. One
+// thread is enough for one item. (libheif is told per call, libwebp is single-threaded by option;
+// libde265 and pango start a thread or two of their own: seccomp allows clone for threads only.)
+void pin_library_threads() { ::setenv("RAYON_NUM_THREADS", "1", 1); }
+
 // What is not in the new root is loaded before it: libmagic's database (and OpenSSL's configuration,
 // the time zone). Fonts, fontconfig's files and the charset modules are in the root, read-only, and
 // loaded when an item needs them: a warm-up here would cost every item what only PDFs and mails use.
@@ -104,6 +111,8 @@ std::string selftest(const sandbox::Report& report) {
         if (fd >= 0) ::close(fd);
     }
     j["files"] = files;
+    const char* rayon = std::getenv("RAYON_NUM_THREADS");
+    j["library_threads"] = {{"rayon", rayon ? rayon : "unset"}};
     return j.dump();
 }
 
@@ -126,6 +135,7 @@ std::string detect(const Detector& detector, const JobRequest& job) {
     try {
         options = parse(argc, argv);
         sandbox::Profile profile = profile_of(options);
+        pin_library_threads();
         detector = warm_up();
 #ifdef MUGAIKA_SANITIZE
         __sanitizer_sandbox_on_notify(nullptr);   // ASan caches /proc/self/maps before it disappears

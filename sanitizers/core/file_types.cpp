@@ -64,6 +64,7 @@ constexpr std::array kTypes{
     FileType{"bmp", C::image, "image/bmp", "bmp dib", R},
     FileType{"tiff", C::image, "image/tiff", "tif tiff", R},
     FileType{"webp", C::image, "image/webp", "webp", R},
+    FileType{"heic", C::image, "image/heic", "heic heif hif", R},
     FileType{"svg", C::image, "image/svg+xml", "svg svgz", R},
     // Web and markup.
     FileType{"html", C::web, "text/html", "html htm xhtml mht mhtml", R},

@@ -38,7 +38,7 @@ magic_t open_magic(int flags) {
 }
 
 // libmagic MIME type -> our type id, for what the structural checks did not already settle.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kMimeMap{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 49> kMimeMap{{
     {"application/pdf", "pdf"},
     {"text/rtf", "rtf"},
     {"application/rtf", "rtf"},
@@ -63,6 +63,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kMimeMap
     {"image/x-ms-bmp", "bmp"},
     {"image/tiff", "tiff"},
     {"image/webp", "webp"},
+    {"image/heic", "heic"},
+    {"image/heif", "heic"},
+    {"image/heic-sequence", "heic"},
+    {"image/heif-sequence", "heic"},
     {"image/svg+xml", "svg"},
     {"text/html", "html"},
     {"text/xml", "xml"},
@@ -178,6 +182,14 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
         return result(detect::probe_cfb(b));
     }
     if (starts(b, "{\\rtf") || starts(b, "{\\rt")) return result("rtf");
+    // An image signature decides even when the rest is damaged (libmagic wants a valid header
+    // after it): a broken picture goes to the image sanitizer and is held, it never becomes "text"
+    // ("\x89PNG" is a valid Shift_JIS character pair).
+    if (starts(b, "\x89PNG\r\n\x1a\n")) return result("png");
+    if (starts(b, "GIF87a") || starts(b, "GIF89a")) return result("gif");
+    if (starts(b, "\xFF\xD8\xFF")) return result("jpeg");
+    if (starts(b, "II*\0"sv) || starts(b, "MM\0*"sv)) return result("tiff");
+    if (starts(b, "RIFF") && b.substr(8, 4) == "WEBP") return result("webp");
 
     for (const auto& [mm, id] : kMimeMap)
         if (m == mm) {

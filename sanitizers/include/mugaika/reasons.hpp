@@ -22,6 +22,7 @@ inline constexpr std::string_view limit_memory = "limit.memory";
 inline constexpr std::string_view limit_pages = "limit.pages";
 inline constexpr std::string_view limit_pixels = "limit.pixels";
 inline constexpr std::string_view limit_operations = "limit.operations";   // drawing work (PDF pages)
+inline constexpr std::string_view limit_frames = "limit.frames";   // frames of an animation, pages of a TIFF
 inline constexpr std::string_view child_held = "child.held";          // a part was held and policy holds the whole
 inline constexpr std::string_view malware = "malware";
 inline constexpr std::string_view scan_failed = "scan.failed";        // the malware scanner could not judge it
