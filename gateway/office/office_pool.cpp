@@ -1,0 +1,304 @@
+#include "office_pool.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "mugaika/limits.hpp"
+#include "mugaika/reasons.hpp"
+#include "office_protocol.hpp"
+
+extern char** environ;
+
+namespace mugaika::office {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct OfficePool::Process {
+    pid_t pid = -1;
+    int fd = -1;
+    fs::path workdir;
+    unsigned documents = 0;
+    bool ready = false;
+};
+
+namespace {
+
+constexpr auto kReapBound = std::chrono::seconds(5);
+
+fs::path tmp_root(const OfficeOptions& o) {
+    if (!o.tmp_root.empty()) return o.tmp_root;
+    const char* t = std::getenv("TMPDIR");
+    return t && *t ? fs::path(t) : fs::path("/tmp");
+}
+
+// Kills the converter's whole process group (LibreOffice may have helpers) and reaps it, bounded.
+void kill_and_reap(OfficePool::Process& p) {
+    if (p.fd >= 0) ::close(p.fd);
+    p.fd = -1;
+    if (p.pid > 0) {
+        ::kill(-p.pid, SIGKILL);
+        ::kill(p.pid, SIGKILL);
+        auto until = Clock::now() + kReapBound;
+        while (::waitpid(p.pid, nullptr, WNOHANG) == 0 && Clock::now() < until) ::usleep(2000);
+        p.pid = -1;
+    }
+    std::error_code ec;
+    if (!p.workdir.empty()) fs::remove_all(p.workdir, ec);
+}
+
+std::string how_it_ended(pid_t pid) {
+    int status = 0;
+    auto until = Clock::now() + std::chrono::milliseconds(500);
+    pid_t r = 0;
+    while ((r = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < until) ::usleep(2000);
+    if (r != pid) return "it closed its channel";
+    if (WIFSIGNALED(status)) return std::string("it died of ") + strsignal(WTERMSIG(status));
+    return "it exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+std::string office_program() {
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec && ::access((self.parent_path() / "mugaika-office").c_str(), X_OK) == 0)
+        return (self.parent_path() / "mugaika-office").string();
+#ifdef MUGAIKA_OFFICE_PROGRAM
+    if (::access(MUGAIKA_OFFICE_PROGRAM, X_OK) == 0) return MUGAIKA_OFFICE_PROGRAM;   // the build tree's
+#endif
+    return {};
+}
+
+bool office_installed(const std::string& office_dir) {
+    return ::access((fs::path(office_dir) / "libmergedlo.so").c_str(), R_OK) == 0 ||
+           ::access((fs::path(office_dir) / "libsofficeapp.so").c_str(), R_OK) == 0;
+}
+
+OfficePool::OfficePool(OfficeOptions options) : options_(std::move(options)) {
+    if (options_.program.empty()) options_.program = office_program();
+    if (options_.converters == 0) options_.converters = 1;
+    thread_ = std::thread([this] { loop(); });
+}
+
+OfficePool::~OfficePool() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard lock(mutex_);
+    for (auto& p : ready_) kill_and_reap(*p);
+    ready_.clear();
+}
+
+OfficeStats OfficePool::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+// Started by the pool's thread only: no item waits on LibreOffice's start-up unless every converter
+// is busy or was just thrown away.
+std::unique_ptr<OfficePool::Process> OfficePool::start() {
+    auto p = std::make_unique<Process>();
+    std::string tmpl = (tmp_root(options_) / "mugaika-office-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    p->workdir = tmpl;
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        kill_and_reap(*p);
+        throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
+    }
+    std::vector<std::string> args{options_.program, "--channel", "3", "--workdir", p->workdir.string(),
+                                  "--office", options_.office_dir, "--memory", std::to_string(options_.memory_bytes),
+                                  "--max-bytes", std::to_string(options_.max_output_bytes)};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_s{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+    std::vector<char*> envp;
+    for (auto& e : env_s) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 4);   // nothing of the service's but the channel
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setpgroup(&attr, 0);   // its own group: killed as one
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+    pid_t pid = -1;
+    int rc = ::posix_spawn(&pid, options_.program.c_str(), &fa, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    ::close(sv[1]);
+    p->fd = sv[0];
+    if (rc != 0) {
+        kill_and_reap(*p);
+        throw std::runtime_error("cannot start " + options_.program + ": " + std::strerror(rc));
+    }
+    p->pid = pid;
+    try {
+        auto f = receive_frame_until(p->fd, 1 << 16, Clock::now() + options_.startup);
+        if (!f) throw std::runtime_error("LibreOffice did not start within " + std::to_string(options_.startup.count() / 1000) + " s");
+        if (f->kind == Kind::failed) throw std::runtime_error("the converter could not start: " + f->payload.substr(f->payload.find('\0') + 1));
+        if (f->kind != Kind::ready) throw std::runtime_error("the converter said something else than ready");
+    } catch (const std::exception& e) {
+        std::string detail = e.what();
+        kill_and_reap(*p);
+        throw std::runtime_error(detail);
+    }
+    p->ready = true;
+    return p;
+}
+
+void OfficePool::loop() {
+    std::unique_lock lock(mutex_);
+    unsigned failures = 0;
+    while (!stopping_) {
+        if (live_ >= options_.converters || options_.program.empty()) {
+            if (options_.program.empty()) start_error_ = "no converter program (mugaika-office) in this build";
+            cv_.wait(lock);
+            continue;
+        }
+        ++live_;
+        lock.unlock();
+        std::unique_ptr<Process> p;
+        std::string error;
+        try {
+            p = start();
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        lock.lock();
+        if (p) {
+            failures = 0;
+            ++stats_.started;
+            if (stopping_) {
+                --live_;
+                kill_and_reap(*p);
+                break;
+            }
+            ready_.push_back(std::move(p));
+            start_error_.clear();
+        } else {
+            --live_;
+            start_error_ = error;
+            ++failures;
+            cv_.notify_all();
+            // A converter that cannot start now will not start in a tight loop either.
+            cv_.wait_for(lock, std::chrono::milliseconds(std::min(30000u, 500u << std::min(failures, 6u))));
+            continue;
+        }
+        cv_.notify_all();
+    }
+}
+
+std::unique_ptr<OfficePool::Process> OfficePool::take(Clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    while (ready_.empty()) {
+        // Items wait for a converter like for a worker; one that never comes is the item's time.
+        if (!start_error_.empty() && live_ == 0)
+            throw SanitizeError(reason::internal, "no document converter could be started: " + start_error_);
+        if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && ready_.empty())
+            throw SanitizeError(reason::limit_time, "no document converter was free before the item's time budget ran out");
+    }
+    auto p = std::move(ready_.front());
+    ready_.pop_front();
+    return p;
+}
+
+void OfficePool::give_back(std::unique_ptr<Process> p) {
+    if (p->documents >= options_.max_documents) return retire(std::move(p));
+    std::lock_guard lock(mutex_);
+    ready_.push_back(std::move(p));
+    cv_.notify_all();
+}
+
+void OfficePool::retire(std::unique_ptr<Process> p) {
+    kill_and_reap(*p);
+    std::lock_guard lock(mutex_);
+    --live_;
+    ++stats_.retired;
+    cv_.notify_all();   // the pool's thread starts a fresh one
+}
+
+std::string OfficePool::convert(const ConversionRequest& request) {
+    auto deadline = std::min(request.deadline, Clock::now() + options_.per_document + options_.startup);
+    std::unique_ptr<Process> p = take(deadline);
+    deadline = std::min(request.deadline, Clock::now() + options_.per_document);
+    std::uint64_t max_out = request.max_output_bytes ? std::min(request.max_output_bytes, options_.max_output_bytes)
+                                                     : options_.max_output_bytes;
+    ConvertJob job{std::string(request.source_type), std::string(to_string(request.target)), std::string(request.bytes)};
+    ++p->documents;
+    std::optional<Frame> answer;
+    std::string broken;
+    try {
+        if (send_frame_until(p->fd, Kind::convert, encode_job(job), deadline))
+            answer = receive_frame_until(p->fd, options_.max_output_bytes + 4096, deadline);
+    } catch (const ProtocolError& e) {
+        broken = e.what();
+    }
+    if (!broken.empty()) {
+        std::string how = how_it_ended(p->pid);
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.crashed;
+        }
+        retire(std::move(p));
+        throw SanitizeError(reason::worker_crash, "the document converter failed on this document (" + how + "; " + broken + ")");
+    }
+    if (!answer) {
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.timed_out;
+        }
+        retire(std::move(p));
+        throw SanitizeError(reason::limit_time, "the document converter did not finish in time (killed and replaced)");
+    }
+    if (answer->kind == Kind::failed) {
+        auto nul = answer->payload.find('\0');
+        std::string code = answer->payload.substr(0, nul);
+        std::string detail = nul == std::string::npos ? "" : answer->payload.substr(nul + 1);
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.failed;
+        }
+        retire(std::move(p));   // after any error: LibreOffice's state is not trusted any more
+        if (code != reason::malformed && code != reason::limit_size && code != reason::internal) code = std::string(reason::internal);
+        throw SanitizeError(code, detail);
+    }
+    if (answer->kind != Kind::done) {
+        retire(std::move(p));
+        throw SanitizeError(reason::worker_crash, "the document converter answered out of turn");
+    }
+    if (answer->payload.size() > max_out) {
+        give_back(std::move(p));
+        throw SanitizeError(reason::limit_size, "the converted document has " + std::to_string(answer->payload.size()) + " bytes");
+    }
+    {
+        std::lock_guard lock(mutex_);
+        ++stats_.conversions;
+    }
+    give_back(std::move(p));
+    return std::move(answer->payload);
+}
+
+}  // namespace mugaika::office
