@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kJapanese{{
     {"legacy.vba", "マクロ(VBA)を削除しました。"},
-    {"legacy.xlm", "Excel 4.0マクロ(XLMマクロシート、自動実行の名前)を無効にしました。"},
+    {"legacy.xlm", "Excel 4.0マクロ(XLMマクロシート、自動実行の名前)を、実行できない形にしました(マクロシートは通常のシートの値として残ります)。"},
     {"legacy.odf_script", "マクロ(LibreOffice Basic、スクリプト)を削除しました。"},
     {"legacy.event", "文書を開いたときなどに動くイベント設定を削除しました。"},
     {"legacy.ole", "埋め込みオブジェクト(OLE)を削除しました(プレビュー画像は残る場合があります)。"},
@@ -53,7 +53,10 @@ void Tally::report(Context& ctx) const {
     for (const auto& [kind, e] : entries_) {
         std::string detail = std::to_string(e.count) + "x before conversion";
         if (!e.example.empty()) detail += " (e.g. " + e.example + ")";
-        detail += "; not carried into the rebuilt document";
+        detail += kind == "legacy.xlm"
+                      ? "; macro sheets arrive as plain worksheets, their Auto_ names and program-calling formulas are "
+                        "removed by the OOXML rebuild, so nothing of them can run"
+                      : "; not carried into the rebuilt document";
         ctx.add(kind, Action::removed, detail, std::string(japanese(kind)));
     }
 }
