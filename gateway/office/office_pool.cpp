@@ -92,6 +92,7 @@ OfficePool::~OfficePool() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+        if (starting_ > 0) ::kill(-starting_, SIGKILL);   // do not wait out LibreOffice's start-up
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
@@ -155,6 +156,11 @@ std::unique_ptr<OfficePool::Process> OfficePool::start() {
         throw std::runtime_error("cannot start " + options_.program + ": " + std::strerror(rc));
     }
     p->pid = pid;
+    {
+        std::lock_guard lock(mutex_);
+        starting_ = stopping_ ? -1 : pid;
+        if (stopping_) ::kill(-pid, SIGKILL);
+    }
     try {
         auto f = receive_frame_until(p->fd, 1 << 16, Clock::now() + options_.startup);
         if (!f) throw std::runtime_error("LibreOffice did not start within " + std::to_string(options_.startup.count() / 1000) + " s");
@@ -162,8 +168,16 @@ std::unique_ptr<OfficePool::Process> OfficePool::start() {
         if (f->kind != Kind::ready) throw std::runtime_error("the converter said something else than ready");
     } catch (const std::exception& e) {
         std::string detail = e.what();
+        {
+            std::lock_guard lock(mutex_);
+            starting_ = -1;
+        }
         kill_and_reap(*p);
         throw std::runtime_error(detail);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        starting_ = -1;
     }
     p->ready = true;
     return p;

@@ -67,6 +67,7 @@ private:
     unsigned live_ = 0;          // ready + busy + starting
     bool stopping_ = false;
     std::string start_error_;    // the last start-up failure, for the items that waited in vain
+    pid_t starting_ = -1;        // the converter being started (killed at once when the pool stops)
     OfficeStats stats_;
     std::thread thread_;
 };
