@@ -77,6 +77,14 @@ std::string office_program() {
     return {};
 }
 
+std::string OneShotConverter::convert(const ConversionRequest& request) const {
+    OfficeOptions o;
+    o.converters = 1;
+    o.max_documents = 1;
+    OfficePool pool(o);
+    return pool.convert(request);
+}
+
 bool office_installed(const std::string& office_dir) {
     return ::access((fs::path(office_dir) / "libmergedlo.so").c_str(), R_OK) == 0 ||
            ::access((fs::path(office_dir) / "libsofficeapp.so").c_str(), R_OK) == 0;

@@ -82,6 +82,14 @@ private:
     std::shared_ptr<OfficePool> pool_;
 };
 
+// For one-shot commands (`mugaika sanitize`): nothing is started until a document needs converting;
+// then one converter is started in the process that asks (the item's forked worker), used for that
+// document only, and gone with it. Slow (LibreOffice's start-up per legacy file), never shared.
+class OneShotConverter final : public Converter {
+public:
+    std::string convert(const ConversionRequest& request) const override;
+};
+
 // The converter executable: `mugaika-office` beside the running program, else the build tree's.
 // Empty when there is none (LibreOfficeKit's headers were missing at build time).
 std::string office_program();

@@ -329,3 +329,38 @@ TEST_CASE("legacy conversion: a document LibreOffice cannot read is held, and th
     Outcome good = e->process(fixtures().files.at("report.rtf"), "次.rtf");
     CHECK_MESSAGE(!good.quarantined(), (good.reason + ": " + good.reason_detail));
 }
+
+TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert to packages without active content, or are held") {
+    auto corpus = corpus_dir();
+    if (!corpus) {
+        MESSAGE("../shared/corpus absent: legacy corpus test skipped");
+        return;
+    }
+    REQUIRE_OFFICE();
+    auto e = engine_with_office();
+    TempDir work;
+    int converted = 0, held = 0, n = 0;
+    for (const char* category : {"ole-macro", "xlm-macro", "office-dde", "office-oleobject", "rtf-object"}) {
+        if (!std::filesystem::exists(*corpus / category)) continue;
+        for (const auto& entry : std::filesystem::directory_iterator(*corpus / category)) {
+            std::string ext = entry.path().extension().string();
+            if (ext != ".doc" && ext != ".xls" && ext != ".ppt" && ext != ".rtf") continue;
+            CAPTURE(entry.path().string());
+            Outcome o = e->process(read_whole(entry.path()), entry.path().filename().string());
+            ++n;
+            if (o.quarantined()) {
+                ++held;
+                CHECK(o.outputs.empty());
+                continue;
+            }
+            ++converted;
+            REQUIRE(o.outputs.size() == 1);
+            auto out = work / ("c" + std::to_string(n) + "." + o.outputs[0].type);
+            write_file(out, o.outputs[0].bytes);
+            CHECK(ooxml::residual_constructs(out).empty());
+            CHECK(run("unzip -tq " + shell_quote(out.string()) + " >/dev/null 2>&1").status == 0);
+        }
+    }
+    MESSAGE("legacy corpus: " << n << " files, " << converted << " converted, " << held << " held");
+    CHECK(converted > 0);
+}
