@@ -134,7 +134,26 @@ TEST_CASE("legacy without a converter is held as unsupported (fail closed); Ichi
     CHECK(std::string(reason::explain_ja(t.reason)).find("PDF") != std::string::npos);
 }
 
-TEST_CASE("legacy conversion: doc, xls, ppt, rtf, odt, ods, odp and flat ODF made by LibreOffice become OOXML that independent readers open, Japanese text intact") {
+// The LibreOffice tests run as few processes as possible (CTest starts one per TEST_CASE, and each
+// starts a converter): related checks are SUBCASEs of one case, sharing the fixtures and the pool.
+static void formats_become_ooxml();
+static void biff5_with_xlm();
+static void target_pdf();
+static void vba_dde_objects();
+static void unreadable_then_next();
+
+TEST_CASE("legacy conversion: doc, xls (also Excel 5/95 with an XLM sheet), ppt, rtf, odt, ods, odp and flat ODF made by LibreOffice become OOXML or PDF that independent readers open, Japanese text intact") {
+    SUBCASE("every format to OOXML") { formats_become_ooxml(); }
+    SUBCASE("Excel 5/95 (BIFF5) with an XLM macro sheet and Auto_Open") { biff5_with_xlm(); }
+    SUBCASE("target = pdf") { target_pdf(); }
+}
+
+TEST_CASE("legacy conversion: VBA in doc and xls, DDE fields in doc and rtf, RTF objects with objupdate are reported and gone; an unreadable document is held and the next converts") {
+    SUBCASE("hostile constructs") { vba_dde_objects(); }
+    SUBCASE("unreadable, then the next") { unreadable_then_next(); }
+}
+
+static void formats_become_ooxml() {
     REQUIRE_OFFICE();
     auto e = engine_with_office();
     TempDir work;
@@ -180,7 +199,7 @@ TEST_CASE("legacy conversion: doc, xls, ppt, rtf, odt, ods, odp and flat ODF mad
     }
 }
 
-TEST_CASE("legacy conversion: Excel 5/95 (BIFF5) with an XLM macro sheet and Auto_Open is converted without them") {
+static void biff5_with_xlm() {
     REQUIRE_OFFICE();
     auto e = engine_with_office();
     TempDir work;
@@ -200,7 +219,7 @@ TEST_CASE("legacy conversion: Excel 5/95 (BIFF5) with an XLM macro sheet and Aut
     CHECK(text["b"].find("山田太郎") != std::string::npos);
 }
 
-TEST_CASE("legacy conversion: VBA in doc and xls, DDE fields in doc and rtf, RTF objects with objupdate are reported and gone") {
+static void vba_dde_objects() {
     REQUIRE_OFFICE();
     auto e = engine_with_office();
     TempDir work;
@@ -304,7 +323,7 @@ End Sub
     CHECK(ooxml::residual_constructs(work / "h.docx").empty());
 }
 
-TEST_CASE("legacy conversion: target = pdf gives a rebuilt PDF") {
+static void target_pdf() {
     REQUIRE_OFFICE();
     auto e = engine_with_office("[sanitizer.legacy]\ntarget = \"pdf\"\n");
     TempDir work;
@@ -318,7 +337,7 @@ TEST_CASE("legacy conversion: target = pdf gives a rebuilt PDF") {
     CHECK(run("pdftotext -q " + shell_quote((work / "o.pdf").string()) + " -").out.find("山田太郎") != std::string::npos);
 }
 
-TEST_CASE("legacy conversion: a document LibreOffice cannot read is held, and the next one converts normally") {
+static void unreadable_then_next() {
     REQUIRE_OFFICE();
     auto e = engine_with_office();
     // A Word file whose streams are garbage: detected as doc, refused by LibreOffice.
