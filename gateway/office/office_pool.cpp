@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,12 +9,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <system_error>
 
 #include "mugaika/limits.hpp"
 #include "mugaika/reasons.hpp"
 #include "office_protocol.hpp"
-
-extern char** environ;
+#include "sandbox/spawn.hpp"
 
 namespace mugaika::office {
 namespace fs = std::filesystem;
@@ -23,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 
 struct OfficePool::Process {
     pid_t pid = -1;
+    int pidfd = -1;
     int fd = -1;
     fs::path workdir;
     unsigned documents = 0;
@@ -39,17 +39,22 @@ fs::path tmp_root(const OfficeOptions& o) {
     return t && *t ? fs::path(t) : fs::path("/tmp");
 }
 
-// Kills the converter's whole process group (LibreOffice may have helpers) and reaps it, bounded.
+// Kills the converter and reaps it, bounded. It is the first process of its own PID namespace: with
+// it goes anything it could have started (seccomp lets it start nothing). One that is not gone within
+// the bound is reaped by a thread of its own, never by the item that waits.
 void kill_and_reap(OfficePool::Process& p) {
     if (p.fd >= 0) ::close(p.fd);
     p.fd = -1;
     if (p.pid > 0) {
-        ::kill(-p.pid, SIGKILL);
         ::kill(p.pid, SIGKILL);
         auto until = Clock::now() + kReapBound;
-        while (::waitpid(p.pid, nullptr, WNOHANG) == 0 && Clock::now() < until) ::usleep(2000);
+        pid_t r = 0;
+        while ((r = ::waitpid(p.pid, nullptr, WNOHANG)) == 0 && Clock::now() < until) ::usleep(2000);
+        if (r == 0) std::thread([pid = p.pid] { ::waitpid(pid, nullptr, 0); }).detach();
         p.pid = -1;
     }
+    if (p.pidfd >= 0) ::close(p.pidfd);
+    p.pidfd = -1;
     std::error_code ec;
     if (!p.workdir.empty()) fs::remove_all(p.workdir, ec);
 }
@@ -77,12 +82,18 @@ std::string office_program() {
     return {};
 }
 
-std::string OneShotConverter::convert(const ConversionRequest& request) const {
-    OfficeOptions o;
-    o.converters = 1;
-    o.max_documents = 1;
-    OfficePool pool(o);
-    return pool.convert(request);
+std::string LazyConverter::convert(const ConversionRequest& request) const {
+    std::shared_ptr<OfficePool> pool;
+    {
+        std::lock_guard lock(mutex_);
+        if (!pool_) {
+            OfficeOptions o = options_;
+            o.converters = 1;
+            pool_ = std::make_shared<OfficePool>(o);
+        }
+        pool = pool_;
+    }
+    return pool->convert(request);
 }
 
 bool office_installed(const std::string& office_dir) {
@@ -100,7 +111,7 @@ OfficePool::~OfficePool() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
-        if (starting_ > 0) ::kill(-starting_, SIGKILL);   // do not wait out LibreOffice's start-up
+        if (starting_ > 0) ::kill(starting_, SIGKILL);   // do not wait out LibreOffice's start-up
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
@@ -114,66 +125,83 @@ OfficeStats OfficePool::stats() const {
     return stats_;
 }
 
+std::string OfficePool::start_error() const {
+    std::lock_guard lock(mutex_);
+    return start_error_;
+}
+
+std::string OfficePool::sandbox_report() const {
+    std::lock_guard lock(mutex_);
+    return sandbox_report_;
+}
+
+std::string check_converter_sandbox(OfficeOptions options) {
+    options.converters = 1;
+    if (options.program.empty()) options.program = office_program();
+    if (options.program.empty()) throw std::runtime_error("no converter program (mugaika-office) in this build");
+    if (!office_installed(options.office_dir)) throw std::runtime_error("LibreOffice is not installed in " + options.office_dir);
+    OfficePool pool(options);
+    auto until = Clock::now() + options.startup;
+    while (Clock::now() < until) {
+        if (auto r = pool.sandbox_report(); !r.empty()) return r;
+        if (auto e = pool.start_error(); !e.empty()) throw std::runtime_error(e);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("the converter did not start within " + std::to_string(options.startup.count() / 1000) + " s");
+}
+
 // Started by the pool's thread only: no item waits on LibreOffice's start-up unless every converter
 // is busy or was just thrown away.
 std::unique_ptr<OfficePool::Process> OfficePool::start() {
     auto p = std::make_unique<Process>();
-    std::string tmpl = (tmp_root(options_) / "mugaika-office-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
-    p->workdir = tmpl;
+    bool degraded = options_.isolation == sandbox::Isolation::degraded;
+    if (degraded) {
+        // No private /tmp without a mount namespace: a folder of its own, the only place Landlock
+        // lets it write. In full isolation nothing of the converter's touches the host's disk.
+        std::string tmpl = (tmp_root(options_) / "mugaika-office-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+        p->workdir = tmpl;
+    }
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
         kill_and_reap(*p);
         throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
     }
-    std::vector<std::string> args{options_.program, "--channel", "3", "--workdir", p->workdir.string(),
+    std::vector<std::string> args{options_.program, "--isolation", degraded ? "degraded" : "sandbox",
                                   "--office", options_.office_dir, "--memory", std::to_string(options_.memory_bytes),
+                                  "--cpu", std::to_string(options_.cpu_seconds),
                                   "--max-bytes", std::to_string(options_.max_output_bytes)};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_s{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
-    std::vector<char*> envp;
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 4);   // nothing of the service's but the channel
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setpgroup(&attr, 0);   // its own group: killed as one
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, options_.program.c_str(), &fa, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    if (degraded) args.insert(args.end(), {"--workdir", p->workdir.string()});
+    if (options_.test_hooks) args.insert(args.end(), {"--test-hooks", "1"});
+    if (!options_.fake.empty()) args.insert(args.end(), {"--fake", options_.fake});
+    sandbox::Spawned spawned;
+    try {
+        // clone3 + execve into new namespaces, empty environment, the channel as its only descriptor;
+        // called from the pool's own thread (the converter dies with it: PR_SET_PDEATHSIG).
+        spawned = sandbox::spawn({options_.program, args, sv[1], options_.isolation});
+    } catch (const std::exception& e) {
+        ::close(sv[0]);
+        ::close(sv[1]);
+        kill_and_reap(*p);
+        throw std::runtime_error("cannot start " + options_.program + " in the sandbox: " + e.what());
+    }
     ::close(sv[1]);
     p->fd = sv[0];
-    if (rc != 0) {
-        kill_and_reap(*p);
-        throw std::runtime_error("cannot start " + options_.program + ": " + std::strerror(rc));
-    }
+    pid_t pid = spawned.pid;
+    p->pidfd = spawned.pidfd;
     p->pid = pid;
     {
         std::lock_guard lock(mutex_);
         starting_ = stopping_ ? -1 : pid;
-        if (stopping_) ::kill(-pid, SIGKILL);
+        if (stopping_) ::kill(pid, SIGKILL);
     }
     try {
         auto f = receive_frame_until(p->fd, 1 << 16, Clock::now() + options_.startup);
         if (!f) throw std::runtime_error("LibreOffice did not start within " + std::to_string(options_.startup.count() / 1000) + " s");
         if (f->kind == Kind::failed) throw std::runtime_error("the converter could not start: " + f->payload.substr(f->payload.find('\0') + 1));
         if (f->kind != Kind::ready) throw std::runtime_error("the converter said something else than ready");
+        std::lock_guard lock(mutex_);
+        sandbox_report_ = f->payload;
     } catch (const std::exception& e) {
         std::string detail = e.what();
         {
@@ -195,7 +223,7 @@ void OfficePool::loop() {
     std::unique_lock lock(mutex_);
     unsigned failures = 0;
     while (!stopping_) {
-        if (live_ >= options_.converters || options_.program.empty()) {
+        if (live_ >= options_.converters || options_.program.empty() || !(options_.prestart || demanded_)) {
             if (options_.program.empty()) start_error_ = "no converter program (mugaika-office) in this build";
             cv_.wait(lock);
             continue;
@@ -234,7 +262,13 @@ void OfficePool::loop() {
 }
 
 std::unique_ptr<OfficePool::Process> OfficePool::take(Clock::time_point deadline) {
+    if (options_.program.empty())
+        throw SanitizeError(reason::internal, "no document converter could be started: no converter program (mugaika-office) in this build");
     std::unique_lock lock(mutex_);
+    if (!demanded_) {
+        demanded_ = true;
+        cv_.notify_all();
+    }
     while (ready_.empty()) {
         // Items wait for a converter like for a worker; one that never comes is the item's time.
         if (!start_error_.empty() && live_ == 0)
@@ -263,6 +297,9 @@ void OfficePool::retire(std::unique_ptr<Process> p) {
 }
 
 std::string OfficePool::convert(const ConversionRequest& request) {
+    if (request.bytes.size() > options_.max_output_bytes)
+        throw SanitizeError(reason::limit_size, "the document is larger than the converter takes (" +
+                                                    std::to_string(options_.max_output_bytes) + " bytes)");
     auto deadline = std::min(request.deadline, Clock::now() + options_.per_document + options_.startup);
     std::unique_ptr<Process> p = take(deadline);
     deadline = std::min(request.deadline, Clock::now() + options_.per_document);

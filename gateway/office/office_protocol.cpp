@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sandbox/seccomp.hpp"
+
 namespace mugaika::office {
 namespace {
 
@@ -58,8 +60,21 @@ bool read_exact(int fd, char* out, std::size_t n, bool eof_ok, const std::chrono
 std::optional<Frame> receive(int fd, std::uint64_t max_payload, const std::chrono::steady_clock::time_point* deadline,
                              bool eof_ok, bool& timed_out) {
     char header[kHeader];
-    if (!read_exact(fd, header, kHeader, eof_ok, deadline, timed_out)) return std::nullopt;
+    if (!read_exact(fd, header, 4, eof_ok, deadline, timed_out)) return std::nullopt;
+    if (std::memcmp(header, "MGKS", 4) == 0) {
+        // The sandbox's SIGSYS reporter (sandbox/seccomp.hpp): the converter is dying of a forbidden
+        // system call; name it for the report. The exit status is the authority, this only names.
+        unsigned char nr[8];
+        if (!read_exact(fd, reinterpret_cast<char*>(nr), 8, false, deadline, timed_out))
+            throw ProtocolError("killed for a forbidden system call");
+        auto u32 = [&](int at) {
+            return static_cast<std::uint32_t>(nr[at]) | static_cast<std::uint32_t>(nr[at + 1]) << 8 |
+                   static_cast<std::uint32_t>(nr[at + 2]) << 16 | static_cast<std::uint32_t>(nr[at + 3]) << 24;
+        };
+        throw ProtocolError("killed for a forbidden system call: " + sandbox::syscall_name(u32(4), static_cast<int>(u32(0))));
+    }
     if (std::memcmp(header, "MGKO", 4) != 0) throw ProtocolError("bad frame magic");
+    if (!read_exact(fd, header + 4, kHeader - 4, false, deadline, timed_out)) return std::nullopt;
     std::uint64_t len = 0;
     for (int i = 7; i >= 0; --i) len = (len << 8) | static_cast<unsigned char>(header[5 + i]);
     if (len > max_payload) throw ProtocolError("frame of " + std::to_string(len) + " bytes over the limit");

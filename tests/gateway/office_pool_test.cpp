@@ -8,68 +8,44 @@
 #include "mugaika/registry.hpp"
 #include "office/office_pool.hpp"
 #include "office/office_protocol.hpp"
+#include "worker/isolated.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace mugaika;
 using namespace mugaika::test;
 
 namespace {
 
-const char* kFakeConverter = R"(#!/usr/bin/env python3
-import hashlib, os, struct, sys, time
-args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
-ch = os.fdopen(int(args['--channel']), 'r+b', buffering=0)
-def send(kind, payload):
-    ch.write(b'MGKO' + kind + struct.pack('<Q', len(payload)) + payload + hashlib.sha256(payload).digest())
-def exact(n):
-    b = b''
-    while len(b) < n:
-        part = ch.read(n - len(b))
-        if not part:
-            return None
-        b += part
-    return b
-if os.environ.get('FAKE_NEVER_READY') or os.path.exists(os.path.join(args['--workdir'], '..', 'never-ready')):
-    time.sleep(3600)
-send(b'R', b'')
-while True:
-    head = exact(13)
-    if head is None:
-        sys.exit(0)
-    n = struct.unpack('<Q', head[5:13])[0]
-    payload = exact(n); exact(32)
-    source, target, body = payload.split(b'\0', 2)
-    if b'crash' in body:
-        os.kill(os.getpid(), 9)
-    if body == b'hang':
-        time.sleep(3600)
-    if body == b'lie':
-        ch.write(b'MGKO' + b'D' + struct.pack('<Q', 3) + b'abc' + b'\0' * 32)
-        continue
-    if body == b'refuse':
-        send(b'F', b'malformed\0cannot read it')
-        continue
-    send(b'D', b'converted:' + source + b':' + target + b':' + body + b':' + str(os.getpid()).encode())
-)";
-
+// The real mugaika-office in its real sandbox, with --fake: a scripted converter without LibreOffice
+// (test builds) that crashes ("crash"), hangs ("hang"), sends a bad digest ("lie"), refuses
+// ("refuse") or calls what seccomp forbids ("exec") on request, and otherwise answers
+// "converted:SOURCE:TARGET:BODY:ID" with an ID of its own process.
 struct Fake {
     TempDir dir;
-    std::string program;
-    Fake() {
-        program = (dir / "fake-office").string();
-        write_file(program, kFakeConverter);
-        std::filesystem::permissions(program, std::filesystem::perms::owner_all);
-    }
     office::OfficeOptions options(unsigned max_documents = 10) const {
         office::OfficeOptions o;
-        o.program = program;
         o.converters = 1;
         o.max_documents = max_documents;
         o.startup = std::chrono::seconds(30);
         o.per_document = std::chrono::seconds(2);
         o.tmp_root = dir.path;
+        o.fake = "yes";
         return o;
     }
+    std::size_t folders() const {
+        std::size_t n = 0;
+        for (const auto& e : std::filesystem::directory_iterator(dir.path))
+            if (e.path().filename().string().starts_with("mugaika-office-")) ++n;
+        return n;
+    }
 };
+
+bool have_converter() {
+    if (!office::office_program().empty()) return true;
+    MESSAGE("no mugaika-office in this build (libreofficekit-dev): pool tests skipped");
+    return false;
+}
 
 ConversionRequest request(std::string_view body, std::chrono::seconds budget = std::chrono::seconds(30)) {
     ConversionRequest r;
@@ -91,9 +67,19 @@ std::string code_of(office::OfficePool& pool, std::string_view body) {
 
 std::string pid_in(const std::string& answer) { return answer.substr(answer.rfind(':') + 1); }
 
+std::string detail_of(office::OfficePool& pool, std::string_view body) {
+    try {
+        pool.convert(request(body));
+    } catch (const SanitizeError& e) {
+        return e.what();
+    }
+    return "converted";
+}
+
 }  // namespace
 
-TEST_CASE("office pool: a converter that crashes or hangs is replaced, the document is held, the next one converts") {
+TEST_CASE("office pool: a converter that crashes, hangs or calls a forbidden system call in its sandbox is replaced, the document is held, the next one converts") {
+    if (!have_converter()) return;
     Fake fake;
     office::OfficePool pool(fake.options());
     std::string first = pool.convert(request("one"));
@@ -109,31 +95,54 @@ TEST_CASE("office pool: a converter that crashes or hangs is replaced, the docum
     CHECK(code_of(pool, "lie") == reason::worker_crash);   // a bad digest is a broken converter
     CHECK(code_of(pool, "refuse") == reason::malformed);
     CHECK(pool.convert(request("four")).starts_with("converted:doc:docx:four:"));
+    std::string exec = detail_of(pool, "exec");
+    CHECK_MESSAGE(exec.find("forbidden system call: execve") != std::string::npos, exec);
+    CHECK(pool.convert(request("five")).starts_with("converted:doc:docx:five:"));
     auto s = pool.stats();
-    CHECK(s.crashed == 2);
+    CHECK(s.crashed == 3);
     CHECK(s.timed_out == 1);
     CHECK(s.failed == 1);
-    CHECK(s.conversions == 4);
+    CHECK(s.conversions == 5);
+    CHECK(fake.folders() == 0);   // a sandboxed converter's folder is its own tmpfs: nothing on the host
 }
 
-TEST_CASE("office pool: a converter serves at most max_documents, then a fresh one takes over; its folder goes with it") {
+TEST_CASE("office pool: a converter serves at most max_documents, then a fresh one takes over; degraded, its folder goes with it") {
+    if (!have_converter()) return;
     Fake fake;
-    office::OfficePool pool(fake.options(2));
-    std::string a = pool.convert(request("a")), b = pool.convert(request("b")), c = pool.convert(request("c"));
-    CHECK(pid_in(a) == pid_in(b));
-    CHECK(pid_in(c) != pid_in(b));
-    CHECK(pool.stats().retired >= 1);
-    // Only the live converter's folder remains.
-    std::size_t folders = 0;
-    for (const auto& e : std::filesystem::directory_iterator(fake.dir.path))
-        if (e.path().filename().string().starts_with("mugaika-office-")) ++folders;
-    CHECK(folders == 1);
+    {
+        office::OfficePool pool(fake.options(2));
+        std::string a = pool.convert(request("a")), b = pool.convert(request("b")), c = pool.convert(request("c"));
+        CHECK(pid_in(a) == pid_in(b));
+        CHECK(pid_in(c) != pid_in(b));
+        CHECK(pool.stats().retired >= 1);
+        auto j = nlohmann::json::parse(pool.sandbox_report());
+        CHECK(j["isolation"] == "sandbox");
+        CHECK(j["pid"] == 1);
+        CHECK(j["seccomp_mode"] == 2);
+        CHECK(j["inet_socket"] != "created");
+    }
+    // isolation = "degraded" (no namespaces): a folder of its own on the host, the only place it may
+    // write; only the live converter's folder exists, and none once the pool is gone.
+    auto o = fake.options(2);
+    o.isolation = sandbox::Isolation::degraded;
+    {
+        office::OfficePool pool(o);
+        std::string a = pool.convert(request("a")), b = pool.convert(request("b")), c = pool.convert(request("c"));
+        CHECK(pid_in(c) != pid_in(b));
+        CHECK(fake.folders() == 1);
+        auto j = nlohmann::json::parse(pool.sandbox_report());
+        CHECK(j["isolation"] == "degraded");
+        CHECK(j["seccomp_mode"] == 2);
+        CHECK(j["files"]["/etc/passwd"] != "readable");   // Landlock: only what the profile lists
+    }
+    CHECK(fake.folders() == 0);
 }
 
 TEST_CASE("office pool: the item's own deadline bounds the wait, and a missing converter program fails closed at once") {
+    if (!have_converter()) return;
     Fake fake;
-    write_file(fake.dir / "never-ready", "");   // the fake never says ready
     auto o = fake.options();
+    o.fake = "never-ready";
     o.startup = std::chrono::seconds(60);
     office::OfficePool slow(o);
     auto t0 = std::chrono::steady_clock::now();
@@ -157,6 +166,7 @@ TEST_CASE("office pool: the item's own deadline bounds the wait, and a missing c
 }
 
 TEST_CASE("office pool through the engine: a document that crashes the converter is quarantined with nothing released") {
+    if (!have_converter()) return;
     Fake fake;
     auto pool = std::make_shared<office::OfficePool>(fake.options());
     Engine e(builtin_registry(), Policy::defaults());
@@ -169,4 +179,30 @@ TEST_CASE("office pool through the engine: a document that crashes the converter
     Outcome lie = e.process("{\\rtf1 plain}", "偽.rtf");
     CHECK(lie.quarantined());
     CHECK(lie.outputs.empty());
+}
+
+TEST_CASE("office pool through a sandboxed worker: the worker asks its parent; a converter that hangs is killed at the item's deadline (limit.time), the service goes on") {
+    if (!have_converter()) return;
+    Fake fake;
+    auto pool = std::make_shared<office::OfficePool>(fake.options());
+    Engine e(builtin_registry(), Policy::defaults());
+    e.set_converter(std::make_shared<office::PoolConverter>(pool));
+    WorkerLimits limits;   // isolation = "sandbox"
+    Outcome hang = process_isolated(e, "{\\rtf1 hang}", "止まる.rtf", limits);
+    CHECK(hang.quarantined());
+    CHECK(hang.reason == reason::limit_time);
+    CHECK(hang.outputs.empty());
+    CHECK(pool->stats().timed_out == 1);
+    Outcome crash = process_isolated(e, "{\\rtf1 crash}", "落ちる.rtf", limits);
+    CHECK(crash.reason == reason::worker_crash);
+    CHECK_MESSAGE(crash.reason_detail.find("converter") != std::string::npos, crash.reason_detail);
+    // The worker got what the fake returned (not a docx): input again, held, never released.
+    Outcome junk = process_isolated(e, "{\\rtf1 plain}", "偽.rtf", limits);
+    CHECK(junk.quarantined());
+    CHECK(junk.outputs.empty());
+    CHECK(pool->stats().conversions == 1);
+    // Without a converter in the parent, the worker holds the document as unsupported (fail closed).
+    Engine bare(builtin_registry(), Policy::defaults());
+    Outcome none = process_isolated(bare, "{\\rtf1 plain}", "無.rtf", limits);
+    CHECK(none.reason == reason::unsupported);
 }

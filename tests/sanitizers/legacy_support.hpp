@@ -13,6 +13,7 @@
 #include "mugaika/engine.hpp"
 #include "mugaika/registry.hpp"
 #include "office/office_pool.hpp"
+#include "worker/isolated.hpp"
 
 namespace mugaika::test::legacy {
 
@@ -219,15 +220,26 @@ inline const Fixtures& fixtures() {
     return f;
 }
 
-// One pool for the whole test binary: one converter, replaced as the tests make it.
+// One pool for the whole test binary: one converter, in its sandbox as the service runs it, replaced
+// as the tests make it. Its test hooks act (documents with a mugaika-test-office-* marker).
 inline std::shared_ptr<office::OfficePool> shared_pool() {
     static std::shared_ptr<office::OfficePool> pool = [] {
         office::OfficeOptions o;
         o.converters = 1;
         o.max_documents = 25;
+        o.test_hooks = true;
         return std::make_shared<office::OfficePool>(o);
     }();
     return pool;
+}
+
+// The service's path: the item in a sandboxed disarm worker, which asks this process for the
+// conversion; the shared pool's sandboxed LibreOffice does it.
+inline Outcome through_sandbox(const Engine& e, std::string_view bytes, std::string_view name,
+                               std::chrono::seconds wall = std::chrono::seconds(180)) {
+    WorkerLimits limits;   // isolation = "sandbox"
+    limits.wall = wall;
+    return process_isolated(e, bytes, name, limits);
 }
 
 inline std::unique_ptr<Engine> engine_with_office(const std::string& policy_toml = "") {

@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "legacy_support.hpp"
 #include "mugaika/detect.hpp"
@@ -141,9 +144,17 @@ static void biff5_with_xlm();
 static void target_pdf();
 static void vba_dde_objects();
 static void unreadable_then_next();
+static void converter_faults_in_sandbox();
+static void converter_sandbox_from_inside();
+static void selftest_reports_converter();
 
 TEST_CASE("legacy conversion: doc, xls (also Excel 5/95 with an XLM sheet), ppt, rtf, odt, ods, odp and flat ODF made by LibreOffice become OOXML or PDF that independent readers open, Japanese text intact") {
-    SUBCASE("every format to OOXML") { formats_become_ooxml(); }
+    SUBCASE("every format to OOXML, through a sandboxed worker and the sandboxed converter") { formats_become_ooxml(); }
+    SUBCASE("the converter's sandbox, seen from inside LibreOffice's process") { converter_sandbox_from_inside(); }
+    SUBCASE("a converter that crashes or calls what its sandbox forbids: held, replaced, the next converts") {
+        converter_faults_in_sandbox();
+    }
+    SUBCASE("mugaika selftest sandbox reports the converter's layers") { selftest_reports_converter(); }
     SUBCASE("Excel 5/95 (BIFF5) with an XLM macro sheet and Auto_Open") { biff5_with_xlm(); }
     SUBCASE("target = pdf") { target_pdf(); }
 }
@@ -166,8 +177,9 @@ static void formats_become_ooxml() {
     std::vector<std::filesystem::path> outputs;
     for (const auto& c : cases) {
         CAPTURE(c.input);
-        // The name lies on purpose: the content decides.
-        Outcome o = e->process(fixtures().files.at(c.input), "受信" + c.input.substr(c.input.find('.')) );
+        // The name lies on purpose: the content decides. The service's path: a sandboxed worker that
+        // asks this process, whose pool's LibreOffice converts in a sandbox of its own.
+        Outcome o = through_sandbox(*e, fixtures().files.at(c.input), "受信" + c.input.substr(c.input.find('.')));
         REQUIRE_MESSAGE(!o.quarantined(), (o.reason + ": " + o.reason_detail));
         CHECK(o.verdict == Verdict::disarmed);
         REQUIRE(o.outputs.size() == 1);
@@ -180,6 +192,16 @@ static void formats_become_ooxml() {
         if (!c.image_dir.empty()) CHECK_MESSAGE(list.find(c.image_dir) != std::string::npos, list);
         CHECK(list.find("vbaProject") == std::string::npos);
         outputs.push_back(work / name);
+        // Python's zipfile and XML parser read the Japanese text straight from the package.
+        auto py = run("python3 -c " + shell_quote(R"(import sys, zipfile, xml.dom.minidom as m
+z = zipfile.ZipFile(sys.argv[1])
+print(''.join(n.data for part in z.namelist() if part.endswith('.xml') and ('word/document' in part or 'sharedStrings' in part or '/slides/slide' in part)
+              for n in [t.firstChild for t in m.parseString(z.read(part)).getElementsByTagName(
+                  {'word': 'w:t', 'xl': 't', 'ppt': 'a:t'}[part.split('/')[0]])] if n is not None))
+)") + " " + shell_quote((work / name).string()));
+        CHECK(py.status == 0);
+        const char* marker = c.out_ext == "docx" ? "山田太郎" : c.out_ext == "xlsx" ? "みかん" : "会議資料";
+        CHECK_MESSAGE(py.out.find(marker) != std::string::npos, py.out);
     }
     // A separate LibreOffice (soffice, its own profile) reads what we released.
     auto text = ooxml::libreoffice_text(work, outputs);
@@ -197,6 +219,67 @@ static void formats_become_ooxml() {
             CHECK(t.find("会議資料") != std::string::npos);
         }
     }
+}
+
+static void converter_sandbox_from_inside() {
+    REQUIRE_OFFICE();
+    auto e = engine_with_office();
+    Outcome o = through_sandbox(*e, fixtures().files.at("report.rtf"), "起動確認.rtf");   // a converter is up
+    REQUIRE_MESSAGE(!o.quarantined(), (o.reason + ": " + o.reason_detail));
+    auto j = nlohmann::json::parse(shared_pool()->sandbox_report());
+    CHECK(j["profile"] == "office");
+    CHECK(j["isolation"] == "sandbox");
+    CHECK(j["pid"] == 1);            // the first process of its own PID namespace
+    CHECK(j["seccomp_mode"] == 2);   // filter
+    CHECK(j["no_new_privs"] == 1);
+    CHECK(j["dumpable"] == 0);
+    CHECK(j["files"]["/etc/passwd"] != "readable");
+    CHECK(j["files"]["/proc/self/status"] != "readable");
+    CHECK(j["files"]["/usr/lib/libreoffice/program/libmergedlo.so"] == "readable");
+    CHECK(j["inet_socket"] != "created");
+    std::set<std::string> on;
+    for (const auto& l : j["layers"])
+        if (l["on"] == true) on.insert(l["name"].get<std::string>());
+    for (const char* layer : {"userns", "mountns", "pidns", "netns", "root", "rlimits", "capabilities", "no_new_privs", "seccomp"})
+        CHECK_MESSAGE(on.count(layer) == 1, layer);
+}
+
+static void selftest_reports_converter() {
+    REQUIRE_OFFICE();
+    auto r = run(shell_quote(mugaika_binary().string()) + " selftest sandbox 2>&1");
+    CHECK_MESSAGE(r.status == 0, r.out);
+    CHECK_MESSAGE(r.out.find("converter sandbox: profile office, isolation sandbox") != std::string::npos, r.out);
+    auto at = r.out.find("converter sandbox:");
+    REQUIRE(at != std::string::npos);
+    std::string converter = r.out.substr(at);
+    for (const char* line : {"netns         on", "root          on", "landlock      on", "seccomp       on   profile office",
+                             "pid           1", "seccomp mode  2", "/etc/passwd: No such file", "libmergedlo.so: readable",
+                             "inet socket   Permission denied"})
+        CHECK_MESSAGE(converter.find(line) != std::string::npos, line);
+    CHECK(r.out.find("sandbox complete") != std::string::npos);
+}
+
+// Test hooks of the real mugaika-office (test builds, the pool's --test-hooks): a document with the
+// marker makes LibreOffice's process abort or execve inside its sandbox. Each costs one document and
+// one converter; the next document converts on a fresh one. (Hangs: office_pool_test.cpp.)
+static void converter_faults_in_sandbox() {
+    REQUIRE_OFFICE();
+    auto e = engine_with_office();
+    auto before = shared_pool()->stats();
+    Outcome crash = through_sandbox(*e, "{\\rtf1\\ansi mugaika-test-office-crash \\par}", "落ちる.rtf");
+    CHECK(crash.quarantined());
+    CHECK(crash.reason == reason::worker_crash);
+    CHECK(crash.outputs.empty());
+    CHECK_MESSAGE(crash.reason_detail.find("converter") != std::string::npos, crash.reason_detail);
+    Outcome exec = through_sandbox(*e, "{\\rtf1\\ansi mugaika-test-office-exec \\par}", "実行する.rtf");
+    CHECK(exec.quarantined());
+    CHECK(exec.reason == reason::worker_crash);
+    CHECK_MESSAGE(exec.reason_detail.find("execve") != std::string::npos, exec.reason_detail);
+    Outcome next = through_sandbox(*e, fixtures().files.at("report.doc"), "次.doc");
+    CHECK_MESSAGE(!next.quarantined(), (next.reason + ": " + next.reason_detail));
+    auto after = shared_pool()->stats();
+    CHECK(after.crashed >= before.crashed + 2);
+    CHECK(after.started >= before.started + 2);
 }
 
 static void biff5_with_xlm() {
