@@ -8,6 +8,8 @@ namespace {
 constexpr std::array kReasons{
     Reason{"unsupported", "未対応の形式", "Unsupported type",
            "この形式のファイルはまだ無害化に対応していないため、保留しました。"},
+    Reason{"unsupported.ichitaro", "一太郎文書(変換不可)", "Ichitaro document (no converter)",
+           "一太郎文書は安全に変換できる仕組みがないため、保留しました。送信者に、PDFまたはWord形式(.docx)で保存し直して送るよう依頼してください。"},
     Reason{"blocked.type", "禁止された形式", "Blocked type", "この形式のファイルはポリシーにより取り込みが禁止されています。"},
     Reason{"blocked.name", "危険なファイル名", "Dangerous file name",
            "ファイル名に危険な拡張子または偽装が含まれているため、保留しました。"},
@@ -85,6 +87,7 @@ constexpr std::array kFileTypes{
     Term{"odt", "ODFテキスト", "OpenDocument text"},
     Term{"ods", "ODFスプレッドシート", "OpenDocument spreadsheet"},
     Term{"odp", "ODFプレゼンテーション", "OpenDocument presentation"},
+    Term{"ichitaro", "一太郎文書", "Ichitaro document"},
     Term{"zip", "ZIP書庫", "Zip archive"},
     Term{"7z", "7z書庫", "7z archive"},
     Term{"rar", "RAR書庫", "RAR archive"},

@@ -23,6 +23,8 @@ build=(
   libqrencode-dev
   # pictures (docs/image.md): each format's own library, called directly; libheif decodes HEVC with libde265
   libjpeg-dev libpng-dev libgif-dev libtiff-dev libwebp-dev libheif-dev libde265-0 librsvg2-dev liblcms2-dev libexif-dev
+  # the LibreOffice converter process (mugaika-office) talks to LibreOfficeKit (headers only)
+  libreofficekit-dev
 )
 run=(
   libmagic1 file libseccomp2 libqrencode4
@@ -34,13 +36,15 @@ run=(
   # a PDF that names them without embedding them is redrawn with the same glyph widths, so its text
   # stays whole words for the reader and for pdftotext (DejaVu, the fallback, is wider)
   fonts-urw-base35
+  # legacy Office, RTF, OpenDocument and HTML->PDF are converted by LibreOffice (docs/legacy.md); the
+  # -nogui variants (no X11); Calc's missing UI files are worked around in the converter's profile
+  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 )
 test=(
   # independent readers the tests check our output with
   poppler-utils qpdf python3 unzip zip
   # real writers of the archives the tests feed in (7z, LZH via Java's jlha), and bsdtar for bench/archive
   p7zip-full jlha-utils libarchive-tools xz-utils bzip2
-  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   # a real MTA in front of the gateway's LMTP server (tests/e2e/serve_postfix_test.cpp), and a client
   postfix swaks
   # the quarantine's tests: a private PostgreSQL server, a TLS certificate for the officer UI, the

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "../config/gateway_config.hpp"
+#include "../office/office_config.hpp"
 #include "../release/deliver.hpp"
 #include "../scan/malware_scan.hpp"
 #include "../worker/isolated.hpp"
@@ -56,6 +57,9 @@ int sanitize_command(const std::vector<std::string>& argv) {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     try {
         Engine engine(std::move(registry), config.policy);
+        // Legacy Office, RTF, ODF: one sandboxed LibreOffice, started at the first legacy document and
+        // kept for the others (docs/legacy.md); the item's worker asks this process for conversions.
+        engine.set_converter(office::command_converter(config));
         for (const auto& input : args.positional) {
             fs::path path(input);
             std::uint64_t size = fs::file_size(path);

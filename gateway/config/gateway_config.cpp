@@ -118,6 +118,24 @@ void parse_worker(const toml::table& t, const std::string& file, GatewayConfig& 
     if (c.worker_retries > 5) throw ConfigError(file, line_of(t), "[worker] retries must be at most 5");
 }
 
+void parse_converter(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "count") c.converter.count = static_cast<std::uint32_t>(non_negative(v, file, key));
+        else if (key == "max_documents") c.converter.max_documents = static_cast<std::uint32_t>(positive(v, file, key));
+        else if (key == "timeout_seconds") c.converter.per_document = std::chrono::seconds(positive(v, file, key));
+        else if (key == "startup_seconds") c.converter.startup = std::chrono::seconds(positive(v, file, key));
+        else if (key == "memory_mib") c.converter.memory_bytes = positive(v, file, key) << 20;
+        else if (key == "cpu_seconds") c.converter.cpu_seconds = positive(v, file, key);
+        else if (key == "prestart") c.converter.prestart = bool_value(v, file, key);
+        else unknown(v, file, key, "converter",
+                     "count, max_documents, timeout_seconds, startup_seconds, memory_mib, cpu_seconds, prestart");
+    }
+    if (c.converter.count > 64) throw ConfigError(file, line_of(t), "[converter] count must be at most 64");
+    if (c.converter.memory_bytes < (512ull << 20))
+        throw ConfigError(file, line_of(t), "[converter] memory_mib must be at least 512 (LibreOffice does not start in less)");
+}
+
 void parse_share(const toml::table& t, const std::string& file, GatewayConfig& c) {
     for (const auto& [k, v] : t) {
         std::string key(k.str());
@@ -270,9 +288,10 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
         else if (key == "http") parse_http(*t, file, c);
         else if (key == "log") parse_log(*t, file, c);
         else if (key == "scan") parse_scan(*t, file, c);
+        else if (key == "converter") parse_converter(*t, file, c);
         else
             throw ConfigError(file, line_of(v), "unknown table [" + key +
-                                                    "] (known: paths, worker, share, lmtp, release, spool, http, log, scan, "
+                                                    "] (known: paths, worker, converter, share, lmtp, release, spool, http, log, scan, "
                                                     "limits, names, types, sanitizer, quarantine, officer_ui, audit)");
     }
     c.policy = parse_policy(root, file, registry);

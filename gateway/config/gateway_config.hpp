@@ -77,6 +77,17 @@ struct HttpConfig {
     std::string listen = "127.0.0.1:9925";
 };
 
+// [converter]: the warm LibreOffice converters (docs/legacy.md), each in the sandbox's "office" profile.
+struct ConverterConfig {
+    std::uint32_t count = 2;               // warm converters; 0: none (legacy formats held as "unsupported")
+    std::uint32_t max_documents = 50;      // per converter, then it is replaced with its profile
+    std::chrono::seconds per_document{120};
+    std::chrono::seconds startup{180};
+    std::uint64_t memory_bytes = 4ull << 30;
+    std::uint64_t cpu_seconds = 900;       // over a converter's whole life
+    bool prestart = true;                  // start them with the service; false: at the first legacy document
+};
+
 struct GatewayConfig {
     std::string source = "(built-in defaults)";
     std::filesystem::path out_dir = "var/out";
@@ -96,6 +107,7 @@ struct GatewayConfig {
     SpoolConfig spool;
     HttpConfig http;
     ScanConfig scan;                     // [scan]: clamd for the original and every output
+    ConverterConfig converter;           // [converter]
     Policy policy = Policy::defaults();
 
     std::uint32_t worker_count() const;  // workers, or the number of cores

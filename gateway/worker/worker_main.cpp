@@ -8,7 +8,9 @@
 //    database, OpenSSL's configuration, the time zone (constant data of the host).
 // 2. Enters the sandbox (gateway/sandbox/): new root, rlimits, no capabilities, NO_NEW_PRIVS, not
 //    dumpable, Landlock, seccomp. Any failure: a "refused" frame and exit; it never takes an item.
-// 3. Says hello, reads one job, runs the engine, writes the result, exits.
+// 3. Says hello, reads one job, runs the engine, writes the result, exits. A legacy document is
+//    converted by asking the parent over the same channel (channel_converter.hpp): LibreOffice runs
+//    in a sandbox of its own, never in this process.
 // It links the disarm library and the sandbox, never the quarantine, its keys or the service.
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -23,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channel.hpp"
+#include "channel_converter.hpp"
 #include "job_codec.hpp"
 #include "mugaika/engine.hpp"
 #include "mugaika/names.hpp"
@@ -168,6 +171,7 @@ std::string detect(const Detector& detector, const JobRequest& job) {
             result = detect(*detector, job);
         } else {
             Engine engine(builtin_registry(), std::move(job.policy), detector);
+            if (job.converter) engine.set_converter(std::make_shared<ChannelConverter>(fd, options.max_job));
             result = encode_outcome(engine.process(job.bytes, job.name, job.secrets));
         }
     } catch (const std::bad_alloc&) {

@@ -38,14 +38,16 @@ constexpr std::array kTypes{
     FileType{"office-encrypted", C::encrypted, "application/x-ooxml-encrypted", "docx xlsx pptx docm xlsm pptm", R},
     // Legacy binary Office (CFB / OLE2).
     FileType{"doc", C::document, "application/msword", "doc dot", R},
-    FileType{"xls", C::spreadsheet, "application/vnd.ms-excel", "xls xlt", R},
+    FileType{"xls", C::spreadsheet, "application/vnd.ms-excel", "xls xlt xla", R},
     FileType{"ppt", C::presentation, "application/vnd.ms-powerpoint", "ppt pot pps", R},
     FileType{"outlook-msg", C::mail, "application/vnd.ms-outlook", "msg", R},
     FileType{"cfb", C::unknown, "application/x-cfb", "", B},
-    // OpenDocument.
-    FileType{"odt", C::document, "application/vnd.oasis.opendocument.text", "odt", R},
-    FileType{"ods", C::spreadsheet, "application/vnd.oasis.opendocument.spreadsheet", "ods", R},
-    FileType{"odp", C::presentation, "application/vnd.oasis.opendocument.presentation", "odp", R},
+    // OpenDocument, packaged (zip) or flat (one XML file: fodt, fods, fodp).
+    FileType{"odt", C::document, "application/vnd.oasis.opendocument.text", "odt ott fodt", R},
+    FileType{"ods", C::spreadsheet, "application/vnd.oasis.opendocument.spreadsheet", "ods ots fods", R},
+    FileType{"odp", C::presentation, "application/vnd.oasis.opendocument.presentation", "odp otp fodp", R},
+    // Ichitaro (JustSystems): no converter in Debian reads it; held with advice (docs/legacy.md).
+    FileType{"ichitaro", C::document, "application/x-js-taro", "jtd jtdc jtt jttc jaw jbw juw jfw jvw", R},
     // Archives.
     FileType{"zip", C::archive, "application/zip", "zip", R},
     FileType{"7z", C::archive, "application/x-7z-compressed", "7z", R},

@@ -38,7 +38,10 @@ magic_t open_magic(int flags) {
 }
 
 // libmagic MIME type -> our type id, for what the structural checks did not already settle.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 49> kMimeMap{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 52> kMimeMap{{
+    {"application/x-ichitaro4", "ichitaro"},   // 一太郎 4-6: "DOC" and a version byte (libmagic)
+    {"application/x-ichitaro5", "ichitaro"},
+    {"application/x-ichitaro6", "ichitaro"},
     {"application/pdf", "pdf"},
     {"text/rtf", "rtf"},
     {"application/rtf", "rtf"},
@@ -179,7 +182,7 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
         return result(detect::probe_zip(b, d.findings));
     if (starts(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
         if (m == "application/x-msi" || m == "application/x-ms-installer") return result("msi");
-        return result(detect::probe_cfb(b));
+        return result(detect::probe_cfb(b, d.findings));
     }
     if (starts(b, "{\\rtf") || starts(b, "{\\rt")) return result("rtf");
     // An image signature decides even when the rest is damaged (libmagic wants a valid header
@@ -207,6 +210,7 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
         if (m == "text/xml" || m == "application/xml") {
             std::string head(b.substr(0, 4096));
             if (head.find("<svg") != std::string::npos) return result("svg");
+            if (auto odf = detect::probe_flat_odf(b); !odf.empty()) return result(odf);
             return result("xml");
         }
         // Markup is never plain text: an XML or HTML document released as .txt would lose its meaning,
@@ -220,8 +224,10 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
                 return result("html");
             if (head.find("<svg") != std::string::npos) return result("svg");
             if (head.starts_with("<?xml") || head.starts_with("<!doctype") || head.starts_with("<!entity") ||
-                head.find("</") != std::string::npos || head.find("/>") != std::string::npos)
+                head.find("</") != std::string::npos || head.find("/>") != std::string::npos) {
+                if (auto odf = detect::probe_flat_odf(trimmed); !odf.empty()) return result(odf);
                 return result("xml");
+            }
         }
         // Text is only text if it decodes cleanly in an encoding we support.
         if (charset::detect_and_decode(b)) {

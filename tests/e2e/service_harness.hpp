@@ -91,7 +91,7 @@ public:
                sections_ + "\nsettle_ms = 300\nrescan_seconds = 1\n[release]\nmaildir = \"" + r +
                "/mail\"\n[lmtp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n[log]\nsyslog = false\n"
                "[audit]\nfile = \"" + r + "/audit/audit.log\"\nsyslog = false\n"
-               "[scan]\nenabled = false\n"
+               "[scan]\nenabled = false\n[converter]\nprestart = false\n"
                "[quarantine]\nstore_dir = \"" + r + "/qstore\"\ndb = \"sqlite:" + r + "/quarantine.db\"\nkey_file = \"" + r +
                "/keys/quarantine.key\"\nrelease_dir = \"" + r + "/released\"\n";
     }

@@ -6,6 +6,7 @@
 namespace mugaika::reason {
 
 inline constexpr std::string_view unsupported = "unsupported";        // no sanitizer for this type yet
+inline constexpr std::string_view unsupported_ichitaro = "unsupported.ichitaro";  // no converter reads 一太郎
 inline constexpr std::string_view blocked_type = "blocked.type";      // policy blocks this type
 inline constexpr std::string_view blocked_name = "blocked.name";      // a dangerous file name
 inline constexpr std::string_view blocked_mismatch = "blocked.mismatch";  // extension disagrees with content
