@@ -78,7 +78,9 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
             throw SanitizeError(reason::limit_depth, "nesting deeper than " + std::to_string(policy_.limits.max_depth));
         budget.check_time();
 
-        Detection detection = detector_->detect(bytes, name);
+        // Only the item itself carries libmagic's words into its report; a member or attachment is
+        // summarised by its type (ChildSummary), so describing it would be work nobody reads.
+        Detection detection = detector_->detect(bytes, name, depth == 0 ? Detector::Describe::yes : Detector::Describe::no);
         const FileType& type = *detection.type;
         o.detected_type = std::string(type.id);
         o.magic_description = detection.magic_description;

@@ -147,13 +147,24 @@ Detector::Detector() : magic_(std::make_unique<Magic>()) {
 
 Detector::~Detector() = default;
 
-Detection Detector::detect(std::string_view b, std::string_view name_hint) const {
+Detection Detector::detect(std::string_view b, std::string_view name_hint, Describe describe) const {
     Detection d;
-    const char* mime = magic_buffer(magic_->mime, b.data(), b.size());
-    const char* desc = magic_buffer(magic_->text, b.data(), b.size());
-    d.magic_mime = mime ? mime : "";
-    d.magic_description = desc ? desc : "";
-    std::string_view m = d.magic_mime;
+    // libmagic reads the whole buffer against its whole database (a few ms for a 20 KB mail, more
+    // than sanitizing it): its MIME type is asked for only where the structural checks below have not
+    // already decided, and its words only when someone reads them (the report of the item itself).
+    if (describe == Describe::yes) {
+        const char* desc = magic_buffer(magic_->text, b.data(), b.size());
+        d.magic_description = desc ? desc : "";
+    }
+    bool asked = false;
+    auto magic_mime = [&]() -> std::string_view {
+        if (!asked) {
+            asked = true;
+            const char* mime = magic_buffer(magic_->mime, b.data(), b.size());
+            d.magic_mime = mime ? mime : "";
+        }
+        return d.magic_mime;
+    };
 
     auto result = [&](std::string_view id) -> Detection {
         d.type = find_file_type(id);
@@ -167,7 +178,7 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
     if (starts(b, "MZ")) return result("exe");
     if (starts(b, "\x7F" "ELF")) return result("elf");
     if (starts(b, "\xCF\xFA\xED\xFE") || starts(b, "\xCE\xFA\xED\xFE") || starts(b, "\xCA\xFE\xBA\xBE"))
-        return result(m == "application/x-java-applet" ? "java" : "macho");
+        return result(magic_mime() == "application/x-java-applet" ? "java" : "macho");
     if (starts(b, "L\0\0\0\x01\x14\x02\0"sv)) return result("lnk");
     if (starts(b, "#!")) return result("script");
     // Structure decides between mail and the formats whose readers look past the first byte: a block
@@ -177,8 +188,10 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
     if (detect::looks_like_mail(b)) return result("eml");
     // Readers look for %PDF- within the first KiB.
     if (b.substr(0, 1024).find("%PDF-") != std::string_view::npos) return result("pdf");
-    if (starts(b, "PK\x03\x04") || starts(b, "PK\x05\x06") || m == "application/zip" ||
-        m.starts_with("application/vnd.openxmlformats") || m == "application/java-archive")
+    if (starts(b, "PK\x03\x04") || starts(b, "PK\x05\x06"))   // a zip whatever libmagic would say
+        return result(detect::probe_zip(b, d.findings));
+    std::string_view m = magic_mime();
+    if (m == "application/zip" || m.starts_with("application/vnd.openxmlformats") || m == "application/java-archive")
         return result(detect::probe_zip(b, d.findings));
     if (starts(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
         if (m == "application/x-msi" || m == "application/x-ms-installer") return result("msi");
