@@ -42,6 +42,10 @@ void check_first_use(const QuarantineConfig& c, bool init) {
     }
     if (key && db) return;
     if (init) return;
+    // The key alone, where the configuration says, with nothing else yet: a new installation the package
+    // prepared (its postinst makes the key, the service makes the rest). The key found at the configured
+    // place shows the configuration points at the site's state, which a wrong path would not.
+    if (key && !objects && !present(c.audit_file)) return;
     std::string missing_ja, missing_en;
     if (!key) {
         missing_ja += "鍵 " + c.key_file.string();

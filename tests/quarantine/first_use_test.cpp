@@ -89,14 +89,19 @@ TEST_CASE("first use: a missing key beside an existing database is refused even 
         CHECK(r.out.find("backup") != std::string::npos);
         CHECK_FALSE(fs::exists(s.tmp.path / "site" / "keys" / "q.key"));
     }
-    // A database missing beside its key (the key made by the package's postinst, say) is created with --init only.
+    // The key alone (made by the package's postinst) and nothing else: a prepared new installation.
     Site t;
     fs::create_directories(t.tmp.path / "site" / "keys");
     write_file(t.tmp.path / "site" / "keys" / "q.key", std::string(64, 'a') + "\n");
     fs::permissions(t.tmp.path / "site" / "keys" / "q.key", fs::perms::owner_read | fs::perms::owner_write);
-    CHECK(t.mugaika("quarantine purge").status == 2);
-    CHECK(t.mugaika("quarantine purge --init").status == 0);
+    CHECK(t.mugaika("quarantine purge").status == 0);
     CHECK(fs::exists(t.tmp.path / "site" / "state" / "q.db"));
+    // But a database lost beside a key and an audit log that were in use is not made anew without --init.
+    fs::remove(t.tmp.path / "site" / "state" / "q.db");
+    write_file(t.tmp.path / "site" / "log" / "audit.log", "{}\n");
+    CHECK(t.mugaika("quarantine purge").status == 2);
+    CHECK_FALSE(fs::exists(t.tmp.path / "site" / "state" / "q.db"));
+    CHECK(t.mugaika("quarantine purge --init").status == 0);
 }
 
 TEST_CASE("first use: check_first_use on its own (sqlite, postgresql, store in use)") {
@@ -112,7 +117,7 @@ TEST_CASE("first use: check_first_use on its own (sqlite, postgresql, store in u
     write_file(d / "store" / "ab" / "object", "x");   // objects without their key
     CHECK_THROWS_AS(q::check_first_use(c, true), q::FirstUseRefused);
     write_file(d / "k", "key");
-    CHECK_THROWS_AS(q::check_first_use(c, false), q::FirstUseRefused);   // the database is missing
+    CHECK_THROWS_AS(q::check_first_use(c, false), q::FirstUseRefused);   // the database is missing, objects exist
     write_file(d / "db", "");
     CHECK_NOTHROW(q::check_first_use(c, false));
     c.db = "postgresql:host=/nowhere";   // its server knows whether the schema exists; the key is checked

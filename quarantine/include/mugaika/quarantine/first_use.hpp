@@ -5,7 +5,8 @@
 // otherwise make a new key and an empty database beside the real ones: logins fail, the bootstrap
 // succeeds on the empty database, held items seem gone. So a missing key or SQLite database is an
 // error naming what is missing and where it was expected, unless the command is told --init (a new
-// installation). A key that is missing while a database or held objects exist is refused even with
+// installation). The one exception is the state the Debian package leaves: the key alone (made by its
+// postinst), no objects, no audit log; the key at the configured place shows the paths are the site's. A key that is missing while a database or held objects exist is refused even with
 // --init: a new key could open none of them (restore the key from the backup instead).
 #pragma once
 
