@@ -15,6 +15,8 @@ build=(
   libpoppler-cpp-dev libpoppler-glib-dev libpoppler-private-dev libcairo2-dev libglib2.0-dev
   libgmime-3.0-dev libpoco-dev libsodium-dev libssl-dev libsqlite3-dev
   libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+  # the `mugaika` command's argument parser (header-only)
+  libcli11-dev
   # the disarm workers' seccomp-bpf allowlists (gateway/sandbox/)
   libseccomp-dev
   # the quarantine's PostgreSQL backend: Poco's DataPostgreSQL CMake target needs libpq's headers

@@ -12,6 +12,7 @@
 #include "../office/office_config.hpp"
 #include "../worker/isolated.hpp"
 #include "args.hpp"
+#include "cli_config.hpp"
 #include "commands.hpp"
 
 namespace mugaika::cli {
@@ -45,19 +46,29 @@ bool print_report(const std::string& title, const nlohmann::json& j, bool degrad
 
 }  // namespace
 
+const CommandSpec& selftest_spec() {
+    static const CommandSpec spec{
+        "selftest",
+        "start one disarm worker and print each confinement layer as on/off (サンドボックスの確認)",
+        "",
+        {config_option()},
+        {},
+        {{"sandbox", "start one worker as the service would; exit 0 when every required layer is on", {}, {}}},
+        {"--config"}};
+    return spec;
+}
+
 int selftest_command(const std::vector<std::string>& argv) {
     Args args;
     GatewayConfig config;
     try {
-        args = parse_args(argv, {"--config"}, {});
-        if (args.positional.size() != 1 || args.positional[0] != "sandbox") throw UsageError("usage: mugaika selftest sandbox [--config FILE]");
-        if (auto file = args.value("--config")) config = load_config(*file, builtin_registry());
+        args = parse_args(argv, selftest_spec());
+        config = load_cli_config(args, builtin_registry());
     } catch (const UsageError& e) {
         std::cerr << "mugaika selftest: " << e.what() << "\n";
         return exit_usage;
     } catch (const ConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     }
     if (config.worker.isolation == WorkerIsolation::fork) {
         std::cout << "isolation = \"fork\" (test builds only): no sandbox at all\n";

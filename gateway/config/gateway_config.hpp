@@ -113,9 +113,16 @@ struct GatewayConfig {
     std::uint32_t worker_count() const;  // workers, or the number of cores
 };
 
-// Throws ConfigError (file:line: what) on anything it does not understand.
+// Throws ConfigError (file:line: what) on anything it does not understand: every address is read as
+// its listener or client will read it (mugaika/endpoint.hpp), every path checked. Relative paths
+// (and the built-in defaults, "var/...") are taken from the file's folder: `load_config` anchors them
+// there, so the same file means the same folders from any working directory.
 GatewayConfig load_config(const std::filesystem::path& file, const Registry& registry);
-GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry);
+// `base`: the folder relative paths are taken from (empty: left relative, i.e. the working directory).
+GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry,
+                                const std::filesystem::path& base = {});
+// Every relative path of `c` made absolute under `base`.
+void anchor_paths(GatewayConfig& c, const std::filesystem::path& base);
 
 // A section name is one plain folder name: no separators, no dot names, no control characters.
 bool valid_section_name(std::string_view name);

@@ -262,9 +262,10 @@ Outcome process_isolated(const Engine& engine, std::string_view bytes, std::stri
     }
 }
 
-std::string detect_isolated(std::string_view bytes, std::string_view name, const WorkerLimits& limits) {
+std::string detect_isolated(std::string_view bytes, std::string_view name, const WorkerLimits& limits,
+                            const Policy& policy) {
     if (limits.isolation == WorkerIsolation::fork) throw WorkerFailure(std::string(reason::internal), "detect needs a worker");
-    return run_worker(make_job(worker::JobKind::detect, bytes, name, Policy::defaults(), {}), limits);
+    return run_worker(make_job(worker::JobKind::detect, bytes, name, policy, {}), limits);
 }
 
 SandboxCheck check_sandbox(const WorkerLimits& limits) {

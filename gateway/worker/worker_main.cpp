@@ -13,6 +13,7 @@
 //    in a sandbox of its own, never in this process.
 // It links the disarm library and the sandbox, never the quarantine, its keys or the service.
 #include <fcntl.h>
+#include <glib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -127,10 +128,36 @@ std::string detect(const Detector& detector, const JobRequest& job) {
     j["findings"] = nlohmann::ordered_json::array();
     for (const auto* list : {&d.findings, &n.findings})
         for (const auto& f : *list) j["findings"].push_back({{"kind", f.kind}, {"detail", f.detail}, {"ja", f.ja}});
+    // The same rule as the engine's, with what `sanitize` under this policy ([names]) does about it.
+    if (extension_claims_other_type(*d.type, n.extension)) {
+        std::string label(label_ja(*d.type));
+        std::string detail = "extension ." + n.extension + " but content is " + std::string(d.type->id);
+        std::string ja = "拡張子と実際の形式(" + label + ")が一致しません。";
+        switch (job.policy.name_mismatch) {
+        case NameMismatch::block:
+            detail += "; sanitize blocks it (blocked.mismatch)";
+            ja += "無害化では隔離します。";
+            break;
+        case NameMismatch::keep:
+            detail += "; sanitize keeps the name";
+            ja += "無害化では名前をそのままにします。";
+            break;
+        case NameMismatch::rename:
+            detail += "; sanitize renames it to ." + std::string(canonical_extension(*d.type));
+            ja += "無害化では拡張子を ." + std::string(canonical_extension(*d.type)) + " に変えます。";
+            break;
+        }
+        j["findings"].push_back({{"kind", "name.mismatch"}, {"detail", detail}, {"ja", ja}});
+    }
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+// GLib's messages (libgsf's CRITICALs on hostile OLE2 files, poppler-glib) are dropped: the worker's
+// descriptors 0-2 are closed, so GLib's default writer could write into whatever file took fd 2.
+GLogWriterOutput drop_library_message(GLogLevelFlags, const GLogField*, gsize, gpointer) { return G_LOG_WRITER_HANDLED; }
+
 [[noreturn]] void run(int argc, char** argv) {
+    g_log_set_writer_func(drop_library_message, nullptr, nullptr);
     const int fd = sandbox::channel_fd;
     Options options;
     std::shared_ptr<const Detector> detector;

@@ -146,6 +146,14 @@ const PlainTextNaming* plain_text_naming(const FileType& type) {
     return nullptr;
 }
 
+bool extension_claims_other_type(const FileType& type, std::string_view ext) {
+    if (ext.empty() || type_accepts_extension(type, ext)) return false;
+    for (const auto& t : file_types())
+        if (&t != &type && type_accepts_extension(t, ext)) return true;
+    // Text may carry any extension no other type claims (.json, .dat): it is still only text.
+    return type.category != Category::text;
+}
+
 std::string_view canonical_extension(const FileType& type) {
     return type.extensions.substr(0, type.extensions.find(' '));
 }

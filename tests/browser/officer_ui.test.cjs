@@ -159,7 +159,7 @@ let gateway = null, server = null;   // killed on any failure, so that node can 
   const cfg = ['--config', config];
 
   // The two admins are made at the console; each sets their own password and sees only their own secret.
-  rememberSecret('kanri', mugaika(['user', 'add', 'kanri', '--role', 'admin', '--bootstrap', ...cfg], { MUGAIKA_NEW_PASSWORD: PASSWORD }));
+  rememberSecret('kanri', mugaika(['user', 'add', 'kanri', '--role', 'admin', '--bootstrap', '--init', ...cfg], { MUGAIKA_NEW_PASSWORD: PASSWORD }));
   rememberSecret('kanri2', mugaika(['user', 'add', 'kanri2', '--role', 'admin', '--bootstrap', ...cfg], { MUGAIKA_NEW_PASSWORD: PASSWORD }));
 
   // The gateway: a photo cut off in transfer (a PNG that ends in its pixel data: no whole picture can be
