@@ -50,4 +50,6 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
   CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9925 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["/usr/bin/mugaika"]
-CMD ["serve", "--config", "/etc/mugaika/mugaika.toml"]
+# --init: the state folders are declared VOLUMEs (never a mistyped path), so an empty one is a new
+# installation: the first start makes the quarantine key and database (no key is baked into a layer).
+CMD ["serve", "--init", "--config", "/etc/mugaika/mugaika.toml"]

@@ -1,11 +1,15 @@
 // Every sanitizer built into this binary. A new format adds one line here.
 #include "archive/archive_sanitizer.hpp"
 #include "csv/csv_sanitizer.hpp"
+#include "image/image_sanitizer.hpp"
+#include "html/html_sanitizer.hpp"
+#include "legacy/legacy_sanitizer.hpp"
 #include "mail/mail_sanitizer.hpp"
 #include "mugaika/registry.hpp"
 #include "ooxml/ooxml_sanitizer.hpp"
 #include "pdf/pdf_sanitizer.hpp"
 #include "text/text_sanitizer.hpp"
+#include "xml/xml_sanitizer.hpp"
 
 namespace mugaika {
 
@@ -18,6 +22,10 @@ Registry builtin_registry() {
     r.add(make_mail_sanitizer());
     r.add(make_archive_sanitizer());
     r.add(make_compressed_sanitizer());
+    r.add(make_image_sanitizer());
+    r.add(make_legacy_sanitizer());
+    r.add(make_html_sanitizer());
+    r.add(make_xml_sanitizer());
     return r;
 }
 

@@ -15,12 +15,18 @@ build=(
   libpoppler-cpp-dev libpoppler-glib-dev libpoppler-private-dev libcairo2-dev libglib2.0-dev
   libgmime-3.0-dev libpoco-dev libsodium-dev libssl-dev libsqlite3-dev
   libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+  # the `mugaika` command's argument parser (header-only)
+  libcli11-dev
   # the disarm workers' seccomp-bpf allowlists (gateway/sandbox/)
   libseccomp-dev
   # the quarantine's PostgreSQL backend: Poco's DataPostgreSQL CMake target needs libpq's headers
   libpq-dev
   # the officer UI's enrolment page: the authenticator app's QR code, drawn without JavaScript
   libqrencode-dev
+  # pictures (docs/image.md): each format's own library, called directly; libheif decodes HEVC with libde265
+  libjpeg-dev libpng-dev libgif-dev libtiff-dev libwebp-dev libheif-dev libde265-0 librsvg2-dev liblcms2-dev libexif-dev
+  # the LibreOffice converter process (mugaika-office) talks to LibreOfficeKit (headers only)
+  libreofficekit-dev
 )
 run=(
   libmagic1 file libseccomp2 libqrencode4
@@ -32,19 +38,25 @@ run=(
   # a PDF that names them without embedding them is redrawn with the same glyph widths, so its text
   # stays whole words for the reader and for pdftotext (DejaVu, the fallback, is wider)
   fonts-urw-base35
+  # legacy Office, RTF, OpenDocument and HTML->PDF are converted by LibreOffice (docs/legacy.md); the
+  # -nogui variants (no X11); Calc's missing UI files are worked around in the converter's profile
+  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 )
 test=(
   # independent readers the tests check our output with
   poppler-utils qpdf python3 unzip zip
   # real writers of the archives the tests feed in (7z, LZH via Java's jlha), and bsdtar for bench/archive
   p7zip-full jlha-utils libarchive-tools xz-utils bzip2
-  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   # a real MTA in front of the gateway's LMTP server (tests/e2e/serve_postfix_test.cpp), and a client
   postfix swaks
   # the quarantine's tests: a private PostgreSQL server, a TLS certificate for the officer UI, the
   # real-browser test (Debian's chromium driven by playwright-core from npm) and an independent reader of
   # the enrolment page's QR code (zbarimg)
   postgresql openssl chromium zbar-tools
+  # pictures made and read by independent tools (tests/sanitizers/image_*_test.cpp, pdf_images_test.cpp), an
+  # Adobe RGB profile to embed, and the baselines of bench/image (vips copy, convert)
+  imagemagick webp libtiff-tools libimage-exiftool-perl libheif-examples img2pdf libopenjp2-tools icc-profiles-free
+  libvips-tools
 )
 # Node.js for playwright-core: Debian's nodejs and npm, unless a Node.js with npm is already there (a
 # NodeSource nodejs bundles npm and conflicts with Debian's npm package).

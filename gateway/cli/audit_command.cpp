@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "mugaika/quarantine/audit_log.hpp"
+#include "cli_config.hpp"
 #include "quarantine_cli_support.hpp"
 
 namespace mugaika::cli {
@@ -29,8 +30,7 @@ int rotate(const Args& args) {
                   << " starts with its link to it\n";
         return exit_ok;
     } catch (const quarantine::QuarantineConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     } catch (const std::exception& e) {
         std::cerr << "mugaika audit rotate: " << e.what() << "\n";
         return exit_internal;
@@ -39,14 +39,24 @@ int rotate(const Args& args) {
 
 }  // namespace
 
+const CommandSpec& audit_spec() {
+    static const CommandSpec spec{
+        "audit",
+        "check the audit log's hash chain (exit 5 when it was altered), or start a new file (監査ログ)",
+        "",
+        {config_option()},
+        {},
+        {{"verify", "check the hash chain and the head file, and the archived files of earlier rotations beside it; needs no login",
+          {{"[FILE]", "the log (default: [audit] file)"}}, {}},
+         {"rotate", "start a new file whose first line records the last hash of the archived one (the monthly timer)", {}, {}}},
+        {"--config"}};
+    return spec;
+}
+
 int audit_command(const std::vector<std::string>& argv) {
     Args args;
     try {
-        args = parse_args(argv, {"--config"}, {});
-        bool verify = !args.positional.empty() && args.positional[0] == "verify" && args.positional.size() <= 2;
-        bool rotate = args.positional.size() == 1 && args.positional[0] == "rotate";
-        if (!verify && !rotate)
-            throw UsageError("usage: mugaika audit verify [FILE] [--config FILE] | mugaika audit rotate [--config FILE]");
+        args = parse_args(argv, audit_spec());
     } catch (const UsageError& e) {
         std::cerr << "mugaika audit: " << e.what() << "\n";
         return exit_usage;
@@ -55,7 +65,7 @@ int audit_command(const std::vector<std::string>& argv) {
     std::filesystem::path file;
     try {
         if (args.positional.size() == 2) file = args.positional[1];
-        else if (auto c = args.value("--config")) file = quarantine::load_quarantine_config(*c).audit_file;
+        else if (auto c = config_file(args)) file = quarantine::load_quarantine_config(*c).audit_file;
         else file = quarantine::QuarantineConfig{}.audit_file;
     } catch (const std::exception& e) {
         std::cerr << "mugaika: configuration error: " << e.what() << "\n";

@@ -2,6 +2,7 @@
 // the quarantine (key, database, objects, audit log) and its restore (quarantine/maintenance/backup.cpp).
 #include <iostream>
 
+#include "cli_config.hpp"
 #include "commands.hpp"
 #include "mugaika/quarantine/backup.hpp"
 #include "mugaika/quarantine/maintenance_lock.hpp"
@@ -10,29 +11,31 @@
 namespace mugaika::cli {
 namespace fs = std::filesystem;
 
-namespace {
-
-const char* usage_text =
-    "usage: mugaika backup create DIR [--config FILE] [--pg-dump PATH]\n"
-    "       mugaika backup verify DIR\n"
-    "       mugaika backup restore DIR [--config FILE] [--force] [--pg-restore PATH]\n"
-    "  create   a consistent snapshot (key, database, encrypted objects, audit log) into the new folder DIR;\n"
-    "           the service may keep running\n"
-    "  verify   check a backup: every file's SHA-256, every object decrypting under the backup's key\n"
-    "  restore  put a backup back (stop mugaika and mugaika-officer-ui first); --force moves what is\n"
-    "           already there aside (*.before-restore-TIME) instead of refusing\n";
-
-}  // namespace
+const CommandSpec& backup_spec() {
+    static const CommandSpec spec{
+        "backup",
+        "a consistent snapshot of key, database, encrypted store and audit log, and its restore (バックアップ)",
+        "The backup holds the key: keep it as safe as the key.",
+        {config_option(),
+         {"--pg-dump", "PATH", "pg_dump to use (PostgreSQL)"},
+         {"--pg-restore", "PATH", "pg_restore to use (PostgreSQL)"},
+         {"--force", "", "move what is already there aside (*.before-restore-TIME) instead of refusing"}},
+        {},
+        {{"create", "write a snapshot into the new folder DIR; the service may keep running", {{"DIR", "a new folder"}}, {"--pg-dump"}},
+         {"verify", "check a backup: every file's SHA-256, every object under the backup's key (exit 5 when damaged)",
+          {{"DIR", "the backup"}}, {}},
+         {"restore", "put a backup back (stop mugaika and mugaika-officer-ui first; exit 4 while they run)",
+          {{"DIR", "the backup"}}, {"--force", "--pg-restore"}}},
+        {"--config"}};
+    return spec;
+}
 
 int backup_command(const std::vector<std::string>& argv) {
     Args args;
     try {
-        args = parse_args(argv, {"--config", "--pg-dump", "--pg-restore"}, {"--force"});
-        if (args.positional.size() != 2 ||
-            (args.positional[0] != "create" && args.positional[0] != "verify" && args.positional[0] != "restore"))
-            throw UsageError("expected create, verify or restore and one folder");
+        args = parse_args(argv, backup_spec());
     } catch (const UsageError& e) {
-        std::cerr << "mugaika backup: " << e.what() << "\n" << usage_text;
+        std::cerr << "mugaika backup: " << e.what() << "\n";
         return exit_usage;
     }
     const std::string action = args.positional[0];
@@ -74,8 +77,7 @@ int backup_command(const std::vector<std::string>& argv) {
         for (const auto& p : r.moved_aside) std::cout << "  moved aside: " << p.string() << "\n";
         return exit_ok;
     } catch (const quarantine::QuarantineConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     } catch (const quarantine::MaintenanceBusy& e) {
         std::cerr << "mugaika backup " << action << ": " << e.what() << "\n";
         return exit_refused;

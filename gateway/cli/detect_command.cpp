@@ -7,6 +7,7 @@
 #include "../config/gateway_config.hpp"
 #include "../worker/isolated.hpp"
 #include "args.hpp"
+#include "cli_config.hpp"
 #include "commands.hpp"
 #include "mugaika/atomic_file.hpp"
 #include <system_error>
@@ -14,19 +15,27 @@
 namespace mugaika::cli {
 namespace fs = std::filesystem;
 
+const CommandSpec& detect_spec() {
+    static const CommandSpec spec{
+        "detect",
+        "print each file's detected type and the findings of the name and type checks (判定のみ)",
+        "Nothing is disarmed or written; the same checks as sanitize, in a sandboxed worker.",
+        {config_option()},
+        {{"FILE...", "the files to look at"}}};
+    return spec;
+}
+
 int detect_command(const std::vector<std::string>& argv) {
     Args args;
     GatewayConfig config;
     try {
-        args = parse_args(argv, {"--config"}, {});
-        if (args.positional.empty()) throw UsageError("no files");
-        if (auto file = args.value("--config")) config = load_config(*file, builtin_registry());
+        args = parse_args(argv, detect_spec());
+        config = load_cli_config(args, builtin_registry());
     } catch (const UsageError& e) {
         std::cerr << "mugaika detect: " << e.what() << "\n";
         return exit_usage;
     } catch (const ConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     }
     int status = exit_ok;
     for (const auto& input : args.positional) {
@@ -43,7 +52,7 @@ int detect_command(const std::vector<std::string>& argv) {
         // Detection parses hostile containers too (zip, OLE2): in a sandboxed worker like everything else.
         std::string result;
         try {
-            result = detect_isolated(bytes, name, config.worker);
+            result = detect_isolated(bytes, name, config.worker, config.policy);
         } catch (const WorkerFailure& e) {
             std::cout << input << ": detection failed (" << e.code() << ": " << e.what() << ")\n";
             status = exit_quarantined;

@@ -14,6 +14,7 @@
 #include "../scan/malware_scan.hpp"
 #include "../worker/isolated.hpp"
 #include "args.hpp"
+#include "cli_config.hpp"
 #include "commands.hpp"
 #include "mugaika/file_store.hpp"
 #include "mugaika/reasons.hpp"
@@ -43,20 +44,30 @@ std::string read_stdin(std::uint64_t limit, bool& over) {
 
 }  // namespace
 
+const CommandSpec& mail_spec() {
+    static const CommandSpec spec{
+        "mail",
+        "pipe mode: one mail on stdin, the safe mail on stdout (exit 0) or held (exit 3) (メールの無害化)",
+        "For a mail filter: nothing on stdout unless exit 0; exit 1 means keep the message and retry.",
+        {config_option(),
+         {"--quarantine", "DIR", "where a held original goes (default: [paths] quarantine)", 'q'},
+         {"--name", "NAME", "the name the message is reported under (default: message.eml)"}},
+        {}};
+    return spec;
+}
+
 int mail_command(const std::vector<std::string>& argv) {
     Args args;
     GatewayConfig config;
     Registry registry = builtin_registry();
     try {
-        args = parse_args(argv, {"--config", "--quarantine", "--name"}, {});
-        if (!args.positional.empty()) throw UsageError("mail reads the message from standard input");
-        if (auto file = args.value("--config")) config = load_config(*file, registry);
+        args = parse_args(argv, mail_spec());
+        config = load_cli_config(args, registry);
     } catch (const UsageError& e) {
         std::cerr << "mugaika mail: " << e.what() << "\n";
         return exit_usage;
     } catch (const ConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     }
     std::string name = args.value("--name").value_or("message.eml");
     std::filesystem::path quarantine = args.value("--quarantine").value_or(config.quarantine_dir.string());

@@ -3,17 +3,27 @@
 
 #include <iostream>
 
+#include "cli_config.hpp"
 #include "commands.hpp"
 #include "mugaika/quarantine/web.hpp"
 #include "quarantine_cli_support.hpp"
 
 namespace mugaika::cli {
 
+const CommandSpec& officer_ui_spec() {
+    static const CommandSpec spec{
+        "officer-ui",
+        "serve the security officer's web UI ([officer_ui] listen; 情報セキュリティ担当者の画面)",
+        "HTTPS with [officer_ui] tls_cert and tls_key; plain HTTP only on loopback. SIGTERM stops it.",
+        {config_option(), init_option()},
+        {}};
+    return spec;
+}
+
 int officer_ui_command(const std::vector<std::string>& argv) {
     Args args;
     try {
-        args = parse_args(argv, {"--config"}, {});
-        if (!args.positional.empty()) throw UsageError("usage: mugaika officer-ui --config FILE");
+        args = parse_args(argv, officer_ui_spec());
     } catch (const UsageError& e) {
         std::cerr << "mugaika officer-ui: " << e.what() << "\n";
         return exit_usage;
@@ -35,8 +45,7 @@ int officer_ui_command(const std::vector<std::string>& argv) {
         server.stop();
         return exit_ok;
     } catch (const quarantine::QuarantineConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     } catch (const std::exception& e) {
         std::cerr << "mugaika officer-ui: " << e.what() << "\n";
         return exit_internal;

@@ -1,6 +1,8 @@
 #include "quarantine_cli_support.hpp"
 
 #include "../release/gateway_sink.hpp"
+#include "cli_config.hpp"
+#include "mugaika/quarantine/first_use.hpp"
 #include "mugaika/registry.hpp"
 
 #include <fcntl.h>
@@ -19,10 +21,11 @@ std::unique_ptr<quarantine::QuarantineRuntime> open_quarantine(const Args& args)
     // the gateway's own release path (drop folders, Maildir or LGWAN MTA, the policy for re-disarming).
     GatewayConfig config;
     try {
-        if (auto file = args.value("--config")) config = load_config(*file, builtin_registry());
+        config = load_cli_config(args, builtin_registry());
     } catch (const ConfigError& e) {
         throw quarantine::QuarantineConfigError(e.what());
     }
+    quarantine::check_first_use(config.review, args.flag("--init"));
     return std::make_unique<quarantine::QuarantineRuntime>(config.review, std::make_unique<GatewaySink>(config));
 }
 
@@ -47,10 +50,27 @@ std::string secret_input(const char* env, const std::string& prompt) {
     return s;
 }
 
+bool has_terminal() {
+    int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+}
+
+UsageError no_terminal(const char* env) {
+    return UsageError(std::string("端末がないため入力を求められません。$") + env + " を設定してください (no terminal to ask on: set $" +
+                      env + ")");
+}
+
+std::string required_secret(const char* env, const std::string& prompt) {
+    if (!std::getenv(env) && !has_terminal()) throw no_terminal(env);
+    return secret_input(env, prompt);
+}
+
 quarantine::Actor sign_in(quarantine::ReviewService& service, const Args& args) {
     auto user = args.value("--user");
     if (!user) throw UsageError("--user NAME is required (with the password and a TOTP code)");
-    std::string password = secret_input("MUGAIKA_PASSWORD", "パスワード (password): ");
+    std::string password = required_secret("MUGAIKA_PASSWORD", "パスワード (password): ");
     std::string code = args.value("--totp").value_or("");
     if (code.empty()) code = secret_input("MUGAIKA_TOTP", "確認コード (TOTP code): ");
     return service.login(*user, password, code, "cli");
@@ -71,7 +91,7 @@ std::string format_time(std::int64_t t) {
 }
 
 quarantine::QuarantineConfig quarantine_config(const Args& args) {
-    if (auto file = args.value("--config")) return quarantine::load_quarantine_config(*file);
+    if (auto file = config_file(args)) return quarantine::load_quarantine_config(*file);
     return {};
 }
 

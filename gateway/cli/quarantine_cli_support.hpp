@@ -14,17 +14,21 @@
 #include <string>
 
 #include "args.hpp"
+#include "commands.hpp"
 #include "mugaika/quarantine/runtime.hpp"
 
 namespace mugaika::cli {
 
-// Exit statuses of the quarantine commands, beyond those in commands.hpp.
-inline constexpr int exit_refused = 4;    // refused: login failed, role, four-eyes, wrong state, bad input
-inline constexpr int exit_tampered = 5;   // `audit verify` found the log altered
-
+// The runtime of the configuration (cli_config.hpp); a missing key or database is refused
+// (quarantine::FirstUseRefused, a QuarantineConfigError) unless the command was given --init.
 std::unique_ptr<quarantine::QuarantineRuntime> open_quarantine(const Args& args);
 // Asks for a secret on the terminal without echo (or takes it from `env`). Empty when neither exists.
 std::string secret_input(const char* env, const std::string& prompt);
+// The same, but neither the variable nor a terminal is a usage error that names the variable (once,
+// not as the empty secret's refusal later).
+std::string required_secret(const char* env, const std::string& prompt);
+bool has_terminal();
+UsageError no_terminal(const char* env);   // the usage error that names $env
 quarantine::Actor sign_in(quarantine::ReviewService& service, const Args& args);
 // Prints a ReviewError (Japanese first, then English) and returns exit_refused.
 int report_refusal(const std::string& command, const quarantine::ReviewError& e);

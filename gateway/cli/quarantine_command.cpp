@@ -10,6 +10,7 @@
 #include "mugaika/visible_text.hpp"
 #include "mugaika/quarantine/maintenance_lock.hpp"
 #include "mugaika/quarantine/rekey.hpp"
+#include "cli_config.hpp"
 #include "quarantine_cli_support.hpp"
 
 namespace mugaika::cli {
@@ -18,23 +19,7 @@ using namespace mugaika::quarantine;
 
 namespace {
 
-const char* usage_text =
-    "usage: mugaika quarantine <action> --config FILE --user NAME [--totp CODE] ...\n"
-    "  list [--state S] [--section S] [--party ADDR] [--type T] [--reason CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n"
-    "  show ID [--json]\n"
-    "  request-release ID --reason TEXT [--kind original|resanitize|pixels|ppap]   (ppap: password from\n"
-    "                    $MUGAIKA_ZIP_PASSWORD or asked)\n"
-    "  approve ID --request REQ --kind KIND [--note TEXT] [--confirm-original]\n"
-    "  reject ID --request REQ --kind KIND [--note TEXT]\n"
-    "                    (the request and kind you were shown: without them, the pending request is shown;\n"
-    "                     releasing the original also needs --confirm-original)\n"
-    "  delete ID --reason TEXT\n"
-    "  download ID --reason TEXT --out FILE\n"
-    "  import DIR [--keep-source]      (folders of the file-based quarantine)\n"
-    "  purge                           (the retention rule; needs no --user)\n"
-    "  rekey                           (re-seal everything under a new key; resumable; stop the service\n"
-    "                                   and the officer UI first; needs no --user)\n"
-    "the password comes from $MUGAIKA_PASSWORD or the terminal, the code from --totp, $MUGAIKA_TOTP or the terminal\n";
+const char* usage_text = "  (詳しくは `mugaika quarantine --help`; see `mugaika quarantine ACTION --help`)\n";
 
 std::int64_t parse_day(const std::string& s) {
     std::tm tm{};
@@ -89,8 +74,7 @@ int rekey(const Args& args) {
                   << "  以前のバックアップには、それぞれの時点の鍵が含まれています (older backups carry their own key)\n";
         return exit_ok;
     } catch (const QuarantineConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     } catch (const MaintenanceBusy& e) {
         std::cerr << "mugaika quarantine rekey: " << e.what() << "\n";
         return exit_refused;
@@ -107,22 +91,70 @@ int rekey(const Args& args) {
 
 }  // namespace
 
+const CommandSpec& quarantine_spec() {
+    static const CommandSpec spec{
+        "quarantine",
+        "review held items as a named person: list, show, request release, approve, ... (隔離庫の操作)",
+        "Every action but purge and init signs in: --user NAME, the password from $MUGAIKA_PASSWORD or the\n"
+        "terminal, the TOTP code from --totp, $MUGAIKA_TOTP or the terminal.",
+        {config_option(),
+         init_option(),
+         {"--user", "NAME", "who you are (password and TOTP code follow)", 'u'},
+         {"--totp", "CODE", "the code from your authenticator app"},
+         {"--state", "STATE", "held, release-requested, released, deleted, ..."},
+         {"--section", "NAME", "the share's section the item came from"},
+         {"--party", "ADDR", "a sender or recipient"},
+         {"--type", "TYPE", "the detected type (pdf, docx, eml, ...)"},
+         {"--reason", "TEXT", "for list: a reason code; otherwise why you do it (recorded in the audit log)"},
+         {"--from", "YYYY-MM-DD", "held on or after this day"},
+         {"--to", "YYYY-MM-DD", "held on or before this day"},
+         {"--json", "", "print JSON", 'j'},
+         {"--kind", "KIND", "original, resanitize, pixels or ppap (ppap: the zip password from $MUGAIKA_ZIP_PASSWORD or asked)"},
+         {"--request", "REQ", "the request you were shown (approve, reject)"},
+         {"--note", "TEXT", "a note for the decision"},
+         {"--confirm-original", "", "you release the original itself, as it came (dangerous)"},
+         {"--out", "FILE", "where the original is written (a new file)", 'o'},
+         {"--keep-source", "", "leave the imported folders where they are"}},
+        {},
+        {{"list", "the held items, newest first", {}, {"--state", "--section", "--party", "--type", "--reason", "--from", "--to", "--json"}},
+         {"show", "one item with its report and its requests", {{"ID", "the item"}}, {"--json"}},
+         {"request-release", "ask for a release (a second person approves it)", {{"ID", "the item"}}, {"--reason", "--kind"}},
+         {"approve", "approve the pending request you were shown (without --request and --kind, it is shown)",
+          {{"ID", "the item"}}, {"--request", "--kind", "--note", "--confirm-original"}},
+         {"reject", "reject the pending request you were shown", {{"ID", "the item"}}, {"--request", "--kind", "--note"}},
+         {"delete", "dispose of an item (recorded)", {{"ID", "the item"}}, {"--reason"}},
+         {"download", "write the original to a new file (recorded)", {{"ID", "the item"}}, {"--reason", "--out"}},
+         {"import", "take over the folders of the file-based quarantine", {{"DIR", "its folder"}}, {"--keep-source"}},
+         {"purge", "apply the retention rule now (needs no --user)", {}, {}},
+         {"rekey", "re-seal every object and secret under a new key; resumable; stop the service and the officer UI first "
+                   "(needs no --user; exit 4 while they run)", {}, {}},
+         {"init", "a new installation: create the key, the database, the store and the audit log (needs no --user)", {}, {}}},
+        {"--config", "--init", "--user", "--totp"}};
+    return spec;
+}
+
 int quarantine_command(const std::vector<std::string>& argv) {
     Args args;
     try {
-        args = parse_args(argv,
-                          {"--config", "--user", "--totp", "--reason", "--note", "--kind", "--out", "--state",
-                           "--section", "--party", "--type", "--from", "--to", "--request"},
-                          {"--json", "--keep-source", "--confirm-original"});
-        if (args.positional.empty()) throw UsageError("no action given");
+        args = parse_args(argv, quarantine_spec());
     } catch (const UsageError& e) {
-        std::cerr << "mugaika quarantine: " << e.what() << "\n" << usage_text;
+        std::cerr << "mugaika quarantine: " << e.what() << "\n";
         return exit_usage;
     }
     const std::string action = args.positional[0];
     if (action == "rekey") return rekey(args);
+    if (action == "init") args.flags.insert("--init");
     try {
         auto rt = open_quarantine(args);
+        if (action == "init") {
+            const auto& c = rt->config();
+            std::cout << "隔離庫を用意しました (quarantine ready):\n  key      " << c.key_file.string() << "\n  database "
+                      << c.db << "\n  store    " << c.store_dir.string() << "\n  audit    " << c.audit_file.string()
+                      << "\n次は最初の管理者を登録してください (next, the first admin): mugaika user add NAME --role admin "
+                         "--bootstrap --config "
+                      << config_origin(args) << "\n";
+            return exit_ok;
+        }
         ReviewService& s = rt->service();
         if (action == "purge") {
             auto purged = s.purge_expired();
@@ -229,8 +261,7 @@ int quarantine_command(const std::vector<std::string>& argv) {
         std::cerr << "mugaika quarantine: " << e.what() << "\n" << usage_text;
         return exit_usage;
     } catch (const QuarantineConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     } catch (const ReviewError& e) {
         return report_refusal("quarantine " + action, e);
     } catch (const std::exception& e) {

@@ -11,24 +11,39 @@
 #include "../service/service.hpp"
 #include "../worker/isolated.hpp"
 #include "args.hpp"
+#include "cli_config.hpp"
 #include "commands.hpp"
+#include "mugaika/quarantine/first_use.hpp"
 
 namespace mugaika::cli {
+
+const CommandSpec& serve_spec() {
+    static const CommandSpec spec{
+        "serve",
+        "run the gateway service: watched share, LMTP for Postfix, workers, release, /metrics (常駐サービス)",
+        "Runs in the foreground; SIGTERM/SIGINT stop it (nothing accepted is lost), SIGHUP reloads the file.",
+        {config_option(), init_option()},
+        {}};
+    return spec;
+}
 
 int serve_command(const std::vector<std::string>& argv) {
     Args args;
     GatewayConfig config;
-    std::optional<std::string> file;
+    std::optional<std::filesystem::path> file;
     try {
-        args = parse_args(argv, {"--config"}, {});
-        if (!args.positional.empty()) throw UsageError("unexpected argument " + args.positional.front());
-        file = args.value("--config");
+        args = parse_args(argv, serve_spec());
+        file = config_file(args);
         if (file) config = load_config(*file, builtin_registry());
+        quarantine::check_first_use(config.review, args.flag("--init"));
     } catch (const UsageError& e) {
         std::cerr << "mugaika serve: " << e.what() << "\n";
         return exit_usage;
     } catch (const ConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
+        return report_config_error(e.what());
+    }
+    catch (const quarantine::FirstUseRefused& e) {
+        std::cerr << "mugaika serve: " << e.what() << "\n";
         return exit_usage;
     }
 

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "mugaika/quarantine/qr.hpp"
+#include "cli_config.hpp"
 #include "quarantine_cli_support.hpp"
 
 namespace mugaika::cli {
@@ -18,20 +19,12 @@ using namespace mugaika::quarantine;
 
 namespace {
 
-const char* usage_text =
-    "usage: mugaika user <action> --config FILE --user ADMIN [--totp CODE] ...\n"
-    "  add NAME --role officer|approver|auditor|admin   prints a one-time enrolment code for NAME\n"
-    "  add NAME --role admin --bootstrap     your own admin account, while fewer than two admins exist (no --user)\n"
-    "  enrol NAME                            enrol with your code: $MUGAIKA_ENROL_CODE or asked; prints your TOTP\n"
-    "                                        secret; then your password ($MUGAIKA_NEW_PASSWORD or asked twice) and a\n"
-    "                                        code from your app: asked, or a second run with --totp CODE (no --user)\n"
-    "  passwd                                change your own password (--user you)\n"
-    "  reset NAME                            clear NAME's password and TOTP, print a new enrolment code\n"
-    "  confirm NAME | cancel NAME            confirm (or withdraw) a role another admin gave\n"
-    "  disable NAME | enable NAME | role NAME ROLE | list\n";
+const char* usage_text = "  (詳しくは `mugaika user --help`; see `mugaika user ACTION --help`)\n";
 
 std::string new_password() {
     if (const char* v = std::getenv("MUGAIKA_NEW_PASSWORD")) return v;
+    // Not from the environment here (checked above): asked twice on the terminal, or a usage error.
+    if (!has_terminal()) throw no_terminal("MUGAIKA_NEW_PASSWORD");
     std::string a = secret_input("MUGAIKA_NEW_PASSWORD_UNSET", "新しいパスワード (new password): ");
     std::string b = secret_input("MUGAIKA_NEW_PASSWORD_UNSET", "もう一度 (again): ");
     if (a != b) throw UsageError("the two passwords differ");
@@ -64,13 +57,43 @@ Role role_arg(const std::string& s) {
 
 }  // namespace
 
+const CommandSpec& user_spec() {
+    static const CommandSpec spec{
+        "user",
+        "the reviewers' accounts: add, enrol, passwd, reset, confirm, disable, role, list (アカウント管理)",
+        "An admin signs in with --user (password from $MUGAIKA_PASSWORD or the terminal, TOTP code from --totp,\n"
+        "$MUGAIKA_TOTP or the terminal). Nobody sets another person's password: add and reset print a one-time\n"
+        "enrolment code, and the person enrols with it.",
+        {config_option(),
+         init_option(),
+         {"--user", "ADMIN", "who you are (an admin; passwd: yourself)", 'u'},
+         {"--totp", "CODE", "the code from your authenticator app"},
+         {"--role", "ROLE", "officer, approver, auditor or admin"},
+         {"--bootstrap", "", "your own admin account at the console, while fewer than two admins exist (no --user;\n"
+                              "new password from $MUGAIKA_NEW_PASSWORD or asked twice)"}},
+        {},
+        {{"add", "add NAME with a role; prints a one-time enrolment code for them", {{"NAME", "the new account"}}, {"--role", "--bootstrap"}},
+         {"enrol", "enrol with your code ($MUGAIKA_ENROL_CODE or asked); your password from $MUGAIKA_NEW_PASSWORD or asked",
+          {{"NAME", "your account"}}, {}},
+         {"passwd", "change your own password", {{"[NAME]", "yourself"}}, {}},
+         {"reset", "clear NAME's password and TOTP and print a new enrolment code", {{"NAME", "the account"}}, {}},
+         {"totp-reset", "the same as reset", {{"NAME", "the account"}}, {}},
+         {"confirm", "confirm a role another admin gave", {{"NAME", "the account"}}, {}},
+         {"cancel", "withdraw a role grant that awaits confirmation", {{"NAME", "the account"}}, {}},
+         {"disable", "disable an account", {{"NAME", "the account"}}, {}},
+         {"enable", "enable an account again", {{"NAME", "the account"}}, {}},
+         {"role", "change an account's role", {{"NAME", "the account"}, {"ROLE", "officer, approver, auditor or admin"}}, {}},
+         {"list", "every account with its role and state", {}, {}}},
+        {"--config", "--init", "--user", "--totp"}};
+    return spec;
+}
+
 int user_command(const std::vector<std::string>& argv) {
     Args args;
     try {
-        args = parse_args(argv, {"--config", "--user", "--totp", "--role"}, {"--bootstrap"});
-        if (args.positional.empty()) throw UsageError("no action given");
+        args = parse_args(argv, user_spec());
     } catch (const UsageError& e) {
-        std::cerr << "mugaika user: " << e.what() << "\n" << usage_text;
+        std::cerr << "mugaika user: " << e.what() << "\n";
         return exit_usage;
     }
     const std::string action = args.positional[0];
@@ -91,7 +114,7 @@ int user_command(const std::vector<std::string>& argv) {
         if (action == "enrol") {
             // The person themselves, with the code an admin gave them: no login (they have none yet).
             std::string n = name();
-            std::string code = secret_input("MUGAIKA_ENROL_CODE", "登録コード (enrolment code): ");
+            std::string code = required_secret("MUGAIKA_ENROL_CODE", "登録コード (enrolment code): ");
             std::string totp = args.value("--totp").value_or("");
             if (totp.empty()) {
                 NewSecret secret = s.begin_enrolment(n, code, "cli");
@@ -122,7 +145,7 @@ int user_command(const std::vector<std::string>& argv) {
         } else if (action == "passwd") {
             if (args.positional.size() > 1 && args.positional[1] != me.name)
                 throw UsageError("passwd changes your own password; for someone else use `user reset NAME`");
-            std::string current = secret_input("MUGAIKA_PASSWORD", "現在のパスワード (current password): ");
+            std::string current = required_secret("MUGAIKA_PASSWORD", "現在のパスワード (current password): ");
             s.change_password(me, current, new_password());
             std::cout << "パスワードを変更しました (password changed)\n";
         } else if (action == "reset" || action == "totp-reset") {
@@ -159,8 +182,7 @@ int user_command(const std::vector<std::string>& argv) {
         std::cerr << "mugaika user: " << e.what() << "\n" << usage_text;
         return exit_usage;
     } catch (const QuarantineConfigError& e) {
-        std::cerr << "mugaika: configuration error: " << e.what() << "\n";
-        return exit_usage;
+        return report_config_error(e.what());
     } catch (const ReviewError& e) {
         return report_refusal("user " + action, e);
     } catch (const std::exception& e) {

@@ -2,8 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include "mugaika/endpoint.hpp"
+
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -16,8 +19,28 @@ int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line
 std::filesystem::path path_value(const toml::node& v, const std::string& file, const std::string& key) {
     auto s = v.value<std::string>();
     if (!s || s->empty()) throw ConfigError(file, line_of(v), key + " must be a non-empty path string");
+    for (unsigned char c : *s)
+        if (c < 0x20 || c == 0x7f)
+            throw ConfigError(file, line_of(v), key + ": パスに制御文字があります (the path has a control character)");
     return *s;
 }
+
+// An address, checked as the listener or client that uses it will read it (mugaika/endpoint.hpp).
+std::string address_value(const toml::node& v, const std::string& file, const std::string& key, bool allow_unix,
+                          HostKind kind, Use use) {
+    auto s = v.value<std::string>();
+    if (!s || s->empty()) throw ConfigError(file, line_of(v), key + " must be a non-empty string");
+    try {
+        parse_endpoint(*s, allow_unix, kind, use);
+    } catch (const EndpointError& e) {
+        throw ConfigError(file, line_of(v), key + " " + e.ja + " (" + key + " " + e.what() + ")");
+    }
+    return *s;
+}
+
+// [lmtp] clients: IP addresses, compared with the peer's address as the kernel gives it, so kept in
+// the same (canonical) form: "0:0:0:0:0:0:0:1" is "::1".
+std::vector<std::string> client_list(const toml::node& v, const std::string& file, const std::string& key);
 
 std::string string_value(const toml::node& v, const std::string& file, const std::string& key) {
     auto s = v.value<std::string>();
@@ -118,6 +141,24 @@ void parse_worker(const toml::table& t, const std::string& file, GatewayConfig& 
     if (c.worker_retries > 5) throw ConfigError(file, line_of(t), "[worker] retries must be at most 5");
 }
 
+void parse_converter(const toml::table& t, const std::string& file, GatewayConfig& c) {
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key == "count") c.converter.count = static_cast<std::uint32_t>(non_negative(v, file, key));
+        else if (key == "max_documents") c.converter.max_documents = static_cast<std::uint32_t>(positive(v, file, key));
+        else if (key == "timeout_seconds") c.converter.per_document = std::chrono::seconds(positive(v, file, key));
+        else if (key == "startup_seconds") c.converter.startup = std::chrono::seconds(positive(v, file, key));
+        else if (key == "memory_mib") c.converter.memory_bytes = positive(v, file, key) << 20;
+        else if (key == "cpu_seconds") c.converter.cpu_seconds = positive(v, file, key);
+        else if (key == "prestart") c.converter.prestart = bool_value(v, file, key);
+        else unknown(v, file, key, "converter",
+                     "count, max_documents, timeout_seconds, startup_seconds, memory_mib, cpu_seconds, prestart");
+    }
+    if (c.converter.count > 64) throw ConfigError(file, line_of(t), "[converter] count must be at most 64");
+    if (c.converter.memory_bytes < (512ull << 20))
+        throw ConfigError(file, line_of(t), "[converter] memory_mib must be at least 512 (LibreOffice does not start in less)");
+}
+
 void parse_share(const toml::table& t, const std::string& file, GatewayConfig& c) {
     for (const auto& [k, v] : t) {
         std::string key(k.str());
@@ -142,8 +183,8 @@ void parse_lmtp(const toml::table& t, const std::string& file, GatewayConfig& c)
     for (const auto& [k, v] : t) {
         std::string key(k.str());
         if (key == "enabled") l.enabled = bool_value(v, file, key);
-        else if (key == "listen") l.listen = string_value(v, file, key);
-        else if (key == "clients") l.clients = string_list(v, file, key);
+        else if (key == "listen") l.listen = address_value(v, file, key, true, HostKind::numeric, Use::listen);
+        else if (key == "clients") l.clients = client_list(v, file, key);
         else if (key == "max_message_bytes") l.max_message_bytes = size_value(v, file, key);
         else if (key == "max_recipients") l.max_recipients = small(v, file, key, 10000);
         else if (key == "max_line_bytes") l.max_line_bytes = small(v, file, key, 1 << 20);
@@ -156,8 +197,6 @@ void parse_lmtp(const toml::table& t, const std::string& file, GatewayConfig& c)
         else unknown(v, file, key, "lmtp", "enabled, listen, clients, max_message_bytes, max_recipients, "
                                            "max_line_bytes, max_connections, max_errors, timeout_seconds, "
                                            "min_data_rate, shutdown_seconds, resend_window_hours");
-        if (key == "listen" && !l.listen.starts_with("unix:") && l.listen.rfind(':') == std::string::npos)
-            throw ConfigError(file, line_of(v), "listen must be host:port or unix:/path");
     }
     if (l.max_line_bytes < 512) throw ConfigError(file, line_of(t), "[lmtp] max_line_bytes must be at least 512 (RFC 5321)");
 }
@@ -173,9 +212,7 @@ void parse_release(const toml::table& t, const std::string& file, GatewayConfig&
             else throw ConfigError(file, line_of(v), "notes must be \"none\", \"quarantined\" or \"all\"");
         } else if (key == "maildir") c.release.maildir = path_value(v, file, key);
         else if (key == "smtp_next_hop") {
-            c.release.smtp_next_hop = string_value(v, file, key);
-            if (c.release.smtp_next_hop.rfind(':') == std::string::npos)
-                throw ConfigError(file, line_of(v), "smtp_next_hop must be host:port");
+            c.release.smtp_next_hop = address_value(v, file, key, false, HostKind::any, Use::connect);
         } else if (key == "smtp_helo") c.release.smtp_helo = string_value(v, file, key);
         else if (key == "smtp_timeout_seconds") c.release.smtp_timeout = std::chrono::seconds(small(v, file, key, 86400));
         else if (key == "smtp_min_data_rate") c.release.smtp_min_data_rate = small(v, file, key, 1u << 30);
@@ -201,8 +238,7 @@ void parse_http(const toml::table& t, const std::string& file, GatewayConfig& c)
         std::string key(k.str());
         if (key == "enabled") c.http.enabled = bool_value(v, file, key);
         else if (key == "listen") {
-            c.http.listen = string_value(v, file, key);
-            if (c.http.listen.rfind(':') == std::string::npos) throw ConfigError(file, line_of(v), "listen must be host:port");
+            c.http.listen = address_value(v, file, key, false, HostKind::any, Use::listen);
         } else unknown(v, file, key, "http", "enabled, listen");
     }
 }
@@ -212,9 +248,7 @@ void parse_scan(const toml::table& t, const std::string& file, GatewayConfig& c)
         std::string key(k.str());
         if (key == "enabled") c.scan.enabled = bool_value(v, file, key);
         else if (key == "clamd") {
-            c.scan.clamd = string_value(v, file, key);
-            if (!c.scan.clamd.starts_with("unix:/") && c.scan.clamd.rfind(':') == std::string::npos)
-                throw ConfigError(file, line_of(v), "clamd must be unix:/path or host:port");
+            c.scan.clamd = address_value(v, file, key, true, HostKind::any, Use::connect);
         } else if (key == "timeout_seconds") c.scan.timeout = std::chrono::seconds(small(v, file, key, 3600));
         else if (key == "max_bytes") c.scan.max_bytes = size_value(v, file, key);
         else unknown(v, file, key, "scan", "enabled, clamd, timeout_seconds, max_bytes");
@@ -229,7 +263,64 @@ void parse_log(const toml::table& t, const std::string& file, GatewayConfig& c) 
     }
 }
 
+std::vector<std::string> client_list(const toml::node& v, const std::string& file, const std::string& key) {
+    std::vector<std::string> out;
+    for (const auto& s : string_list(v, file, key)) {
+        auto ip = canonical_ip(s);
+        if (!ip)
+            throw ConfigError(file, line_of(v), key + ": 「" + s + "」はIPアドレスではありません (" + key + ": '" + s +
+                                                    "' is not an IP address)");
+        out.push_back(*ip);
+    }
+    return out;
+}
+
+// `inner` is `outer` or lies below it (by path components, after normalising).
+bool within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+    auto i = inner.lexically_normal(), o = outer.lexically_normal();
+    if (i.empty() || o.empty() || i.is_absolute() != o.is_absolute()) return false;
+    auto [oe, ie] = std::mismatch(o.begin(), o.end(), i.begin(), i.end());
+    return oe == o.end() || (std::next(oe) == o.end() && oe->empty());
+}
+
+// Folders that must not be one another or inside one another: the share's inbound folder inside the
+// drop folder would take released files in again, the drop folder inside the quarantine would mix
+// held originals with released files, and so on. The key of the toml node to blame, and the message.
+std::optional<std::pair<std::string, std::string>> folders_clash(const GatewayConfig& c) {
+    struct Folder {
+        const char* key;
+        const std::filesystem::path* path;
+        bool used;
+    };
+    const Folder folders[] = {{"paths.out", &c.out_dir, true},
+                              {"paths.quarantine", &c.quarantine_dir, true},
+                              {"share.inbound", &c.share.inbound, c.share.enabled},
+                              {"spool.dir", &c.spool.dir, true},
+                              {"release.maildir", &c.release.maildir, true}};
+    for (const auto& a : folders)
+        for (const auto& b : folders) {
+            if (&a == &b || !a.used || !b.used) continue;
+            if (within(*a.path, *b.path))
+                return std::pair{std::string(a.key),
+                                 std::string(a.key) + " (" + a.path->string() + ") は " + b.key + " (" + b.path->string() +
+                                     ") と同じか、その中にあります。別々のフォルダにしてください (" + a.key + " lies in " + b.key +
+                                     "; they must be separate folders)"};
+        }
+    return std::nullopt;
+}
+
+std::filesystem::path anchored(const std::filesystem::path& p, const std::filesystem::path& base) {
+    if (p.empty() || p.is_absolute() || base.empty()) return p;
+    return (base / p).lexically_normal();
+}
+
 }  // namespace
+
+void anchor_paths(GatewayConfig& c, const std::filesystem::path& base) {
+    for (auto* p : {&c.out_dir, &c.quarantine_dir, &c.reports_dir, &c.share.inbound, &c.release.maildir, &c.spool.dir})
+        *p = anchored(*p, base);
+    quarantine::anchor_paths(c.review, base);
+}
 
 bool valid_section_name(std::string_view name) {
     if (name.empty() || name.size() > 255 || name == "." || name == ".." || name.front() == '.') return false;
@@ -244,7 +335,8 @@ std::uint32_t GatewayConfig::worker_count() const {
     return n == 0 ? 1 : n;
 }
 
-GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry) {
+GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry,
+                                const std::filesystem::path& base) {
     toml::table root;
     try {
         root = toml::parse(text, file);
@@ -270,16 +362,22 @@ GatewayConfig parse_config_text(std::string_view text, const std::string& file, 
         else if (key == "http") parse_http(*t, file, c);
         else if (key == "log") parse_log(*t, file, c);
         else if (key == "scan") parse_scan(*t, file, c);
+        else if (key == "converter") parse_converter(*t, file, c);
         else
             throw ConfigError(file, line_of(v), "unknown table [" + key +
-                                                    "] (known: paths, worker, share, lmtp, release, spool, http, log, scan, "
+                                                    "] (known: paths, worker, converter, share, lmtp, release, spool, http, log, scan, "
                                                     "limits, names, types, sanitizer, quarantine, officer_ui, audit)");
     }
     c.policy = parse_policy(root, file, registry);
     try {
-        c.review = quarantine::parse_quarantine_config(text, file);
+        c.review = quarantine::parse_quarantine_config(text, file, base);
     } catch (const quarantine::QuarantineConfigError& e) {
         throw ConfigError(file, e.what());
+    }
+    anchor_paths(c, base);
+    if (auto clash = folders_clash(c)) {
+        const toml::node* n = root.at_path(clash->first).node();
+        throw ConfigError(file, n ? line_of(*n) : 0, clash->second);
     }
     // The worker's wall clock must leave the engine room to spend its own time budget and report.
     auto engine_budget = std::chrono::duration_cast<std::chrono::milliseconds>(c.policy.limits.time_budget);
@@ -302,7 +400,9 @@ GatewayConfig load_config(const std::filesystem::path& file, const Registry& reg
     if (!in) throw ConfigError(file.string(), 0, "cannot read the configuration file");
     std::ostringstream ss;
     ss << in.rdbuf();
-    return parse_config_text(ss.str(), file.string(), registry);
+    // Relative paths are the file's, not the working directory's: the same file means the same folders
+    // wherever the command runs.
+    return parse_config_text(ss.str(), file.string(), registry, std::filesystem::absolute(file).parent_path());
 }
 
 }  // namespace mugaika

@@ -77,6 +77,17 @@ struct HttpConfig {
     std::string listen = "127.0.0.1:9925";
 };
 
+// [converter]: the warm LibreOffice converters (docs/legacy.md), each in the sandbox's "office" profile.
+struct ConverterConfig {
+    std::uint32_t count = 2;               // warm converters; 0: none (legacy formats held as "unsupported")
+    std::uint32_t max_documents = 50;      // per converter, then it is replaced with its profile
+    std::chrono::seconds per_document{120};
+    std::chrono::seconds startup{180};
+    std::uint64_t memory_bytes = 4ull << 30;
+    std::uint64_t cpu_seconds = 900;       // over a converter's whole life
+    bool prestart = true;                  // start them with the service; false: at the first legacy document
+};
+
 struct GatewayConfig {
     std::string source = "(built-in defaults)";
     std::filesystem::path out_dir = "var/out";
@@ -96,14 +107,22 @@ struct GatewayConfig {
     SpoolConfig spool;
     HttpConfig http;
     ScanConfig scan;                     // [scan]: clamd for the original and every output
+    ConverterConfig converter;           // [converter]
     Policy policy = Policy::defaults();
 
     std::uint32_t worker_count() const;  // workers, or the number of cores
 };
 
-// Throws ConfigError (file:line: what) on anything it does not understand.
+// Throws ConfigError (file:line: what) on anything it does not understand: every address is read as
+// its listener or client will read it (mugaika/endpoint.hpp), every path checked. Relative paths
+// (and the built-in defaults, "var/...") are taken from the file's folder: `load_config` anchors them
+// there, so the same file means the same folders from any working directory.
 GatewayConfig load_config(const std::filesystem::path& file, const Registry& registry);
-GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry);
+// `base`: the folder relative paths are taken from (empty: left relative, i.e. the working directory).
+GatewayConfig parse_config_text(std::string_view text, const std::string& file, const Registry& registry,
+                                const std::filesystem::path& base = {});
+// Every relative path of `c` made absolute under `base`.
+void anchor_paths(GatewayConfig& c, const std::filesystem::path& base);
 
 // A section name is one plain folder name: no separators, no dot names, no control characters.
 bool valid_section_name(std::string_view name);

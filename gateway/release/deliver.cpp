@@ -21,11 +21,9 @@ Delivery deliver(Outcome outcome, const fs::path& original, const Destinations& 
                 std::error_code ignored;
                 fs::remove(p, ignored);
             }
-            d.released.clear();
-            outcome.verdict = Verdict::quarantined;
-            outcome.reason = std::string(reason::internal);
-            outcome.reason_detail = std::string("release failed: ") + e.what();
-            outcome.outputs.clear();
+            // Our own trouble (an unwritable or full --out), not the input's: the command fails (exit 1)
+            // and the input stays where it was; holding it would blame clean input for it.
+            throw ReleaseError("cannot write to " + to.out.string() + ": " + e.what());
         }
     }
     d.report = to_report_json(outcome);

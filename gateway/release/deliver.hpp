@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,17 +22,22 @@ struct Destinations {
 };
 
 struct Delivery {
-    Outcome outcome;                               // may have turned to quarantined (release failed)
+    Outcome outcome;
     std::vector<std::filesystem::path> released;
     std::optional<HeldEntry> held;
     std::optional<std::filesystem::path> report_file;
     nlohmann::ordered_json report;                 // the report with where things went
 };
 
+struct ReleaseError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // Releases the outputs or holds the original (read from `original`). If writing an output fails, the
-// outputs already written for this item are removed again and the item is held instead: an item is
-// released whole or not at all. Throws std::system_error only when even the quarantine cannot be
-// written (the caller must then keep the original and report an internal error).
+// outputs already written for this item are removed again and ReleaseError is thrown: an item is
+// released whole or not at all, and a drop folder we cannot write is our trouble (exit 1), not a
+// reason to hold the input. Throws std::system_error when the quarantine cannot be written (the
+// caller must then keep the original and report an internal error).
 Delivery deliver(Outcome outcome, const std::filesystem::path& original, const Destinations& to);
 
 }  // namespace mugaika

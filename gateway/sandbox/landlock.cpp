@@ -84,7 +84,8 @@ Layer apply_landlock(const Profile& profile) {
         allow(ruleset.fd, m.path, fs_read | fs_read_dir, attr.handled_access_fs, m.optional);
     for (const auto& p : profile.exec) allow(ruleset.fd, p, fs_read | fs_read_dir | fs_exec, attr.handled_access_fs, false);
     if (profile.tmpfs_bytes > 0)
-        allow(ruleset.fd, "/tmp", attr.handled_access_fs & ~fs_exec, attr.handled_access_fs, false);
+        allow(ruleset.fd, profile.writable.empty() ? "/tmp" : profile.writable, attr.handled_access_fs & ~fs_exec,
+              attr.handled_access_fs, false);
     if (::syscall(SYS_landlock_restrict_self, ruleset.fd, 0) != 0) fail("restrict_self");
     std::string detail = "ABI " + std::to_string(abi) + ": read-only beneath " + std::to_string(profile.mounts.size()) +
                          " paths, execute " + (profile.exec.empty() ? "nothing" : std::to_string(profile.exec.size()) + " programs");

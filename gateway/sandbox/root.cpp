@@ -47,7 +47,7 @@ struct Builder {
         return false;
     }
 
-    void add(const std::string& path, bool executable, bool optional, int depth = 0) {
+    void add(const std::string& path, bool executable, bool optional, bool device = false, int depth = 0) {
         if (depth > 8) throw SandboxError("root: symlink chain too long at " + path);
         if (covered(path) || !done.insert(path).second) return;
         struct stat st{};
@@ -66,7 +66,7 @@ struct Builder {
             if (::symlink(target, inside.c_str()) != 0 && errno != EEXIST) fail("symlink " + inside);
             std::error_code ec;
             fs::path resolved = fs::weakly_canonical(fs::path(path).parent_path() / target, ec);
-            if (!ec) add(resolved.string(), executable, optional, depth + 1);
+            if (!ec) add(resolved.string(), executable, optional, device, depth + 1);
             return;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -77,7 +77,8 @@ struct Builder {
             ::close(fd);
         }
         if (::mount(path.c_str(), inside.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) fail("bind " + path);
-        std::uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        if (device && !S_ISCHR(st.st_mode)) throw SandboxError("root: " + path + " is not a character device");
+        std::uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | (device ? 0 : MOUNT_ATTR_NODEV);
         if (!executable) attrs |= MOUNT_ATTR_NOEXEC;
         set_attr(inside, attrs, true);
     }
@@ -91,7 +92,7 @@ void build_root(const Profile& profile) {
     if (::mount("mugaika-root", staging, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755") != 0)
         fail("tmpfs for the new root");
     Builder b;
-    for (const auto& m : profile.mounts) b.add(m.path, m.executable, m.optional);
+    for (const auto& m : profile.mounts) b.add(m.path, m.executable, m.optional, m.device);
     for (const auto& p : profile.exec) b.add(p, true, false);
     if (profile.tmpfs_bytes > 0) {
         std::string tmp = std::string(staging) + "/tmp";

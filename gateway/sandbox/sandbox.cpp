@@ -123,6 +123,31 @@ Profile converter_host_profile(std::vector<std::string> programs) {
     return p;
 }
 
+Profile office_profile(std::uint64_t memory_bytes, std::uint64_t cpu_seconds, std::uint64_t max_file_bytes,
+                       std::string writable) {
+    Profile p;
+    p.name = "office";
+    p.seccomp = "office";
+    p.mounts = parser_data();
+    // LibreOffice's program and its libraries are mapped as code; its configuration layers are links
+    // out of /usr/lib/libreoffice (Debian: /etc/libreoffice/registry, /var/lib/libreoffice, ...).
+    for (const char* lib : {"/usr/lib", "/usr/lib64", "/lib", "/lib64"}) p.mounts.push_back({lib, true});
+    for (const char* data : {"/etc/libreoffice", "/var/lib/libreoffice", "/var/spool/libreoffice", "/usr/share/libreoffice",
+                             "/usr/share/liblangtag", "/usr/share/locale", "/etc/ld.so.cache"})
+        p.mounts.push_back({data});
+    // NSS (LibreOffice's crypto, loaded for a PDF export) reads the kernel's random source as a file.
+    p.mounts.push_back({"/dev/urandom", false, false, true});
+    // Its profile folder, the document and the result; bounded like the file size below.
+    p.tmpfs_bytes = 2 * max_file_bytes + (256ull << 20);
+    p.writable = std::move(writable);
+    p.limits.address_space = memory_bytes;
+    p.limits.cpu_seconds = cpu_seconds;
+    p.limits.processes = 256;   // LibreOffice's threads (no process: seccomp)
+    p.limits.open_files = 1024;
+    p.limits.file_size = max_file_bytes;
+    return p;
+}
+
 Report enter(const Profile& profile, Isolation isolation, int keep_fd) {
     Report r{profile.name, isolation, {}};
     // Capabilities, NO_NEW_PRIVS and Landlock are per thread: confine before any thread exists.

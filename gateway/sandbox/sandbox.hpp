@@ -35,6 +35,7 @@ struct Mount {
     std::string path;
     bool executable = false;   // mapped as code (dlopen'd modules: glibc's gconv); otherwise noexec
     bool optional = true;      // a missing path is skipped (a site without poppler-data)
+    bool device = false;       // a character device that may be opened (/dev/urandom); otherwise nodev
 };
 
 // What one kind of confined process may see and call. Named, so that a converter (LibreOffice, an
@@ -45,6 +46,9 @@ struct Profile {
     std::vector<Mount> mounts;         // what the new root holds (and Landlock allows reading)
     std::vector<std::string> exec;     // paths beneath which execve is allowed (Landlock); empty: none
     std::uint64_t tmpfs_bytes = 0;     // a private writable /tmp of this size (0: none)
+    // Degraded isolation has no private /tmp: a folder of the host's that the caller made for this
+    // process alone, beneath which Landlock allows writing instead of /tmp. Empty: /tmp.
+    std::string writable;
     Rlimits limits;
 };
 
@@ -55,6 +59,13 @@ Profile disarm_profile();
 // A worker that may start converters (converter.hpp): the disarm profile plus fork/execve/wait, with
 // execve confined by Landlock to `programs` (and the libraries they need mounted read-only).
 Profile converter_host_profile(std::vector<std::string> programs);
+
+// LibreOffice converting documents in its own process (gateway/office/, LibreOfficeKit): what it
+// reads (its installation, libraries, fonts, language tags), a private /tmp for its profile and the
+// document, the "office" seccomp profile, threads and memory for a word processor. `writable`: see
+// Profile (degraded isolation only).
+Profile office_profile(std::uint64_t memory_bytes, std::uint64_t cpu_seconds, std::uint64_t max_file_bytes,
+                       std::string writable = {});
 
 // One layer of the confinement and whether it is in force, for logs, /healthz and `mugaika selftest`.
 struct Layer {

@@ -5,6 +5,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -39,6 +40,22 @@ const char* const disarm_calls[] = {
 const char* const converter_host_calls[] = {
     "fork", "vfork", "execve", "arch_prctl", "wait4", "waitid", "kill", "pipe2", "dup2", "close_range",
     "setrlimit", "seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+};
+
+// Added for LibreOffice (the "office" profile, a converter that runs in-process through
+// LibreOfficeKit): writing and renaming files (Landlock and the read-only root confine writes to its
+// private /tmp), threads' plumbing, an internal socketpair, page locking (gpgme's secure memory).
+const char* const office_calls[] = {
+    "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat",
+    "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "chown", "fchown", "fchownat", "lchown", "umask",
+    "ftruncate", "truncate", "fsync", "fdatasync", "sync_file_range", "fallocate", "pwrite64", "pwritev", "pwritev2",
+    "utimensat", "flock", "chdir", "fchdir", "msync", "mincore", "mlock", "munlock", "mlock2",
+    "pipe", "pipe2", "dup2", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
+    "epoll_pwait", "timerfd_create", "timerfd_settime", "timerfd_gettime", "sendmsg", "recvmsg", "sendto",
+    "recvfrom", "shutdown", "rt_sigtimedwait", "rt_sigsuspend", "getitimer", "setitimer", "alarm",
+    "getpriority", "setpriority", "sched_setaffinity", "sched_get_priority_max", "sched_get_priority_min",
+    "sched_setparam", "sched_setscheduler", "membarrier", "get_mempolicy", "getppid", "getpgrp", "getsid",
+    "memfd_create", "inotify_init1", "inotify_add_watch", "inotify_rm_watch",
 };
 
 int g_report_fd = -1;
@@ -82,11 +99,12 @@ int add(scmp_filter_ctx ctx, std::uint32_t action, const char* name, std::initia
 
 }  // namespace
 
-std::vector<std::string> seccomp_profiles() { return {"disarm", "converter-host", "converter"}; }
+std::vector<std::string> seccomp_profiles() { return {"disarm", "converter-host", "converter", "office"}; }
 
 int load_seccomp(const std::string& profile, int report_fd) {
-    bool host = profile == "converter-host";
-    if (profile != "disarm" && profile != "converter" && !host) throw SandboxError("unknown seccomp profile '" + profile + "'");
+    bool host = profile == "converter-host", office = profile == "office";
+    if (profile != "disarm" && profile != "converter" && !host && !office)
+        throw SandboxError("unknown seccomp profile '" + profile + "'");
     Ctx c{seccomp_init(SCMP_ACT_TRAP)};
     if (!c.ctx) throw SandboxError("seccomp: seccomp_init failed");
     check(seccomp_attr_set(c.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "bad-arch action");
@@ -100,10 +118,30 @@ int load_seccomp(const std::string& profile, int report_fd) {
     if (profile == "converter")
         for (const char* name : {"execve", "arch_prctl", "pipe2"}) rules += add(c.ctx, SCMP_ACT_ALLOW, name);
 
-    // Files: read-only opens only (the root is read-only too; this is the second wall).
+    if (office) {
+        for (const char* name : office_calls) rules += add(c.ctx, SCMP_ACT_ALLOW, name);
+        // Its own socketpairs only; any other socket (the name service's, the network) is refused with
+        // EACCES, which LibreOffice takes as "not there" (no network namespace needed for this wall).
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "socketpair", {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)});
+        rules += add(c.ctx, SCMP_ACT_ERRNO(EACCES), "socket");
+        // gpgme (signature checks of a PDF export) forks to run gpgconf: refused, and LibreOffice goes on
+        // without it. execve stays trapped: nothing LibreOffice does needs it once fork is refused.
+        for (const char* name : {"fork", "vfork"}) rules += add(c.ctx, SCMP_ACT_ERRNO(EPERM), name);
+        rules += add(c.ctx, SCMP_ACT_ERRNO(EPERM), "clone", {SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0)});
+    }
+
+    // Files: read-only opens only (the root is read-only too; this is the second wall). The office
+    // profile writes its profile folder and documents: there Landlock (writes beneath the private /tmp
+    // only) and the read-only root are the walls.
     const scmp_datum_t write_bits = O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND;
-    rules += add(c.ctx, SCMP_ACT_ALLOW, "openat", {SCMP_A2(SCMP_CMP_MASKED_EQ, write_bits, O_RDONLY)});
-    rules += add(c.ctx, SCMP_ACT_ALLOW, "open", {SCMP_A1(SCMP_CMP_MASKED_EQ, write_bits, O_RDONLY)});
+    if (office) {
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "openat");
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "open");
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "creat");
+    } else {
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "openat", {SCMP_A2(SCMP_CMP_MASKED_EQ, write_bits, O_RDONLY)});
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "open", {SCMP_A1(SCMP_CMP_MASKED_EQ, write_bits, O_RDONLY)});
+    }
     rules += add(c.ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2");   // glibc falls back to openat
     // Threads yes, processes no (unless the profile starts converters). clone3's flags sit in memory a
     // filter cannot read: it answers ENOSYS and glibc falls back to clone, whose flags it can.
@@ -124,9 +162,15 @@ int load_seccomp(const std::string& profile, int report_fd) {
     // The SIGSYS reporter must stay in place: any sigaction on SIGSYS kills at once (the reporter's
     // own last call is exactly that).
     rules += add(c.ctx, SCMP_ACT_ALLOW, "rt_sigaction", {SCMP_A0(SCMP_CMP_NE, SIGSYS)});
-    rules += add(c.ctx, SCMP_ACT_KILL_PROCESS, "rt_sigaction", {SCMP_A0(SCMP_CMP_EQ, SIGSYS)});
+    // LibreOffice installs its crash handler for every signal at start: for SIGSYS it gets EINVAL
+    // (and goes on), so the reporter stays; anything else touching SIGSYS is killed.
+    rules += add(c.ctx, office ? SCMP_ACT_ERRNO(EINVAL) : SCMP_ACT_KILL_PROCESS, "rt_sigaction", {SCMP_A0(SCMP_CMP_EQ, SIGSYS)});
     // Reading limits, not raising them (glibc's pthread_create asks for the stack limit).
-    if (!host) rules += add(c.ctx, SCMP_ACT_ALLOW, "prlimit64", {SCMP_A2(SCMP_CMP_EQ, 0)});
+    if (office) {
+        // LibreOffice raises its soft limit of descriptors to the hard one (which it cannot exceed).
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "prlimit64", {SCMP_A0(SCMP_CMP_EQ, 0)});
+        rules += add(c.ctx, SCMP_ACT_ALLOW, "setrlimit");
+    } else if (!host) rules += add(c.ctx, SCMP_ACT_ALLOW, "prlimit64", {SCMP_A2(SCMP_CMP_EQ, 0)});
     else rules += add(c.ctx, SCMP_ACT_ALLOW, "prlimit64");
     for (int option : {PR_GET_NO_NEW_PRIVS, PR_GET_DUMPABLE, PR_GET_SECCOMP, PR_SET_NAME, PR_GET_NAME, PR_CAPBSET_READ})
         rules += add(c.ctx, SCMP_ACT_ALLOW, "prctl", {SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option))});

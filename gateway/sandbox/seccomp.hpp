@@ -13,7 +13,9 @@ namespace mugaika::sandbox {
 
 // The profiles this build knows: "disarm" (the worker), "converter-host" (the worker plus fork,
 // execve and wait for converters), "converter" (stacked onto a converter process: no execve, no
-// fork, threads allowed). Throws SandboxError for an unknown name.
+// fork, threads allowed), "office" (LibreOffice through LibreOfficeKit in its own process: files
+// within its Landlock domain, threads, its socketpairs; other sockets EACCES, fork EPERM, no execve).
+// Throws SandboxError for an unknown name.
 std::vector<std::string> seccomp_profiles();
 
 // Installs the SIGSYS reporter (writing to `report_fd`) and loads the filter of `profile` (stacked

@@ -1,7 +1,10 @@
 #include "log.hpp"
 
+#include <glib.h>
 #include <syslog.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <atomic>
 #include <cstdint>
@@ -9,6 +12,8 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+
+#include "mugaika/syslog_stream.hpp"
 
 namespace mugaika::log {
 namespace {
@@ -89,11 +94,32 @@ std::string escape(std::string_view s) {
     return out;
 }
 
-void open_syslog(bool enabled) {
-    std::lock_guard lock(mutex);
-    if (enabled && !use_syslog) ::openlog("mugaika", LOG_PID | LOG_NDELAY, LOG_MAIL);
-    if (!enabled && use_syslog) ::closelog();
-    use_syslog = enabled;
+void open_syslog(bool enabled) { use_syslog = enabled; }
+
+namespace {
+
+// GLib's structured writer: every g_log()/g_warning()/g_critical() of a library (libgsf, poppler-glib,
+// GMime) arrives here instead of on stderr, as one debug line of ours with the library's domain.
+GLogWriterOutput glib_writer(GLogLevelFlags level, const GLogField* fields, gsize n_fields, gpointer) {
+    std::string domain = "glib", text;
+    for (gsize i = 0; i < n_fields; ++i) {
+        std::string_view key = fields[i].key;
+        if (fields[i].length >= 0 || !fields[i].value) continue;   // only the NUL-terminated fields
+        if (key == "GLIB_DOMAIN") domain = static_cast<const char*>(fields[i].value);
+        else if (key == "MESSAGE") text = static_cast<const char*>(fields[i].value);
+    }
+    const char* what = (level & G_LOG_LEVEL_ERROR) ? "ERROR" : (level & G_LOG_LEVEL_CRITICAL) ? "CRITICAL"
+                       : (level & G_LOG_LEVEL_WARNING) ? "WARNING" : (level & G_LOG_LEVEL_MESSAGE) ? "MESSAGE"
+                                                                                                    : "INFO";
+    write(Level::debug, "library " + domain + " " + what + ": " + text);
+    return G_LOG_WRITER_HANDLED;
+}
+
+}  // namespace
+
+void route_library_messages() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_log_set_writer_func(glib_writer, nullptr, nullptr); });
 }
 
 void write(Level level, std::string_view raw) {
@@ -106,12 +132,20 @@ void write(Level level, std::string_view raw) {
     gmtime_r(&t, &tm);
     char stamp[40];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    // Debug lines (library noise) go to syslog at LOG_DEBUG; on stderr only with MUGAIKA_DEBUG=1.
+    static const bool debug_on_stderr = [] {
+        const char* v = std::getenv("MUGAIKA_DEBUG");
+        return v && std::string_view(v) == "1";
+    }();
+    if (level == Level::debug && !debug_on_stderr) {
+        if (use_syslog) operational_syslog().send(priority(level), std::string(name(level)) + ": " + escaped);
+        return;
+    }
     std::lock_guard lock(mutex);
     std::fprintf(stderr, "%s.%03dZ mugaika[%d]: %s: %.*s\n", stamp, static_cast<int>(ms), static_cast<int>(::getpid()),
                  name(level), static_cast<int>(message.size()), message.data());
     std::fflush(stderr);
-    if (use_syslog)
-        ::syslog(priority(level), "%s: %.*s", name(level), static_cast<int>(message.size()), message.data());
+    if (use_syslog) operational_syslog().send(priority(level), std::string(name(level)) + ": " + escaped);
 }
 
 }  // namespace mugaika::log

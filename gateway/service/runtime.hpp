@@ -12,7 +12,8 @@
 namespace mugaika {
 
 struct Runtime {
-    explicit Runtime(GatewayConfig c)
+    // `converter`: the service's warm LibreOffice pool (kept across reloads), or null.
+    explicit Runtime(GatewayConfig c, std::shared_ptr<const Converter> converter = nullptr)
         : config(std::move(c)), engine(builtin_registry(), config.policy),
           target{config.out_dir,
                  config.release.maildir,
@@ -21,7 +22,9 @@ struct Runtime {
                  config.release.notes,
                  config.release.smtp_next_hop,
                  config.release.smtp_helo,
-                 {config.release.smtp_timeout, config.release.smtp_min_data_rate}} {}
+                 {config.release.smtp_timeout, config.release.smtp_min_data_rate}} {
+        engine.set_converter(std::move(converter));
+    }
     GatewayConfig config;
     Engine engine;
     ReleaseTarget target;   // target.quarantine: the officer's store, whose audit log also takes every verdict

@@ -2,14 +2,26 @@
 
 #include <sys/statvfs.h>
 
+#include "../office/office_config.hpp"
 #include "../scan/clamd_client.hpp"
 #include "log.hpp"
 #include "mugaika/atomic_file.hpp"
 
 namespace mugaika {
 
+namespace {
+
+std::shared_ptr<const Converter> engine_converter(const std::shared_ptr<office::OfficePool>& pool) {
+    if (!pool) return nullptr;
+    return std::make_shared<office::PoolConverter>(pool);
+}
+
+}  // namespace
+
 Service::Service(GatewayConfig config)
-    : runtime_(std::make_shared<const Runtime>(config)), started_with_(config), spool_(config.spool.dir),
+    : converters_(office::service_pool(config)),
+      runtime_(std::make_shared<const Runtime>(config, engine_converter(converters_))), started_with_(config),
+      spool_(config.spool.dir),
       scheduler_(spool_, runtime_, metrics_, config.worker_count(), config.release.smtp_connections) {}
 
 Service::~Service() { stop(std::chrono::milliseconds(0)); }
@@ -102,7 +114,11 @@ void Service::reload(GatewayConfig config) {
                          config.share.sections != old.share.sections || config.share.settle != old.share.settle ||
                          config.share.rescan != old.share.rescan;
     log::open_syslog(config.syslog);
-    runtime_.set(std::make_shared<const Runtime>(config));
+    if (config.converter.count != old.converter.count || config.converter.max_documents != old.converter.max_documents ||
+        config.converter.per_document != old.converter.per_document || config.converter.memory_bytes != old.converter.memory_bytes ||
+        config.converter.cpu_seconds != old.converter.cpu_seconds || config.converter.startup != old.converter.startup)
+        warn_kept("[converter]");
+    runtime_.set(std::make_shared<const Runtime>(config, engine_converter(converters_)));
     if (share_changed) {
         std::lock_guard lock(share_mutex_);
         if (share_) share_->stop();

@@ -12,6 +12,7 @@
 #include "retention.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
+#include "../office/office_pool.hpp"
 #include "scheduler.hpp"
 
 namespace mugaika {
@@ -37,6 +38,9 @@ public:
 private:
     void start_share();
 
+    // The warm LibreOffice converters (docs/legacy.md): built before the first Runtime, which hands
+    // them to its engine; [converter] changes need a restart.
+    std::shared_ptr<office::OfficePool> converters_;
     RuntimeHolder runtime_;
     GatewayConfig started_with_;
     Spool spool_;

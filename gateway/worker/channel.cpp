@@ -30,7 +30,7 @@ std::uint64_t get_u64(const char* p) {
     return v;
 }
 
-bool valid_type(char t) { return t == 'H' || t == 'X' || t == 'J' || t == 'R'; }
+bool valid_type(char t) { return t == 'H' || t == 'X' || t == 'J' || t == 'R' || t == 'C' || t == 'V'; }
 
 bool write_all(int fd, std::string_view data) {
     while (!data.empty()) {

@@ -21,6 +21,8 @@ enum class Type : char {
     job = 'J',       // parent -> worker: one item (job_codec.hpp)
     result = 'R',    // worker -> parent: the item's result
     sigsys = 'S',    // worker -> parent: a forbidden system call (payload: number, arch; 8 bytes)
+    convert = 'C',   // worker -> parent: convert this document (job_codec.hpp), then wait
+    converted = 'V', // parent -> worker: the conversion's answer
 };
 
 struct Message {

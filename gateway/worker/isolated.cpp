@@ -13,6 +13,7 @@
 #include "fork_runner.hpp"
 #include "job_codec.hpp"
 #include "job_runner.hpp"
+#include "mugaika/limits.hpp"
 #include "mugaika/names.hpp"
 #include "mugaika/reasons.hpp"
 #include "mugaika/report.hpp"
@@ -64,8 +65,41 @@ WorkerFailure classify(const WorkerProcess& w, const std::optional<std::string>&
 
 bool hooks_wanted() { return test_hooks_enabled(); }
 
+// A worker asked for a conversion (a legacy document): the parent hands it to the converter it owns
+// (the warm pool of sandboxed LibreOffice processes), within the item's own deadline, and answers.
+// The request is the worker's word, as hostile as the input: its fields are checked, and the answer
+// goes back to the worker, which rebuilds it with the OOXML or PDF sanitizer.
+std::string convert_for_worker(const Converter* converter, std::string_view payload, std::chrono::steady_clock::time_point deadline) {
+    worker::ConversionAnswer answer;
+    try {
+        if (!converter) throw SanitizeError(reason::unsupported, "no document converter in this process");
+        worker::ConversionAsk ask = worker::decode_conversion(payload);
+        auto target = parse_convert_target(ask.target);
+        if (!target) throw SanitizeError(reason::internal, "conversion to an unknown target");
+        ConversionRequest r;
+        r.bytes = ask.bytes;
+        r.source_type = ask.source_type;
+        r.target = *target;
+        // Leave the worker a moment to report the converter's failure itself (a precise reason)
+        // before its own wall clock runs out.
+        auto left = deadline - std::chrono::steady_clock::now();
+        r.deadline = deadline - std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(2), left / 10);
+        r.max_output_bytes = ask.max_output_bytes;
+        answer.bytes = converter->convert(r);
+        answer.ok = true;
+    } catch (const SanitizeError& e) {
+        answer.code = e.code();
+        answer.detail = e.what();
+    } catch (const std::exception& e) {
+        answer.code = std::string(reason::internal);
+        answer.detail = std::string("conversion request refused: ") + e.what();
+    }
+    return worker::encode_conversion_answer(answer);
+}
+
 // One job through one worker: the whole conversation, every wait bounded.
-std::string run_worker(const worker::JobRequest& job, const WorkerLimits& limits, int* pid_out = nullptr) {
+std::string run_worker(const worker::JobRequest& job, const WorkerLimits& limits, int* pid_out = nullptr,
+                       const Converter* converter = nullptr) {
     std::unique_ptr<WorkerProcess> w = WorkerPool::shared().take(limits);
     if (pid_out) *pid_out = w->pid();
     using worker::Type;
@@ -103,6 +137,13 @@ std::string run_worker(const worker::JobRequest& job, const WorkerLimits& limits
                 if (st == worker::Reader::Status::eof) break;
                 if (m.type == Type::sigsys) sigsys = m.payload;
                 else if (m.type == Type::result) result = std::move(m.payload);
+                else if (m.type == Type::convert && job.converter) {
+                    std::string answer = convert_for_worker(converter, m.payload, deadline);
+                    if (!worker::send_before(w->channel(), Type::converted, answer, deadline)) {
+                        timed_out = std::chrono::steady_clock::now() >= deadline;   // else gone: its exit says why
+                        break;
+                    }
+                }
                 else throw worker::ChannelError("unexpected frame");
             }
         } catch (const worker::ChannelError& e) {
@@ -190,10 +231,17 @@ Outcome quarantined_outcome(std::string_view bytes, std::string_view name, std::
 Outcome run_isolated_engine(const Engine& engine, std::string_view bytes, std::string_view name,
                             const WorkerLimits& limits, const ItemSecrets& secrets) {
     std::string encoded;
-    if (limits.isolation == WorkerIsolation::fork)
-        encoded = run_forked([&] { return encode_outcome(engine.process(bytes, name, secrets)); }, limits);
-    else
-        encoded = run_worker(make_job(worker::JobKind::disarm, bytes, name, engine.policy(), secrets), limits);
+    if (limits.isolation == WorkerIsolation::fork) {
+        // The test builds' baseline has no converter: a fork would share the parent's pool (its
+        // converters' channels) without its thread.
+        Engine plain = engine;
+        plain.set_converter(nullptr);
+        encoded = run_forked([&] { return encode_outcome(plain.process(bytes, name, secrets)); }, limits);
+    } else {
+        worker::JobRequest job = make_job(worker::JobKind::disarm, bytes, name, engine.policy(), secrets);
+        job.converter = engine.converter() != nullptr;
+        encoded = run_worker(job, limits, nullptr, engine.converter());
+    }
     Outcome o;
     try {
         o = decode_outcome(encoded);
@@ -214,9 +262,10 @@ Outcome process_isolated(const Engine& engine, std::string_view bytes, std::stri
     }
 }
 
-std::string detect_isolated(std::string_view bytes, std::string_view name, const WorkerLimits& limits) {
+std::string detect_isolated(std::string_view bytes, std::string_view name, const WorkerLimits& limits,
+                            const Policy& policy) {
     if (limits.isolation == WorkerIsolation::fork) throw WorkerFailure(std::string(reason::internal), "detect needs a worker");
-    return run_worker(make_job(worker::JobKind::detect, bytes, name, Policy::defaults(), {}), limits);
+    return run_worker(make_job(worker::JobKind::detect, bytes, name, policy, {}), limits);
 }
 
 SandboxCheck check_sandbox(const WorkerLimits& limits) {

@@ -68,7 +68,9 @@ Outcome process_isolated(const Engine& engine, std::string_view bytes, std::stri
 
 // `mugaika detect`: what the engine would see (JSON: type, label, magic, safe_name, findings),
 // computed in a worker. Throws WorkerFailure / std::system_error like run_isolated_engine.
-std::string detect_isolated(std::string_view bytes, std::string_view name, const WorkerLimits& limits);
+// `policy`: its [names] rule says what sanitize would do about an extension that claims another type.
+std::string detect_isolated(std::string_view bytes, std::string_view name, const WorkerLimits& limits,
+                            const Policy& policy = Policy::defaults());
 
 // Checks what a worker claims about an input before anything of it is believed: the input it
 // describes is the one sent, a quarantined outcome carries no output, and every output's name is a

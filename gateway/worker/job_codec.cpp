@@ -98,7 +98,8 @@ std::string encode_job(const JobRequest& job) {
     json header{{"kind", kind_name(job.kind)},
                 {"policy", policy_json(job.policy)},
                 {"passwords", job.secrets.passwords.size()},
-                {"test_hooks", job.test_hooks}};
+                {"test_hooks", job.test_hooks},
+                {"converter", job.converter}};
     std::string out;
     put_field(out, header.dump());
     put_field(out, job.name);
@@ -117,6 +118,7 @@ JobRequest decode_job(std::string_view in) {
     else throw std::runtime_error("bad job kind");
     job.policy = parse_policy_json(h.at("policy"));
     job.test_hooks = h.at("test_hooks");
+    job.converter = h.value("converter", false);
     job.name = std::string(take_field(in));
     std::size_t passwords = h.at("passwords");
     if (passwords > 64) throw std::runtime_error("too many passwords");
@@ -124,6 +126,50 @@ JobRequest decode_job(std::string_view in) {
     job.bytes = std::string(take_field(in));
     if (!in.empty()) throw std::runtime_error("trailing bytes after job");
     return job;
+}
+
+// A conversion request: header (JSON: source type, target, the largest answer wanted), then the
+// document's bytes.
+std::string encode_conversion(const ConversionAsk& ask) {
+    json header{{"source", ask.source_type}, {"target", ask.target}, {"max_output", ask.max_output_bytes}};
+    std::string out;
+    put_field(out, header.dump());
+    put_field(out, ask.bytes);
+    return out;
+}
+
+ConversionAsk decode_conversion(std::string_view in) {
+    json h = json::parse(take_field(in));
+    ConversionAsk a;
+    a.source_type = h.at("source").get<std::string>();
+    a.target = h.at("target").get<std::string>();
+    a.max_output_bytes = h.at("max_output").get<std::uint64_t>();
+    a.bytes = std::string(take_field(in));
+    if (!in.empty()) throw std::runtime_error("trailing bytes after conversion request");
+    if (a.source_type.size() > 32 || a.target.size() > 32) throw std::runtime_error("bad conversion request");
+    return a;
+}
+
+// The answer: "D" and the converted bytes, or "F" reason code \0 detail.
+std::string encode_conversion_answer(const ConversionAnswer& a) {
+    if (a.ok) return "D" + a.bytes;
+    return "F" + a.code + std::string(1, '\0') + a.detail;
+}
+
+ConversionAnswer decode_conversion_answer(std::string_view in) {
+    ConversionAnswer a;
+    if (in.empty()) throw std::runtime_error("empty conversion answer");
+    if (in[0] == 'D') {
+        a.ok = true;
+        a.bytes = std::string(in.substr(1));
+        return a;
+    }
+    if (in[0] != 'F') throw std::runtime_error("bad conversion answer");
+    auto nul = in.find('\0');
+    if (nul == std::string_view::npos) throw std::runtime_error("bad conversion answer");
+    a.code = std::string(in.substr(1, nul - 1));
+    a.detail = std::string(in.substr(nul + 1));
+    return a;
 }
 
 }  // namespace mugaika::worker

@@ -4,13 +4,16 @@
 //   mugaika-worker --isolation sandbox|degraded [--profile disarm|converter-host] [--program PATH]...
 //                  [--memory BYTES] [--cpu SECONDS] [--max-job BYTES]
 //
-// 1. Loads what the new root does not hold: libmagic's database, OpenSSL's configuration, the time
-//    zone (constant data of the host).
+// 1. Pins the decoders' thread pools to one thread; loads what the new root does not hold: libmagic's
+//    database, OpenSSL's configuration, the time zone (constant data of the host).
 // 2. Enters the sandbox (gateway/sandbox/): new root, rlimits, no capabilities, NO_NEW_PRIVS, not
 //    dumpable, Landlock, seccomp. Any failure: a "refused" frame and exit; it never takes an item.
-// 3. Says hello, reads one job, runs the engine, writes the result, exits.
+// 3. Says hello, reads one job, runs the engine, writes the result, exits. A legacy document is
+//    converted by asking the parent over the same channel (channel_converter.hpp): LibreOffice runs
+//    in a sandbox of its own, never in this process.
 // It links the disarm library and the sandbox, never the quarantine, its keys or the service.
 #include <fcntl.h>
+#include <glib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channel.hpp"
+#include "channel_converter.hpp"
 #include "job_codec.hpp"
 #include "mugaika/engine.hpp"
 #include "mugaika/names.hpp"
@@ -70,6 +74,13 @@ sandbox::Profile profile_of(const Options& o) {
     return p;
 }
 
+// Thread pools of the decoders, as narrow as the libraries let us make them. librsvg's filters run on
+// a rayon pool that would otherwise start one thread per CPU of the host: on a large server that is
+// more than the worker's RLIMIT_NPROC allows, and rayon aborts when it cannot build its pool. One
+// thread is enough for one item. (libheif is told per call, libwebp is single-threaded by option;
+// libde265 and pango start a thread or two of their own: seccomp allows clone for threads only.)
+void pin_library_threads() { ::setenv("RAYON_NUM_THREADS", "1", 1); }
+
 // What is not in the new root is loaded before it: libmagic's database (and OpenSSL's configuration,
 // the time zone). Fonts, fontconfig's files and the charset modules are in the root, read-only, and
 // loaded when an item needs them: a warm-up here would cost every item what only PDFs and mails use.
@@ -104,6 +115,8 @@ std::string selftest(const sandbox::Report& report) {
         if (fd >= 0) ::close(fd);
     }
     j["files"] = files;
+    const char* rayon = std::getenv("RAYON_NUM_THREADS");
+    j["library_threads"] = {{"rayon", rayon ? rayon : "unset"}};
     return j.dump();
 }
 
@@ -115,10 +128,36 @@ std::string detect(const Detector& detector, const JobRequest& job) {
     j["findings"] = nlohmann::ordered_json::array();
     for (const auto* list : {&d.findings, &n.findings})
         for (const auto& f : *list) j["findings"].push_back({{"kind", f.kind}, {"detail", f.detail}, {"ja", f.ja}});
+    // The same rule as the engine's, with what `sanitize` under this policy ([names]) does about it.
+    if (extension_claims_other_type(*d.type, n.extension)) {
+        std::string label(label_ja(*d.type));
+        std::string detail = "extension ." + n.extension + " but content is " + std::string(d.type->id);
+        std::string ja = "拡張子と実際の形式(" + label + ")が一致しません。";
+        switch (job.policy.name_mismatch) {
+        case NameMismatch::block:
+            detail += "; sanitize blocks it (blocked.mismatch)";
+            ja += "無害化では隔離します。";
+            break;
+        case NameMismatch::keep:
+            detail += "; sanitize keeps the name";
+            ja += "無害化では名前をそのままにします。";
+            break;
+        case NameMismatch::rename:
+            detail += "; sanitize renames it to ." + std::string(canonical_extension(*d.type));
+            ja += "無害化では拡張子を ." + std::string(canonical_extension(*d.type)) + " に変えます。";
+            break;
+        }
+        j["findings"].push_back({{"kind", "name.mismatch"}, {"detail", detail}, {"ja", ja}});
+    }
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+// GLib's messages (libgsf's CRITICALs on hostile OLE2 files, poppler-glib) are dropped: the worker's
+// descriptors 0-2 are closed, so GLib's default writer could write into whatever file took fd 2.
+GLogWriterOutput drop_library_message(GLogLevelFlags, const GLogField*, gsize, gpointer) { return G_LOG_WRITER_HANDLED; }
+
 [[noreturn]] void run(int argc, char** argv) {
+    g_log_set_writer_func(drop_library_message, nullptr, nullptr);
     const int fd = sandbox::channel_fd;
     Options options;
     std::shared_ptr<const Detector> detector;
@@ -126,6 +165,7 @@ std::string detect(const Detector& detector, const JobRequest& job) {
     try {
         options = parse(argc, argv);
         sandbox::Profile profile = profile_of(options);
+        pin_library_threads();
         detector = warm_up();
 #ifdef MUGAIKA_SANITIZE
         __sanitizer_sandbox_on_notify(nullptr);   // ASan caches /proc/self/maps before it disappears
@@ -158,6 +198,7 @@ std::string detect(const Detector& detector, const JobRequest& job) {
             result = detect(*detector, job);
         } else {
             Engine engine(builtin_registry(), std::move(job.policy), detector);
+            if (job.converter) engine.set_converter(std::make_shared<ChannelConverter>(fd, options.max_job));
             result = encode_outcome(engine.process(job.bytes, job.name, job.secrets));
         }
     } catch (const std::bad_alloc&) {

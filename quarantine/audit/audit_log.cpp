@@ -4,6 +4,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
+
+#include "mugaika/syslog_stream.hpp"
 #include <unistd.h>
 
 #include <cerrno>
@@ -68,7 +70,6 @@ std::string last_line(int fd, off_t size) {
 
 AuditLog::AuditLog(fs::path file, bool syslog_mirror) : file_(std::move(file)), syslog_(syslog_mirror) {
     if (file_.has_parent_path()) fs::create_directories(file_.parent_path());
-    if (syslog_) ::openlog("mugaika-audit", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
 
 namespace {
@@ -227,7 +228,8 @@ std::uint64_t AuditLog::append(const AuditEvent& ev) {
     } catch (const std::exception& e) {
         set_problem(std::string("the head file of ") + file_.string() + " could not be updated: " + e.what());
     }
-    if (syslog_) ::syslog(LOG_AUTHPRIV | LOG_INFO, "%s sha256=%s", text.c_str(), hash.c_str());
+    // Its own stream (authpriv, "mugaika-audit"): never openlog(), which would take the service's log over.
+    if (syslog_) audit_syslog().send(LOG_INFO, text + " sha256=" + hash);
     return seq;
 }
 

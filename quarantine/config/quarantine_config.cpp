@@ -1,10 +1,13 @@
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <system_error>
 #include <set>
 #include <sstream>
 
 #include "mugaika/quarantine/quarantine_config.hpp"
+#include "mugaika/endpoint.hpp"
 #include "mugaika/quarantine/release_sink.hpp"
 
 namespace mugaika::quarantine {
@@ -26,6 +29,12 @@ struct Ctx {
             fail(v, key + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
         return *i;
     }
+    std::filesystem::path path(const toml::node& v, const std::string& key, bool may_be_empty = false) const {
+        std::string s = text(v, key, may_be_empty);
+        for (unsigned char ch : s)
+            if (ch < 0x20 || ch == 0x7f) fail(v, key + ": パスに制御文字があります (the path has a control character)");
+        return s;
+    }
     bool boolean(const toml::node& v, const std::string& key) const {
         auto b = v.value<bool>();
         if (!b) fail(v, key + " must be true or false");
@@ -36,12 +45,13 @@ struct Ctx {
 void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
     for (const auto& [k, v] : t) {
         std::string key(k.str());
-        if (key == "store_dir") q.store_dir = c.text(v, key);
+        if (key == "store_dir") q.store_dir = c.path(v, key);
         else if (key == "db") {
             q.db = c.text(v, key);
             if (q.db.rfind("sqlite:", 0) != 0 && q.db.rfind("postgresql:", 0) != 0)
                 c.fail(v, "db must start with sqlite: or postgresql:");
-        } else if (key == "key_file") q.key_file = c.text(v, key);
+            if (q.db == "sqlite:") c.fail(v, "db: sqlite: の後にデータベースのファイルを指定してください (db: sqlite: needs the database file)");
+        } else if (key == "key_file") q.key_file = c.path(v, key);
         else if (key == "retention_days") q.retention_days = static_cast<int>(c.integer(v, key, 1, 36500));
         else if (key == "purge_interval_minutes")
             q.purge_interval_minutes = static_cast<int>(c.integer(v, key, 1, 1440));
@@ -56,7 +66,7 @@ void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
                     c.fail(e, "unknown release kind '" + kind + "' (known: original, resanitize, pixels, ppap)");
                 q.release_kinds.push_back(kind);
             }
-        } else if (key == "release_dir") q.release_dir = c.text(v, key);
+        } else if (key == "release_dir") q.release_dir = c.path(v, key);
         else if (key == "max_failed_logins") q.max_failed_logins = static_cast<int>(c.integer(v, key, 1, 100));
         else if (key == "lockout_minutes") q.lockout_minutes = static_cast<int>(c.integer(v, key, 1, 10080));
         else if (key == "enrolment_hours") q.enrolment_hours = static_cast<int>(c.integer(v, key, 1, 72));
@@ -69,36 +79,22 @@ void parse_quarantine(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
 
 void parse_listen(const toml::node& v, const Ctx& c, QuarantineConfig& q) {
     std::string s = c.text(v, "listen");
-    std::string host, port;
-    if (s.front() == '[') {
-        auto close = s.find(']');
-        if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':')
-            c.fail(v, "listen must be host:port or [ipv6]:port");
-        host = s.substr(1, close - 1);
-        port = s.substr(close + 2);
-    } else {
-        auto colon = s.rfind(':');
-        if (colon == std::string::npos) c.fail(v, "listen must be host:port");
-        host = s.substr(0, colon);
-        port = s.substr(colon + 1);
-    }
-    int p = 0;
+    Endpoint e;
     try {
-        p = std::stoi(port);
-    } catch (...) {
-        c.fail(v, "listen has no valid port");
+        e = parse_endpoint(s, false, HostKind::any, Use::connect);   // a real port: people type it into a browser
+    } catch (const EndpointError& err) {
+        c.fail(v, "listen " + err.ja + " (listen " + err.what() + ")");
     }
-    if (host.empty() || p < 1 || p > 65535) c.fail(v, "listen must be host:port with a port from 1 to 65535");
-    q.ui_host = host;
-    q.ui_port = static_cast<std::uint16_t>(p);
+    q.ui_host = e.host;
+    q.ui_port = e.port;
 }
 
 void parse_ui(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
     for (const auto& [k, v] : t) {
         std::string key(k.str());
         if (key == "listen") parse_listen(v, c, q);
-        else if (key == "tls_cert") q.tls_cert = c.text(v, key, true);
-        else if (key == "tls_key") q.tls_key = c.text(v, key, true);
+        else if (key == "tls_cert") q.tls_cert = c.path(v, key, true);
+        else if (key == "tls_key") q.tls_key = c.path(v, key, true);
         else if (key == "session_idle_minutes") q.session_idle_minutes = static_cast<int>(c.integer(v, key, 1, 480));
         else if (key == "session_max_hours") q.session_max_hours = static_cast<int>(c.integer(v, key, 1, 24));
         else if (key == "max_form_bytes") q.max_form_bytes = static_cast<std::size_t>(c.integer(v, key, 1024, 16 << 20));
@@ -111,7 +107,7 @@ void parse_ui(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
 void parse_audit(const toml::table& t, const Ctx& c, QuarantineConfig& q) {
     for (const auto& [k, v] : t) {
         std::string key(k.str());
-        if (key == "file") q.audit_file = c.text(v, key);
+        if (key == "file") q.audit_file = c.path(v, key);
         else if (key == "syslog") q.audit_syslog = c.boolean(v, key);
         else c.fail(v, "unknown key '" + key + "' in [audit] (known: file, syslog)");
     }
@@ -123,7 +119,54 @@ bool is_loopback_host(const std::string& h) {
     return h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0;
 }
 
-QuarantineConfig parse_quarantine_config(std::string_view text, const std::string& file) {
+namespace {
+
+std::filesystem::path anchored(const std::filesystem::path& p, const std::filesystem::path& base) {
+    if (p.empty() || p.is_absolute() || base.empty()) return p;
+    return (base / p).lexically_normal();
+}
+
+bool inside(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+    auto i = inner.lexically_normal(), o = outer.lexically_normal();
+    if (i.is_absolute() != o.is_absolute()) return false;
+    auto [oe, ie] = std::mismatch(o.begin(), o.end(), i.begin(), i.end());
+    return oe == o.end() || (std::next(oe) == o.end() && oe->empty());
+}
+
+}  // namespace
+
+void anchor_paths(QuarantineConfig& q, const std::filesystem::path& base) {
+    for (auto* p : {&q.store_dir, &q.key_file, &q.release_dir, &q.tls_cert, &q.tls_key, &q.audit_file}) *p = anchored(*p, base);
+    if (q.db.rfind("sqlite:", 0) == 0) q.db = "sqlite:" + anchored(q.db.substr(7), base).string();
+}
+
+namespace {
+
+// What can only be judged with every path known: the key outside the store (a copy of the store must
+// not carry its key), the TLS files readable when the file is loaded (not at the first HTTPS request).
+void check_paths(const toml::table& root, const Ctx& c, const QuarantineConfig& q, bool on_disk) {
+    auto node = [&](const char* path) -> const toml::node* { return root.at_path(path).node(); };
+    if (inside(q.key_file, q.store_dir)) {
+        const toml::node* n = node("quarantine.key_file");
+        if (!n) n = node("quarantine.store_dir");
+        std::string what = "key_file (" + q.key_file.string() + ") は store_dir (" + q.store_dir.string() +
+                           ") の外に置いてください (key_file must lie outside store_dir)";
+        if (n) c.fail(*n, what);
+        throw QuarantineConfigError(c.file + ": " + what);
+    }
+    if (!on_disk) return;
+    for (const char* key : {"tls_cert", "tls_key"}) {
+        const auto& p = std::string(key) == "tls_cert" ? q.tls_cert : q.tls_key;
+        std::error_code ec;
+        if (!p.empty() && !std::filesystem::is_regular_file(p, ec))
+            c.fail(*node((std::string("officer_ui.") + key).c_str()),
+                   std::string(key) + ": ファイル " + p.string() + " がありません (" + key + ": no such file " + p.string() + ")");
+    }
+}
+
+}  // namespace
+
+QuarantineConfig parse_quarantine_config(std::string_view text, const std::string& file, const std::filesystem::path& base) {
     toml::table root;
     try {
         root = toml::parse(text, file);
@@ -145,6 +188,8 @@ QuarantineConfig parse_quarantine_config(std::string_view text, const std::strin
     if (auto t = table("audit")) parse_audit(*t, c, q);
     if (q.tls_cert.empty() != q.tls_key.empty())
         throw QuarantineConfigError(file + ": [officer_ui] tls_cert and tls_key must be given together");
+    anchor_paths(q, base);
+    check_paths(root, c, q, !base.empty());
     return q;
 }
 
@@ -153,7 +198,7 @@ QuarantineConfig load_quarantine_config(const std::filesystem::path& file) {
     if (!in) throw QuarantineConfigError(file.string() + ": cannot read the configuration file");
     std::ostringstream ss;
     ss << in.rdbuf();
-    return parse_quarantine_config(ss.str(), file.string());
+    return parse_quarantine_config(ss.str(), file.string(), std::filesystem::absolute(file).parent_path());
 }
 
 }  // namespace mugaika::quarantine

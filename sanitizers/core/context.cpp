@@ -20,6 +20,8 @@ const std::string& Context::option(std::string_view key) const {
     return it->second;
 }
 
+const Converter* Context::converter() const { return engine_.converter(); }
+
 void Context::add(Finding finding) { findings_.push_back(std::move(finding)); }
 
 void Context::add(std::string_view kind, Action action, std::string detail, std::string ja, std::string where) {

@@ -15,15 +15,6 @@ bool changes_content(Action a) {
     return a == Action::removed || a == Action::converted || a == Action::renamed;
 }
 
-// The extension claims a different known type ("invoice.pdf" that is really a Word file).
-bool extension_claims_other_type(const FileType& type, std::string_view ext) {
-    if (ext.empty() || type_accepts_extension(type, ext)) return false;
-    for (const auto& t : file_types())
-        if (&t != &type && type_accepts_extension(t, ext)) return true;
-    // Text may carry any extension no other type claims (.json, .dat): it is still only text.
-    return type.category != Category::text;
-}
-
 // A plain-text output under any name outside its type's allowlist gets the safe extension appended
 // (plain_text_naming): the same rule for an input, a zip member, a mail attachment, at every depth,
 // since every one of them comes through Engine::run.
@@ -78,7 +69,9 @@ Outcome Engine::run(std::string_view bytes, std::string_view name, Budget& budge
             throw SanitizeError(reason::limit_depth, "nesting deeper than " + std::to_string(policy_.limits.max_depth));
         budget.check_time();
 
-        Detection detection = detector_->detect(bytes, name);
+        // Only the item itself carries libmagic's words into its report; a member or attachment is
+        // summarised by its type (ChildSummary), so describing it would be work nobody reads.
+        Detection detection = detector_->detect(bytes, name, depth == 0 ? Detector::Describe::yes : Detector::Describe::no);
         const FileType& type = *detection.type;
         o.detected_type = std::string(type.id);
         o.magic_description = detection.magic_description;

@@ -38,14 +38,16 @@ constexpr std::array kTypes{
     FileType{"office-encrypted", C::encrypted, "application/x-ooxml-encrypted", "docx xlsx pptx docm xlsm pptm", R},
     // Legacy binary Office (CFB / OLE2).
     FileType{"doc", C::document, "application/msword", "doc dot", R},
-    FileType{"xls", C::spreadsheet, "application/vnd.ms-excel", "xls xlt", R},
+    FileType{"xls", C::spreadsheet, "application/vnd.ms-excel", "xls xlt xla", R},
     FileType{"ppt", C::presentation, "application/vnd.ms-powerpoint", "ppt pot pps", R},
     FileType{"outlook-msg", C::mail, "application/vnd.ms-outlook", "msg", R},
     FileType{"cfb", C::unknown, "application/x-cfb", "", B},
-    // OpenDocument.
-    FileType{"odt", C::document, "application/vnd.oasis.opendocument.text", "odt", R},
-    FileType{"ods", C::spreadsheet, "application/vnd.oasis.opendocument.spreadsheet", "ods", R},
-    FileType{"odp", C::presentation, "application/vnd.oasis.opendocument.presentation", "odp", R},
+    // OpenDocument, packaged (zip) or flat (one XML file: fodt, fods, fodp).
+    FileType{"odt", C::document, "application/vnd.oasis.opendocument.text", "odt ott fodt", R},
+    FileType{"ods", C::spreadsheet, "application/vnd.oasis.opendocument.spreadsheet", "ods ots fods", R},
+    FileType{"odp", C::presentation, "application/vnd.oasis.opendocument.presentation", "odp otp fodp", R},
+    // Ichitaro (JustSystems): no converter in Debian reads it; held with advice (docs/legacy.md).
+    FileType{"ichitaro", C::document, "application/x-js-taro", "jtd jtdc jtt jttc jaw jbw juw jfw jvw", R},
     // Archives.
     FileType{"zip", C::archive, "application/zip", "zip", R},
     FileType{"7z", C::archive, "application/x-7z-compressed", "7z", R},
@@ -64,6 +66,7 @@ constexpr std::array kTypes{
     FileType{"bmp", C::image, "image/bmp", "bmp dib", R},
     FileType{"tiff", C::image, "image/tiff", "tif tiff", R},
     FileType{"webp", C::image, "image/webp", "webp", R},
+    FileType{"heic", C::image, "image/heic", "heic heif hif", R},
     FileType{"svg", C::image, "image/svg+xml", "svg svgz", R},
     // Web and markup.
     FileType{"html", C::web, "text/html", "html htm xhtml mht mhtml", R},
@@ -141,6 +144,14 @@ const PlainTextNaming* plain_text_naming(const FileType& type) {
     if (type.id == "csv") return &kCsv;
     if (type.id == "eml") return &kMail;
     return nullptr;
+}
+
+bool extension_claims_other_type(const FileType& type, std::string_view ext) {
+    if (ext.empty() || type_accepts_extension(type, ext)) return false;
+    for (const auto& t : file_types())
+        if (&t != &type && type_accepts_extension(t, ext)) return true;
+    // Text may carry any extension no other type claims (.json, .dat): it is still only text.
+    return type.category != Category::text;
 }
 
 std::string_view canonical_extension(const FileType& type) {

@@ -1,41 +1,50 @@
-#include <gsf/gsf.h>
-
-#include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 
+#include "cfb_tree.hpp"
 #include "probes.hpp"
 
 namespace mugaika::detect {
+namespace {
 
-std::string probe_cfb(std::string_view bytes) {
-    static std::once_flag once;
-    std::call_once(once, [] { gsf_init(); });   // libgsf's own type registration, idempotent
+// Where a VBA project lives in each binary Office format (Word: Macros, Excel: _VBA_PROJECT_CUR,
+// any: a VBA storage with its dir stream; PowerPoint keeps it inside its own stream, see legacy/).
+bool has_vba(const cfb::Tree& t) {
+    for (const auto& n : t.nodes())
+        if ((n.storage && (n.name == "Macros" || n.name == "_VBA_PROJECT_CUR" || n.name == "VBA")) ||
+            (!n.storage && n.name == "_VBA_PROJECT"))
+            return true;
+    return false;
+}
 
-    GsfInput* input = gsf_input_memory_new(reinterpret_cast<const guint8*>(bytes.data()),
-                                           static_cast<gsf_off_t>(bytes.size()), FALSE);
-    if (!input) return "cfb";
-    GError* err = nullptr;
-    GsfInfile* ole = gsf_infile_msole_new(input, &err);
-    g_object_unref(input);
-    if (!ole) {
-        if (err) g_error_free(err);
-        return "cfb";
-    }
-    std::set<std::string> names;
-    int n = gsf_infile_num_children(ole);
-    for (int i = 0; i < n && i < 10000; ++i)
-        if (const char* name = gsf_infile_name_by_index(ole, i)) names.insert(name);
-    g_object_unref(ole);
+// 一太郎 (Ichitaro 8 and later) keeps a segment directory stream in its storages.
+bool is_ichitaro(const cfb::Tree& t) {
+    for (const auto& n : t.nodes())
+        if (!n.storage && (n.name == "\x04JSRV_SegmentInformation" || n.name.starts_with("JSRV_") ||
+                           n.name.starts_with("\x04JSRV_")))
+            return true;
+    return false;
+}
 
-    auto has = [&](const char* s) { return names.contains(s); };
-    if (has("EncryptedPackage") || has("EncryptionInfo")) return "office-encrypted";
-    if (has("WordDocument")) return "doc";
-    if (has("Workbook") || has("Book")) return "xls";
-    if (has("PowerPoint Document")) return "ppt";
-    if (has("__properties_version1.0")) return "outlook-msg";
-    return "cfb";
+}  // namespace
+
+std::string probe_cfb(std::string_view bytes, std::vector<Finding>& findings) {
+    auto tree = cfb::Tree::open(bytes);
+    if (!tree) return "cfb";
+    auto top = [&](const char* s) {
+        const cfb::Node* n = tree->find(s);
+        return n != nullptr;
+    };
+    std::string id = "cfb";
+    if (top("EncryptedPackage") || top("EncryptionInfo")) return "office-encrypted";
+    if (top("WordDocument")) id = "doc";
+    else if (top("Workbook") || top("Book")) id = "xls";   // Book: Excel 5/95 (BIFF5)
+    else if (top("PowerPoint Document")) id = "ppt";
+    else if (top("__properties_version1.0")) id = "outlook-msg";
+    else if (is_ichitaro(*tree)) id = "ichitaro";
+    if ((id == "doc" || id == "xls" || id == "ppt") && has_vba(*tree))
+        findings.push_back({"", "detect.macros", Action::noted, "a VBA project is present",
+                            "マクロ(VBA)が含まれています。"});
+    return id;
 }
 
 }  // namespace mugaika::detect

@@ -38,7 +38,10 @@ magic_t open_magic(int flags) {
 }
 
 // libmagic MIME type -> our type id, for what the structural checks did not already settle.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kMimeMap{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 52> kMimeMap{{
+    {"application/x-ichitaro4", "ichitaro"},   // 一太郎 4-6: "DOC" and a version byte (libmagic)
+    {"application/x-ichitaro5", "ichitaro"},
+    {"application/x-ichitaro6", "ichitaro"},
     {"application/pdf", "pdf"},
     {"text/rtf", "rtf"},
     {"application/rtf", "rtf"},
@@ -63,6 +66,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kMimeMap
     {"image/x-ms-bmp", "bmp"},
     {"image/tiff", "tiff"},
     {"image/webp", "webp"},
+    {"image/heic", "heic"},
+    {"image/heif", "heic"},
+    {"image/heic-sequence", "heic"},
+    {"image/heif-sequence", "heic"},
     {"image/svg+xml", "svg"},
     {"text/html", "html"},
     {"text/xml", "xml"},
@@ -140,13 +147,24 @@ Detector::Detector() : magic_(std::make_unique<Magic>()) {
 
 Detector::~Detector() = default;
 
-Detection Detector::detect(std::string_view b, std::string_view name_hint) const {
+Detection Detector::detect(std::string_view b, std::string_view name_hint, Describe describe) const {
     Detection d;
-    const char* mime = magic_buffer(magic_->mime, b.data(), b.size());
-    const char* desc = magic_buffer(magic_->text, b.data(), b.size());
-    d.magic_mime = mime ? mime : "";
-    d.magic_description = desc ? desc : "";
-    std::string_view m = d.magic_mime;
+    // libmagic reads the whole buffer against its whole database (a few ms for a 20 KB mail, more
+    // than sanitizing it): its MIME type is asked for only where the structural checks below have not
+    // already decided, and its words only when someone reads them (the report of the item itself).
+    if (describe == Describe::yes) {
+        const char* desc = magic_buffer(magic_->text, b.data(), b.size());
+        d.magic_description = desc ? desc : "";
+    }
+    bool asked = false;
+    auto magic_mime = [&]() -> std::string_view {
+        if (!asked) {
+            asked = true;
+            const char* mime = magic_buffer(magic_->mime, b.data(), b.size());
+            d.magic_mime = mime ? mime : "";
+        }
+        return d.magic_mime;
+    };
 
     auto result = [&](std::string_view id) -> Detection {
         d.type = find_file_type(id);
@@ -160,7 +178,7 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
     if (starts(b, "MZ")) return result("exe");
     if (starts(b, "\x7F" "ELF")) return result("elf");
     if (starts(b, "\xCF\xFA\xED\xFE") || starts(b, "\xCE\xFA\xED\xFE") || starts(b, "\xCA\xFE\xBA\xBE"))
-        return result(m == "application/x-java-applet" ? "java" : "macho");
+        return result(magic_mime() == "application/x-java-applet" ? "java" : "macho");
     if (starts(b, "L\0\0\0\x01\x14\x02\0"sv)) return result("lnk");
     if (starts(b, "#!")) return result("script");
     // Structure decides between mail and the formats whose readers look past the first byte: a block
@@ -170,14 +188,24 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
     if (detect::looks_like_mail(b)) return result("eml");
     // Readers look for %PDF- within the first KiB.
     if (b.substr(0, 1024).find("%PDF-") != std::string_view::npos) return result("pdf");
-    if (starts(b, "PK\x03\x04") || starts(b, "PK\x05\x06") || m == "application/zip" ||
-        m.starts_with("application/vnd.openxmlformats") || m == "application/java-archive")
+    if (starts(b, "PK\x03\x04") || starts(b, "PK\x05\x06"))   // a zip whatever libmagic would say
+        return result(detect::probe_zip(b, d.findings));
+    std::string_view m = magic_mime();
+    if (m == "application/zip" || m.starts_with("application/vnd.openxmlformats") || m == "application/java-archive")
         return result(detect::probe_zip(b, d.findings));
     if (starts(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
         if (m == "application/x-msi" || m == "application/x-ms-installer") return result("msi");
-        return result(detect::probe_cfb(b));
+        return result(detect::probe_cfb(b, d.findings));
     }
     if (starts(b, "{\\rtf") || starts(b, "{\\rt")) return result("rtf");
+    // An image signature decides even when the rest is damaged (libmagic wants a valid header
+    // after it): a broken picture goes to the image sanitizer and is held, it never becomes "text"
+    // ("\x89PNG" is a valid Shift_JIS character pair).
+    if (starts(b, "\x89PNG\r\n\x1a\n")) return result("png");
+    if (starts(b, "GIF87a") || starts(b, "GIF89a")) return result("gif");
+    if (starts(b, "\xFF\xD8\xFF")) return result("jpeg");
+    if (starts(b, "II*\0"sv) || starts(b, "MM\0*"sv)) return result("tiff");
+    if (starts(b, "RIFF") && b.substr(8, 4) == "WEBP") return result("webp");
 
     for (const auto& [mm, id] : kMimeMap)
         if (m == mm) {
@@ -195,6 +223,7 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
         if (m == "text/xml" || m == "application/xml") {
             std::string head(b.substr(0, 4096));
             if (head.find("<svg") != std::string::npos) return result("svg");
+            if (auto odf = detect::probe_flat_odf(b); !odf.empty()) return result(odf);
             return result("xml");
         }
         // Markup is never plain text: an XML or HTML document released as .txt would lose its meaning,
@@ -208,8 +237,10 @@ Detection Detector::detect(std::string_view b, std::string_view name_hint) const
                 return result("html");
             if (head.find("<svg") != std::string::npos) return result("svg");
             if (head.starts_with("<?xml") || head.starts_with("<!doctype") || head.starts_with("<!entity") ||
-                head.find("</") != std::string::npos || head.find("/>") != std::string::npos)
+                head.find("</") != std::string::npos || head.find("/>") != std::string::npos) {
+                if (auto odf = detect::probe_flat_odf(trimmed); !odf.empty()) return result(odf);
                 return result("xml");
+            }
         }
         // Text is only text if it decodes cleanly in an encoding we support.
         if (charset::detect_and_decode(b)) {

@@ -1,11 +1,13 @@
 #include "html_text.hpp"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -20,16 +22,6 @@ std::string lower(std::string_view s) {
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
-
-std::string attr(xmlNode* n, const char* name) {
-    xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
-    if (!v) return {};
-    std::string s(reinterpret_cast<const char*>(v));
-    xmlFree(v);
-    return s;
-}
-
-bool has_attr(xmlNode* n, const char* name) { return xmlHasProp(n, reinterpret_cast<const xmlChar*>(name)) != nullptr; }
 
 bool name_in(std::string_view name, std::initializer_list<std::string_view> list) {
     return std::find(list.begin(), list.end(), name) != list.end();
@@ -91,37 +83,47 @@ bool hidden_by_style(const std::string& style_raw) {
     return false;
 }
 
+// The text a reader sees, written while libxml2's HTML parser reads the document (SAX): no tree is
+// built. The parser's events are the ones its own tree builder receives (implied <html>, <body>, <p>,
+// elements closed by others, entities already decoded), so the text is the one a walk of that tree
+// gives: an element's start does what the walk did on entering it, its end what it did on leaving.
+// Elements whose content is never shown (scripts, forms, hidden ones, content deeper than kMaxDepth)
+// are skipped with their whole subtree, whose nodes are neither shown nor counted, as in the walk.
 class Writer {
 public:
     Writer(LinkMode mode, std::size_t max_nodes, HtmlText& r) : mode_(mode), max_nodes_(max_nodes), r_(r) {}
 
-    void walk(xmlNode* node, int depth) {
-        for (xmlNode* n = node; n; n = n->next) {
-            if (max_nodes_ && ++nodes_ > max_nodes_)
-                throw SanitizeError(reason::limit_members, "HTML body has more than " + std::to_string(max_nodes_) + " nodes");
-            if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-                text(reinterpret_cast<const char*>(n->content ? n->content : reinterpret_cast<const xmlChar*>("")));
-                continue;
-            }
-            if (n->type != XML_ELEMENT_NODE) continue;
-            element(n, depth);
-        }
+    // The SAX handlers (the parser's `userData` is the Writer).
+    static void on_start(void* self, const xmlChar* name, const xmlChar** atts) {
+        static_cast<Writer*>(self)->start(reinterpret_cast<const char*>(name), reinterpret_cast<const char**>(atts));
     }
+    static void on_end(void* self, const xmlChar*) { static_cast<Writer*>(self)->end(); }
+    static void on_text(void* self, const xmlChar* s, int len) {
+        static_cast<Writer*>(self)->characters(std::string_view(reinterpret_cast<const char*>(s), static_cast<std::size_t>(len)));
+    }
+    static void on_other(void* self, const xmlChar*) { static_cast<Writer*>(self)->other_node(); }
+    static void on_pi(void* self, const xmlChar*, const xmlChar*) { static_cast<Writer*>(self)->other_node(); }
+
+    void set_parser(xmlParserCtxtPtr parser) { parser_ = parser; }
+    // The node bound, when it was hit (the parser is stopped then; the caller throws).
+    bool over_limit() const { return over_limit_; }
 
     std::string finish() {
         // Trim trailing blanks on each line and keep at most one empty line in a row.
         std::string out;
+        out.reserve(buf_.size());
         std::size_t blank_run = 0;
         std::size_t start = 0;
         while (start <= buf_.size()) {
             auto eol = buf_.find('\n', start);
-            std::string line = buf_.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
-            while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+            std::string_view line = std::string_view(buf_).substr(start, eol == std::string::npos ? std::string::npos : eol - start);
+            while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
             if (line.empty()) {
                 if (++blank_run <= 1 && !out.empty()) out += "\n";
             } else {
                 blank_run = 0;
-                out += line + "\n";
+                out += line;
+                out += "\n";
             }
             if (eol == std::string::npos) break;
             start = eol + 1;
@@ -131,6 +133,187 @@ public:
     }
 
 private:
+    // What an open element does when it ends.
+    enum class Kind { plain, list_item, list, cell, row, link, block, para, pre };
+    struct Frame {
+        Kind kind;
+        bool saved_cell = false;    // row: cell_in_row_ of the enclosing row
+        std::size_t before = 0;     // link: where its text starts in buf_
+        std::string href = {};      // link
+    };
+    static constexpr std::size_t kMaxDepth = 200;   // libxml2 caps nesting too; this bounds our stack
+
+    // Every node of the document counts against the bound, once: an element, a comment or processing
+    // instruction, a run of text (the parser may hand one text node over in several pieces), and the
+    // document type node the tree always has.
+    bool count_node() {
+        if (!max_nodes_ || ++nodes_ <= max_nodes_) return true;
+        over_limit_ = true;
+        if (parser_) xmlStopParser(parser_);
+        return false;
+    }
+
+    void other_node() {
+        if (skipping_ || over_limit_) return;
+        in_text_ = false;
+        count_node();
+    }
+
+    void characters(std::string_view s) {
+        // Text outside every element has no node to go into: the tree builder drops it.
+        if (skipping_ || over_limit_ || open_ == 0) return;
+        if (!in_text_ && !count_node()) return;
+        in_text_ = true;
+        // Text stops at a NUL like the tree's text did (the parser does not hand one over anyway).
+        if (auto nul = s.find('\0'); nul != std::string_view::npos) s = s.substr(0, nul);
+        text(s);
+    }
+
+    static const char* attr(const char** atts, std::string_view name) {
+        if (!atts) return nullptr;
+        for (std::size_t i = 0; atts[i]; i += 2)
+            if (name == atts[i]) return atts[i + 1] ? atts[i + 1] : "";
+        return nullptr;
+    }
+    static std::string attr_value(const char** atts, std::string_view name) {
+        const char* v = attr(atts, name);
+        return v ? std::string(v) : std::string();
+    }
+
+    void skip() { skipping_ = 1; }
+
+    // The tree builder names an element by the part of its name after a prefix ("a:script" is a
+    // script), with libxml2's own rule for splitting it.
+    std::string local_name(const char* name) const {
+        if (!std::strchr(name, ':')) return name;
+        xmlChar* prefix = nullptr;
+        xmlChar* local = xmlSplitQName(parser_, BAD_CAST name, &prefix);
+        std::string out = local ? reinterpret_cast<const char*>(local) : name;
+        xmlFree(local);
+        xmlFree(prefix);
+        return out;
+    }
+
+    void start(const char* raw_name, const char** atts) {
+        in_text_ = false;
+        // The tree builder stops the parse at libxml2's depth limit (256 without XML_PARSE_HUGE): so
+        // do we. It bounds the parser's own work too (closing tags search its stack of open elements).
+        if (open_ > xmlParserMaxDepth) {
+            if (parser_) xmlStopParser(parser_);
+            return;
+        }
+        ++open_;
+        if (skipping_) {
+            ++skipping_;
+            return;
+        }
+        if (over_limit_ || !count_node()) return skip();
+        if (frames_.size() > kMaxDepth) return skip();
+        std::string name = lower(local_name(raw_name));
+        if (is_dropped(name)) {
+            if (name != "title" && name != "meta" && name != "link" && name != "base") ++r_.scripts;
+            return skip();
+        }
+        if (is_form(name)) {
+            ++r_.forms;
+            return skip();
+        }
+        const char* style = attr(atts, "style");
+        const char* aria_hidden = attr(atts, "aria-hidden");
+        if (attr(atts, "hidden") || (style && hidden_by_style(style)) || (aria_hidden && lower(aria_hidden) == "true")) {
+            ++r_.hidden;
+            return skip();
+        }
+        if (name == "br") {
+            buf_ += "\n";
+            space_pending_ = false;
+            return skip();   // its content, if the parser gave it any, was never shown
+        }
+        if (name == "img") {
+            image(atts);
+            return skip();
+        }
+        if (name == "hr") {
+            newline();
+            buf_ += "----------------------------------------\n";
+            return skip();
+        }
+        if (name == "li") {
+            newline();
+            std::string indent(2 * std::max(0, list_depth_ - 1), ' ');
+            if (!ordered_.empty() && ordered_.back() > 0) buf_ += indent + std::to_string(ordered_.back()++) + ". ";
+            else buf_ += indent + "・";
+            return frames_.push_back({Kind::list_item});
+        }
+        if (name == "ul" || name == "ol") {
+            newline();
+            ordered_.push_back(name == "ol" ? 1 : 0);
+            ++list_depth_;
+            return frames_.push_back({Kind::list});
+        }
+        if (name == "td" || name == "th") {
+            if (!buf_.empty() && buf_.back() != '\n' && cell_in_row_) buf_ += " | ";
+            cell_in_row_ = true;
+            return frames_.push_back({Kind::cell});
+        }
+        if (name == "tr") {
+            newline();
+            frames_.push_back({Kind::row, cell_in_row_});
+            cell_in_row_ = false;
+            return;
+        }
+        if (name == "a") return frames_.push_back({Kind::link, false, buf_.size(), attr_value(atts, "href")});
+        bool block = is_block(name);
+        bool para = name == "p" || (name.size() == 2 && name[0] == 'h' && std::isdigit(static_cast<unsigned char>(name[1])));
+        if (name == "pre") {
+            blank_line();
+            ++pre_;
+            return frames_.push_back({Kind::pre});
+        }
+        if (para || name == "blockquote" || name == "table") {
+            blank_line();
+            return frames_.push_back({Kind::para});
+        }
+        if (block) {
+            newline();
+            return frames_.push_back({Kind::block});
+        }
+        frames_.push_back({Kind::plain});
+    }
+
+    void end() {
+        in_text_ = false;
+        if (open_) --open_;
+        if (skipping_) {
+            --skipping_;
+            return;
+        }
+        if (frames_.empty()) return;   // the parser balances its events; this only guards the stack
+        Frame f = std::move(frames_.back());
+        frames_.pop_back();
+        switch (f.kind) {
+        case Kind::plain:
+        case Kind::cell: break;
+        case Kind::list_item: newline(); break;
+        case Kind::list:
+            --list_depth_;
+            ordered_.pop_back();
+            newline();
+            break;
+        case Kind::row:
+            cell_in_row_ = f.saved_cell;
+            newline();
+            break;
+        case Kind::link: link_end(f); break;
+        case Kind::block: newline(); break;
+        case Kind::para: blank_line(); break;
+        case Kind::pre:
+            --pre_;
+            blank_line();
+            break;
+        }
+    }
+
     void newline() {
         if (!buf_.empty() && buf_.back() != '\n') buf_ += "\n";
         space_pending_ = false;
@@ -146,109 +329,32 @@ private:
         buf_ += s;
     }
 
-    void text(const char* s) {
+    void text(std::string_view s) {
         if (pre_ > 0) {
             buf_ += s;
             return;
         }
         // Collapse runs of ASCII whitespace like a browser (ideographic spaces are kept).
-        std::string word;
-        for (const char* p = s; *p; ++p) {
-            char c = *p;
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-                if (!word.empty()) emit(word);
-                word.clear();
+        auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
+        std::size_t i = 0;
+        while (i < s.size()) {
+            if (blank(s[i])) {
                 space_pending_ = true;
-            } else {
-                word.push_back(c);
+                ++i;
+                continue;
             }
+            std::size_t j = i;
+            while (j < s.size() && !blank(s[j])) ++j;
+            emit(s.substr(i, j - i));
+            i = j;
         }
-        if (!word.empty()) emit(word);
     }
 
-    void element(xmlNode* n, int depth) {
-        std::string name = lower(reinterpret_cast<const char*>(n->name));
-        if (depth > 200) return;   // libxml2 already caps nesting; this keeps our recursion bounded too
-        if (is_dropped(name)) {
-            if (name != "title" && name != "meta" && name != "link" && name != "base") ++r_.scripts;
-            return;
-        }
-        if (is_form(name)) {
-            ++r_.forms;
-            return;
-        }
-        if (has_attr(n, "hidden") || hidden_by_style(attr(n, "style")) || lower(attr(n, "aria-hidden")) == "true") {
-            ++r_.hidden;
-            return;
-        }
-        if (name == "br") {
-            buf_ += "\n";
-            space_pending_ = false;
-            return;
-        }
-        if (name == "img") {
-            image(n);
-            return;
-        }
-        if (name == "hr") {
-            newline();
-            buf_ += "----------------------------------------\n";
-            return;
-        }
-        if (name == "li") {
-            newline();
-            std::string indent(2 * std::max(0, list_depth_ - 1), ' ');
-            if (!ordered_.empty() && ordered_.back() > 0) buf_ += indent + std::to_string(ordered_.back()++) + ". ";
-            else buf_ += indent + "・";
-            walk(n->children, depth + 1);
-            newline();
-            return;
-        }
-        if (name == "ul" || name == "ol") {
-            newline();
-            ordered_.push_back(name == "ol" ? 1 : 0);
-            ++list_depth_;
-            walk(n->children, depth + 1);
-            --list_depth_;
-            ordered_.pop_back();
-            newline();
-            return;
-        }
-        if (name == "td" || name == "th") {
-            if (!buf_.empty() && buf_.back() != '\n' && cell_in_row_) buf_ += " | ";
-            cell_in_row_ = true;
-            walk(n->children, depth + 1);
-            return;
-        }
-        if (name == "tr") {
-            newline();
-            bool saved = cell_in_row_;
-            cell_in_row_ = false;
-            walk(n->children, depth + 1);
-            cell_in_row_ = saved;
-            newline();
-            return;
-        }
-        if (name == "a") {
-            link(n, depth);
-            return;
-        }
-        bool block = is_block(name);
-        bool para = name == "p" || (name.size() == 2 && name[0] == 'h' && std::isdigit(static_cast<unsigned char>(name[1])));
-        if (para || name == "blockquote" || name == "table" || name == "pre") blank_line();
-        else if (block) newline();
-        if (name == "pre") ++pre_;
-        walk(n->children, depth + 1);
-        if (name == "pre") --pre_;
-        if (para || name == "blockquote" || name == "table" || name == "pre") blank_line();
-        else if (block) newline();
-    }
-
-    void image(xmlNode* n) {
+    void image(const char** atts) {
         ++r_.images;
-        std::string alt = attr(n, "alt");
-        std::string src = lower(attr(n, "src"));
-        double w = css_length(attr(n, "width")), h = css_length(attr(n, "height"));
+        std::string alt = attr_value(atts, "alt");
+        std::string src = lower(attr_value(atts, "src"));
+        double w = css_length(attr_value(atts, "width")), h = css_length(attr_value(atts, "height"));
         bool tiny = (w >= 0 && w <= 1) || (h >= 0 && h <= 1);
         bool remote = src.starts_with("http:") || src.starts_with("https:") || src.starts_with("//");
         std::string_view bare = src;
@@ -269,10 +375,9 @@ private:
         }
     }
 
-    void link(xmlNode* n, int depth) {
-        std::string href = attr(n, "href");
-        std::size_t before = buf_.size();
-        walk(n->children, depth + 1);
+    void link_end(const Frame& f) {
+        const std::string& href = f.href;
+        std::size_t before = f.before;
         std::string shown_text = buf_.substr(std::min(before, buf_.size()));
         if (href.empty() || href.starts_with("#") || lower(href).starts_with("cid:")) return;
         if (is_dangerous_scheme(href)) {
@@ -301,9 +406,15 @@ private:
 
     LinkMode mode_;
     std::size_t max_nodes_;
-    std::size_t nodes_ = 0;
+    std::size_t nodes_ = 1;   // the document type node
+    bool over_limit_ = false;
+    xmlParserCtxtPtr parser_ = nullptr;
     HtmlText& r_;
     std::string buf_;
+    std::vector<Frame> frames_;   // open elements that are shown
+    std::size_t skipping_ = 0;    // open elements of a skipped subtree (0: not in one)
+    std::size_t open_ = 0;        // open elements, shown or skipped
+    bool in_text_ = false;        // the last event was text: more of it is the same text node
     bool space_pending_ = false;
     int pre_ = 0;
     int list_depth_ = 0;
@@ -311,8 +422,8 @@ private:
     bool cell_in_row_ = false;
 };
 
-struct DocFree {
-    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+struct ParserFree {
+    void operator()(htmlParserCtxtPtr p) const { htmlFreeParserCtxt(p); }
 };
 
 }  // namespace
@@ -321,16 +432,44 @@ HtmlText html_to_text(std::string_view utf8_html, LinkMode mode, std::size_t max
     HtmlText r;
     if (utf8_html.size() > static_cast<std::size_t>(INT32_MAX))
         throw SanitizeError(reason::limit_size, "HTML body too large");
+    if (utf8_html.empty()) return r;   // nothing readable: an empty body, the caller notes it
     // NONET: no network; NOERROR/NOWARNING: hostile input must not flood stderr; IGNORE_ENC: the
     // text is UTF-8 already, whatever its <meta> says. No NOENT: entities are expanded only as text.
     // No NOIMPLIED: without the implied <body>, libxml2 nests content under a leading <meta>.
     int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
                   HTML_PARSE_IGNORE_ENC;
-    std::unique_ptr<xmlDoc, DocFree> doc(htmlReadMemory(utf8_html.data(), static_cast<int>(utf8_html.size()),
-                                                        nullptr, "UTF-8", options));
-    if (!doc) return r;   // nothing readable: an empty body, the caller notes it
+    // The steps of htmlReadMemory with our handlers in place of the tree builder's.
+    std::unique_ptr<htmlParserCtxt, ParserFree> parser(
+        htmlCreateMemoryParserCtxt(utf8_html.data(), static_cast<int>(utf8_html.size())));
+    if (!parser || !parser->sax) throw SanitizeError(reason::limit_memory, "no HTML parser context");
     Writer w(mode, max_nodes, r);
-    w.walk(doc->children, 0);
+    // Only the events the text needs; no document is built (startDocument is not set).
+    xmlSAXHandler* sax = parser->sax;
+    std::memset(sax, 0, sizeof(*sax));
+    sax->startElement = Writer::on_start;
+    sax->endElement = Writer::on_end;
+    sax->characters = Writer::on_text;
+    sax->cdataBlock = Writer::on_text;
+    sax->ignorableWhitespace = Writer::on_text;   // the tree builder keeps blanks (keepBlanks): text here too
+    sax->comment = Writer::on_other;
+    sax->processingInstruction = Writer::on_pi;
+    parser->userData = &w;
+    w.set_parser(parser.get());
+    htmlCtxtUseOptions(parser.get(), options);
+    parser->html = 1;
+    // UTF-8 as the input says, never what a <meta> declares (IGNORE_ENC, and a set input encoding).
+    if (xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8")) {
+        xmlSwitchToEncoding(parser.get(), utf8);
+        if (parser->input->encoding) xmlFree(const_cast<xmlChar*>(parser->input->encoding));
+        parser->input->encoding = xmlStrdup(BAD_CAST "UTF-8");
+    }
+    htmlParseDocument(parser.get());
+    if (parser->myDoc) {   // none is built; freed should a libxml2 ever make one anyway
+        xmlFreeDoc(parser->myDoc);
+        parser->myDoc = nullptr;
+    }
+    if (w.over_limit())
+        throw SanitizeError(reason::limit_members, "HTML body has more than " + std::to_string(max_nodes) + " nodes");
     r.text = w.finish();
     return r;
 }

@@ -87,7 +87,13 @@ std::string write_message(const SafeMessage& m, OutCharset cs, const std::string
     }
     out += "Content-Type: multipart/mixed;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
     out += "This is a multi-part message in MIME format.\r\n";
-    out += "--" + boundary + "\r\n" + body;
+    // The whole message is built in one buffer of about its final size: attachments are most of it,
+    // and growing (and copying) a buffer of megabytes step by step costs more than encoding them.
+    std::size_t estimate = out.size() + body.size() + 1024;
+    for (const auto& a : m.attachments) estimate += (a.bytes.size() + 2) / 3 * 4 * 78 / 76 + 1024 + 3 * a.name.size();
+    out.reserve(estimate);
+    out += "--" + boundary + "\r\n";
+    out += body;
     for (const auto& a : m.attachments) {
         out += "--" + boundary + "\r\n";
         bool message = a.mime == "message/rfc822" && seven_bit(a.bytes);
@@ -103,10 +109,12 @@ std::string write_message(const SafeMessage& m, OutCharset cs, const std::string
         out += "\r\nContent-Disposition: attachment" + rfc2231_param("filename", a.name) + "\r\n";
         if (message) {
             // message/rfc822 may only be 7bit/8bit/binary (RFC 2046 5.2.1); our own output is 7-bit.
-            out += "Content-Transfer-Encoding: 7bit\r\n\r\n" + crlf(a.bytes);
+            out += "Content-Transfer-Encoding: 7bit\r\n\r\n";
+            out += crlf(a.bytes);
             if (!out.ends_with("\r\n")) out += "\r\n";
         } else {
-            out += "Content-Transfer-Encoding: base64\r\n\r\n" + encode_base64(a.bytes);
+            out += "Content-Transfer-Encoding: base64\r\n\r\n";
+            out += encode_base64(a.bytes);
         }
     }
     out += "--" + boundary + "--\r\n";

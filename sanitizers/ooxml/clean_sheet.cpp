@@ -62,8 +62,12 @@ void clean_workbook(xmlNodePtr root, const PartScope& s) {
         if (is(n, ns::x, "definedName")) {
             std::string name = lower(attr(n, "name"));
             std::string problem;
+            // "Excel_BuiltIn_Auto_Open" is how LibreOffice carries a binary workbook's built-in Auto_Open
+            // name into the OOXML it writes (legacy conversion): the same name, another spelling.
             for (auto a : kAutoNames)
-                if (name.starts_with(a) || name.starts_with("_xlnm." + std::string(a))) problem = "auto-run name " + attr(n, "name");
+                if (name.starts_with(a) || name.starts_with("_xlnm." + std::string(a)) ||
+                    name.starts_with("excel_builtin_" + std::string(a)))
+                    problem = "auto-run name " + attr(n, "name");
             for (const char* flag : {"function", "vbProcedure", "xlm"})
                 if (std::string v = attr(n, flag); v == "1" || v == "true") problem = "macro name " + attr(n, "name");
             std::string local = attr(n, "localSheetId");

@@ -7,6 +7,7 @@
 
 #include "allowlist.hpp"
 #include "clean.hpp"
+#include "image_parts.hpp"
 #include "mugaika/reasons.hpp"
 #include "opc.hpp"
 #include "package_writer.hpp"
@@ -219,13 +220,9 @@ private:
         k.content_type = types_.of(part);
         std::string bytes = zip_.read(*e, ctx_);
         if (is_image_type(k.content_type)) {
-            if (!image_magic_matches(k.content_type, bytes)) {
-                tally_.add(part, "ooxml.image", Action::removed, "content is not " + k.content_type,
-                           "形式が偽装された画像を削除しました。");
-                reported_.insert(part);
-                return;
-            }
-            k.bytes = std::move(bytes);
+            RebuiltPart picture = rebuild_image_part(part, k.content_type, bytes, ctx_, tally_);
+            k.bytes = std::move(picture.bytes);
+            k.content_type = std::move(picture.content_type);
         } else if (is_xml_type(k.content_type)) {
             k.bytes = std::move(bytes);   // parsed when rebuilt: only one DOM in memory at a time
             k.xml = true;

@@ -63,7 +63,7 @@ std::string write_package(const std::vector<Relationship>& package_rels, const s
         // The rebuild never keeps such a part; were it ever to, the package would not be written.
         if (is_writer_owned(p.zip_name))
             throw SanitizeError(reason::internal, "kept part under a name the writer owns: " + p.zip_name);
-        z.add(p.zip_name, p.bytes, p.compress);
+        z.add_borrowed(p.zip_name, p.bytes, p.compress);   // `parts` outlives z.finish() below
         if (!p.rels.empty()) z.add(rels_zip_name(p.zip_name), relationships_xml(p.rels));
     }
     return z.finish();

@@ -11,6 +11,7 @@
 
 #include "mugaika/limits.hpp"
 #include "mugaika/reasons.hpp"
+#include "pdf_image_reencode.hpp"
 #include "pdf_links.hpp"
 
 namespace mugaika::pdf {
@@ -125,6 +126,10 @@ void draw_pixels(cairo_t* cr, PopplerPage* page, double width, double height, in
 RenderResult render_document(const RenderDocument& doc, const RenderOptions& options,
                              const std::function<void()>& before_page) {
     RenderResult result;
+    // Poppler hands cairo the original image streams; they must never reach the output.
+    if (!image_guard_active())
+        throw SanitizeError(reason::internal, "the image re-encoding guard is not active in this build");
+    ReencodeScope images;
     int pages = doc.pages();
     // Cairo wants a size at creation; every page sets its own before it is drawn.
     Surface surface(cairo_pdf_surface_create_for_stream(append, &result.pdf, 612, 792));
@@ -172,6 +177,8 @@ RenderResult render_document(const RenderDocument& doc, const RenderOptions& opt
     surface.reset();
     if (!set_producer(result.pdf, "mugaika"))
         throw SanitizeError(reason::internal, "cannot set the producer of the rebuilt PDF");
+    result.images_jpeg = images.jpeg_reencoded();
+    result.images_lossless = images.dropped();
     return result;
 }
 

@@ -27,6 +27,8 @@ struct RenderResult {
     int links_kept = 0;
     int links_refused = 0;            // URI links that were not http(s) or not well formed
     std::size_t invisible_chars = 0;  // characters of invisible text carried over
+    std::size_t images_jpeg = 0;      // JPEG images written again from their pixels as JPEG
+    std::size_t images_lossless = 0;  // JPEG 2000, JBIG2, CCITT (and JPEG with alpha) written from pixels, lossless
 };
 
 // `before_page` runs before each page (the caller's time budget; it throws to stop). Throws

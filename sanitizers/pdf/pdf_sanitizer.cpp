@@ -108,6 +108,11 @@ public:
                     std::to_string(rendered.invisible_chars) + " characters of invisible text (OCR layer) kept",
                     "画面に表示されない文字(スキャン文書の検索用テキストなど)も検索できるように残しました。");
 
+        if (rendered.images_jpeg || rendered.images_lossless)
+            ctx.add("pdf.images", Action::converted,
+                    std::to_string(rendered.images_jpeg) + " JPEG images re-encoded from pixels, " +
+                        std::to_string(rendered.images_lossless) + " JPEG 2000/JBIG2/CCITT images written from pixels (lossless)",
+                    "PDF内の画像は、元のデータを使わず画素から作り直しました。");
         ctx.add("pdf.rebuilt", Action::converted,
                 pixels ? std::to_string(pages) + " pages rasterised at " + std::to_string(dpi) + " dpi into a new PDF"
                        : std::to_string(pages) + " pages redrawn into a new PDF (" + std::to_string(drawing.operations) +

@@ -170,7 +170,7 @@ TEST_CASE("serve: a kernel without user namespaces stops the service, unless the
     std::string cfg = s.config_file().string(), bin = mugaika_binary().string();
     // A user namespace of our own in which no further user namespace may be created.
     std::string jail = "unshare --user --map-root-user sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && exec " + bin +
-                       " serve --config " + cfg + "' 2>&1";
+                       " serve --init --config " + cfg + "' 2>&1";
     CommandResult refused = run("timeout 60 " + jail);
     CHECK(refused.status == 1);
     CHECK(refused.out.find("サンドボックスを作成できない") != std::string::npos);

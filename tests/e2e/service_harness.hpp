@@ -91,7 +91,7 @@ public:
                sections_ + "\nsettle_ms = 300\nrescan_seconds = 1\n[release]\nmaildir = \"" + r +
                "/mail\"\n[lmtp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n[log]\nsyslog = false\n"
                "[audit]\nfile = \"" + r + "/audit/audit.log\"\nsyslog = false\n"
-               "[scan]\nenabled = false\n"
+               "[scan]\nenabled = false\n[converter]\nprestart = false\n"
                "[quarantine]\nstore_dir = \"" + r + "/qstore\"\ndb = \"sqlite:" + r + "/quarantine.db\"\nkey_file = \"" + r +
                "/keys/quarantine.key\"\nrelease_dir = \"" + r + "/released\"\n";
     }
@@ -120,7 +120,8 @@ public:
         posix_spawn_file_actions_addopen(&fa, 1, logfile.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
         std::string bin = mugaika_binary().string(), cfg = config_file().string();
-        const char* argv[] = {bin.c_str(), "serve", "--config", cfg.c_str(), nullptr};
+        // --init: each test starts on empty folders (a new installation); restarts find what the first made.
+        const char* argv[] = {bin.c_str(), "serve", "--init", "--config", cfg.c_str(), nullptr};
         log_offset_ = std::filesystem::exists(logfile) ? std::filesystem::file_size(logfile) : 0;
         if (posix_spawn(&pid_, bin.c_str(), &fa, nullptr, const_cast<char**>(argv), environ) != 0)
             throw std::runtime_error("cannot start mugaika serve");

@@ -131,3 +131,25 @@ TEST_CASE("config: the default resend window shrinks to a shorter keep_done_hour
     auto c = parse_config_text("[spool]\nkeep_done_hours = 24\n", "t.toml", builtin_registry());
     CHECK(c.lmtp.resend_window == std::chrono::hours(24));
 }
+
+TEST_CASE("config: [converter] sets the LibreOffice converters; mistakes are errors with the line") {
+    auto c = parse_config_text("[converter]\ncount = 3\nmax_documents = 10\ntimeout_seconds = 30\nstartup_seconds = 60\n"
+                               "memory_mib = 2048\ncpu_seconds = 300\nprestart = false\n",
+                               "t.toml", builtin_registry());
+    CHECK(c.converter.count == 3);
+    CHECK(c.converter.max_documents == 10);
+    CHECK(c.converter.per_document == std::chrono::seconds(30));
+    CHECK(c.converter.startup == std::chrono::seconds(60));
+    CHECK(c.converter.memory_bytes == (2048ull << 20));
+    CHECK(c.converter.cpu_seconds == 300);
+    CHECK_FALSE(c.converter.prestart);
+    auto d = parse_config_text("", "t.toml", builtin_registry());
+    CHECK(d.converter.count == 2);
+    CHECK(d.converter.prestart);
+    CHECK(parse_config_text("[converter]\ncount = 0\n", "t.toml", builtin_registry()).converter.count == 0);
+    CHECK(error_of("[converter]\nconverters = 2\n").find("unknown key 'converters' in [converter]") != std::string::npos);
+    CHECK(error_of("\n[converter]\nmemory_mib = 100\n").starts_with("t.toml:2:"));
+    CHECK(error_of("[converter]\nmax_documents = 0\n").starts_with("t.toml:2:"));
+    auto shipped = load_config(mugaika::test::source_dir() / "config/mugaika.toml", builtin_registry());
+    CHECK(shipped.converter.count == 2);
+}

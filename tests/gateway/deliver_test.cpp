@@ -42,7 +42,7 @@ TEST_CASE("deliver: when the quarantine cannot be written, released parts are ta
     CHECK(files_in(d / "out").empty());
 }
 
-TEST_CASE("deliver: a failed release turns the item into a quarantined one, released whole or not at all") {
+TEST_CASE("deliver: a failed release is the command's own error, released whole or not at all, nothing held") {
     TempDir d;
     write_file(d / "in" / "x.txt", "x");
     write_file(d / "out", "not a folder");   // release must fail
@@ -51,10 +51,7 @@ TEST_CASE("deliver: a failed release turns the item into a quarantined one, rele
     o.input_sha256 = std::string(64, 'd');
     o.verdict = Verdict::disarmed;
     o.outputs = {Output{"a.txt", "text", "a"}, Output{"b.txt", "text", "b"}};
-    Delivery r = deliver(o, d / "in" / "x.txt", {d / "out", d / "q", {}});
-    CHECK(r.outcome.verdict == Verdict::quarantined);
-    CHECK(r.outcome.reason == "internal");
-    CHECK(r.released.empty());
-    REQUIRE(r.held);
-    CHECK(read_whole(r.held->dir / "original") == "x");
+    CHECK_THROWS_AS(deliver(o, d / "in" / "x.txt", {d / "out", d / "q", {}}), ReleaseError);
+    CHECK_FALSE(fs::exists(d / "q"));
+    CHECK(read_whole(d / "in" / "x.txt") == "x");
 }

@@ -90,7 +90,7 @@ struct Cli {
 TEST_CASE("cli: bootstrap, accounts, import, four-eyes release, refusals and audit verify") {
     Cli c;
     const std::string pw = "MUGAIKA_NEW_PASSWORD='correct horse battery'";
-    auto r = c.mugaika("user add kanri --role admin --bootstrap", pw);
+    auto r = c.mugaika("user add kanri --role admin --bootstrap --init", pw);   // a new installation
     REQUIRE(r.status == 0);
     c.remember_secret("kanri", r.out);
     // A second admin from the console (while fewer than two exist), to confirm the first one's grants.
@@ -165,7 +165,7 @@ TEST_CASE("cli: approve shows the pending request and its kind, and claims nothi
     Cli c;
     const std::string pw = "MUGAIKA_NEW_PASSWORD='correct horse battery'";
     for (const char* admin : {"kanri", "kanri2"}) {
-        auto r = c.mugaika(std::string("user add ") + admin + " --role admin --bootstrap", pw);
+        auto r = c.mugaika(std::string("user add ") + admin + " --role admin --bootstrap --init", pw);
         REQUIRE(r.status == 0);
         c.remember_secret(admin, r.out);
     }

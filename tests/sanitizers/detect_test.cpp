@@ -186,3 +186,28 @@ TEST_CASE("detect: a PDF stays a PDF unless a real header block comes first") {
     CHECK(rtf.type->id == "eml");
     CHECK(has_finding(rtf, "detect.polyglot"));
 }
+
+// libmagic is asked only for what decides (issue 19): its words only when described, its MIME type
+// only where the structure has not decided. The type is the same either way.
+TEST_CASE("detect: the type does not depend on whether libmagic's words are asked for") {
+    const std::vector<std::pair<std::string, std::string>> samples{
+        {make_ooxml("docx", "本文", true), "a.docx"},
+        {make_zip({{"a.txt", "hello"}}), "a.zip"},
+        {make_pdf("x"), "a.pdf"},
+        {"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: s\r\n\r\nbody\r\n", "m.eml"},
+        {"<html><body><p>x</p></body></html>", "a.html"},
+        {"番号,氏名\n1,山田\n", "a.csv"},
+        {"plain text\n", "a.txt"},
+        {std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), "a.png"},
+        {"MZ\x90\0", "a.exe"},
+    };
+    for (const auto& [bytes, name] : samples) {
+        CAPTURE(name);
+        Detection described = detector().detect(bytes, name, Detector::Describe::yes);
+        Detection bare = detector().detect(bytes, name, Detector::Describe::no);
+        CHECK(described.type == bare.type);
+        CHECK_FALSE(described.magic_description.empty());
+        CHECK(bare.magic_description.empty());
+        CHECK(described.findings.size() == bare.findings.size());
+    }
+}

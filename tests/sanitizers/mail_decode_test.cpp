@@ -1,6 +1,8 @@
 // Our own decoders: the cases GMime 3.2.13 gets wrong and the Japanese encodings real mail uses.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "../../sanitizers/mail/embedded_blocks.hpp"
 #include "../../sanitizers/mail/header_text.hpp"
 #include "../../sanitizers/mail/transfer_decode.hpp"
@@ -124,4 +126,30 @@ TEST_CASE("mail: uuencoded blocks are cut out of text, an unterminated block to 
     REQUIRE(b2.size() == 1);
     CHECK_FALSE(b2[0].terminated);
     CHECK(open == "[uuencodeされたファイル「b.bin」は取り除きました]\n");
+}
+
+// decode_base64 reads whole quanta at once when it can: the same bytes whatever the line width, the
+// blanks or stray characters inside a quantum, or where a line break falls.
+TEST_CASE("mail: base64 decodes the same at every line width, with blanks and strays inside quanta") {
+    std::string data;
+    for (int i = 0; i < 3000; ++i) data.push_back(static_cast<char>((i * 7919 + i / 13) & 0xFF));
+    for (std::size_t cut : {0, 1, 2, 3}) {
+        std::string original = data.substr(0, data.size() - cut);   // 0, 1 and 2 bytes of padding
+        std::string flat = b64(original);
+        flat.erase(std::remove_if(flat.begin(), flat.end(), [](char c) { return c == '\r' || c == '\n'; }), flat.end());
+        for (std::size_t width : {1, 3, 5, 57, 76, 77}) {
+            for (const char* sep : {"\r\n", " ", "\t!"}) {
+                std::string wrapped;
+                for (std::size_t i = 0; i < flat.size(); i += width) wrapped += flat.substr(i, width) + sep;
+                DecodeStats st;
+                CAPTURE(cut);
+                CAPTURE(width);
+                CAPTURE(sep);
+                CHECK(decode_base64(wrapped, st) == original);
+                CHECK(st.skipped == (std::string(sep) == "\t!" ? (flat.size() + width - 1) / width : 0));
+                CHECK_FALSE(st.truncated);
+                CHECK(st.restarts == 0);
+            }
+        }
+    }
 }

@@ -66,3 +66,76 @@ TEST_CASE("mail: an unlabelled Shift_JIS HTML body is read through its meta char
     CHECK(body.ends_with("\n\n本日は晴天なり\n"));
     CHECK(!test::mail::has_finding(o, "mail.charset.damaged"));
 }
+
+// html_to_text follows the parser's events without building a tree (issue 19): the text and counts
+// are those of the tree the parser would have built, in the cases where the two could part.
+TEST_CASE("mail html: an element is judged by its name after a prefix, as the tree names it") {
+    auto r = html_to_text("<a:script xmlns:a=\"http://www.w3.org/1999/xhtml\">alert(1)</a:script>本文"
+                          "<x:form><x:input value=\"v\"></x:form><o:p>段落</o:p>",
+                          LinkMode::defang);
+    CHECK(r.text.find("alert") == std::string::npos);
+    CHECK(r.text.find("本文") != std::string::npos);
+    CHECK(r.text.find("段落") != std::string::npos);
+    CHECK(r.scripts == 1);
+    CHECK(r.forms == 1);
+}
+
+TEST_CASE("mail html: text the parser leaves outside every element is not shown") {
+    CHECK(html_to_text("<", LinkMode::defang).text.empty());
+    CHECK(html_to_text("", LinkMode::defang).text.empty());
+    CHECK(html_to_text("   \r\n", LinkMode::defang).text.empty());
+    // Text after the document's end is given a new paragraph by the parser, and shown.
+    CHECK(html_to_text("<p>a</p></body></html>後", LinkMode::defang).text == "a\n\n後\n");
+}
+
+TEST_CASE("mail html: text handed over in pieces is one text, spaces collapsed across the pieces") {
+    // libxml2 hands text over in pieces of about 1000 bytes: words and runs of blanks cross them.
+    std::string words;
+    for (int i = 0; i < 600; ++i) words += "word" + std::to_string(i) + (i % 3 ? " " : " \r\n\t ");
+    auto r = html_to_text("<p>" + words + "</p>", LinkMode::defang);
+    std::string expected;
+    for (int i = 0; i < 600; ++i) expected += (i ? " " : "") + ("word" + std::to_string(i));
+    CHECK(r.text == expected + "\n");
+    // One text node under the bound, however many pieces it came in: <html>, <body>, <p>, the text and
+    // the document type node.
+    CHECK_NOTHROW(html_to_text("<p>" + words + "</p>", LinkMode::defang, 5));
+    CHECK_THROWS_AS(html_to_text("<p>" + words + "</p>", LinkMode::defang, 4), SanitizeError);
+}
+
+TEST_CASE("mail html: the node bound counts what is shown and skips what is dropped with its subtree") {
+    std::string many;
+    for (int i = 0; i < 50; ++i) many += "<span>s</span><!-- c -->";
+    // 50 spans, 50 texts, 50 comments, plus html, body, the document type node.
+    CHECK_NOTHROW(html_to_text(many, LinkMode::defang, 153));
+    CHECK_THROWS_AS(html_to_text(many, LinkMode::defang, 152), SanitizeError);
+    // Inside a script or a hidden element nothing is visited, so nothing counts.
+    std::string hidden = "<div hidden>" + many + "</div>";
+    CHECK_NOTHROW(html_to_text(hidden, LinkMode::defang, 4));
+}
+
+TEST_CASE("mail html: nesting deeper than 200 elements is not shown, and past 256 the parse stops") {
+    auto nest = [](int depth, const std::string& inner) {
+        std::string s;
+        for (int i = 0; i < depth; ++i) s += "<span>" + std::string(i == 10 ? "浅い" : i == 230 ? "深い" : "");
+        s += inner;
+        for (int i = 0; i < depth; ++i) s += "</span>";
+        return s;
+    };
+    auto r = html_to_text("<p>" + nest(240, "最深") + "後</p>", LinkMode::defang);
+    CHECK(r.text.find("浅い") != std::string::npos);
+    CHECK(r.text.find("深い") == std::string::npos);
+    CHECK(r.text.find("最深") == std::string::npos);
+    CHECK(r.text.find("後") != std::string::npos);
+    // libxml2 stops a document nested deeper than 256 elements; nothing after that point is read.
+    auto cut = html_to_text("<p>" + nest(300, "") + "後</p>", LinkMode::defang);
+    CHECK(cut.text.find("浅い") != std::string::npos);
+    CHECK(cut.text.find("後") == std::string::npos);
+}
+
+TEST_CASE("mail html: links, lists, cells and pre close where their elements end") {
+    auto r = html_to_text("<table><tr><td>a<td>b<tr><td>c</table><ul><li>x<ol><li>y<li>z</ol><li>w</ul>"
+                          "<pre> p  q </pre><a href=\"https://e.example.jp/\">https://e.example.jp</a> <a href=\"https://f.example.jp/x\">見る</a>",
+                          LinkMode::defang);
+    CHECK(r.text == "a | b\nc\n\n・x\n  1. y\n  2. z\n・w\n\n p  q\n\nhxxps://e[.]example[.]jp/ 見る <hxxps://f[.]example[.]jp/x>\n");
+    CHECK(r.links == 2);
+}

@@ -268,7 +268,7 @@ TEST_CASE("mail ledger: multipart/related keeps what is not an inline resource o
                                   "r")));
     CHECK(l["1"].fate == "text");
     CHECK(l["2"].fate == "released");
-    CHECK(l["3"].fate == "held");
+    CHECK(l["3"].fate == "released");   // kept as a file: rebuilt from its pixels like any attached picture
     CHECK(l["4"].fate == "removed");
 }
 

@@ -13,8 +13,8 @@ namespace mugaika {
 
 struct Detection {
     const FileType* type = nullptr;
-    std::string magic_mime;          // what libmagic said
-    std::string magic_description;
+    std::string magic_mime;          // what libmagic said ("" where the structure decided without it)
+    std::string magic_description;   // libmagic's words ("" unless asked for)
     std::vector<Finding> findings;   // e.g. detect.polyglot, detect.trailing_data
 };
 
@@ -26,8 +26,12 @@ public:
     Detector(const Detector&) = delete;
     Detector& operator=(const Detector&) = delete;
 
+    // Whether libmagic's description is wanted: only for what a person reads (the report of an item);
+    // it never decides anything, and costs as much as the detection itself.
+    enum class Describe { no, yes };
+
     // `name_hint` only refines between text flavours (a .csv text is csv); it never overrides content.
-    Detection detect(std::string_view bytes, std::string_view name_hint = {}) const;
+    Detection detect(std::string_view bytes, std::string_view name_hint = {}, Describe describe = Describe::yes) const;
 
 private:
     struct Magic;

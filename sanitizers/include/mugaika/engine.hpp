@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "mugaika/converter.hpp"
 #include "mugaika/detect.hpp"
 #include "mugaika/outcome.hpp"
 #include "mugaika/policy.hpp"
@@ -30,6 +31,11 @@ public:
     const Registry& registry() const { return registry_; }
     const Detector& detector() const { return *detector_; }
 
+    // The document converter sanitizers may ask for (LibreOffice in its own sandboxed process, owned by
+    // the host). None by default: legacy formats are then held as "unsupported".
+    void set_converter(std::shared_ptr<const Converter> converter) { converter_ = std::move(converter); }
+    const Converter* converter() const { return converter_.get(); }
+
 private:
     friend class Context;
     Outcome run(std::string_view bytes, std::string_view name, Budget& budget, int depth,
@@ -38,6 +44,7 @@ private:
     Registry registry_;
     Policy policy_;
     std::shared_ptr<const Detector> detector_;
+    std::shared_ptr<const Converter> converter_;
 };
 
 }  // namespace mugaika

@@ -42,6 +42,9 @@ const FileType& unknown_file_type();
 bool type_accepts_extension(const FileType& type, std::string_view ext);
 // The type's canonical extension, "" when it has none.
 std::string_view canonical_extension(const FileType& type);
+// The extension claims a different known type ("invoice.pdf" that is really a Word file): the rule
+// [names] extension_mismatch acts on, in the engine and in `mugaika detect` alike.
+bool extension_claims_other_type(const FileType& type, std::string_view ext);
 
 // Outputs whose bytes are plain text (text, CSV, a rebuilt mail): on Windows such a file acts through
 // its name alone (.iqy queries a web server, .rdp connects, .theme fetches a UNC wallpaper, .shtml runs

@@ -6,6 +6,7 @@
 namespace mugaika::reason {
 
 inline constexpr std::string_view unsupported = "unsupported";        // no sanitizer for this type yet
+inline constexpr std::string_view unsupported_ichitaro = "unsupported.ichitaro";  // no converter reads 一太郎
 inline constexpr std::string_view blocked_type = "blocked.type";      // policy blocks this type
 inline constexpr std::string_view blocked_name = "blocked.name";      // a dangerous file name
 inline constexpr std::string_view blocked_mismatch = "blocked.mismatch";  // extension disagrees with content
@@ -22,6 +23,7 @@ inline constexpr std::string_view limit_memory = "limit.memory";
 inline constexpr std::string_view limit_pages = "limit.pages";
 inline constexpr std::string_view limit_pixels = "limit.pixels";
 inline constexpr std::string_view limit_operations = "limit.operations";   // drawing work (PDF pages)
+inline constexpr std::string_view limit_frames = "limit.frames";   // frames of an animation, pages of a TIFF
 inline constexpr std::string_view child_held = "child.held";          // a part was held and policy holds the whole
 inline constexpr std::string_view malware = "malware";
 inline constexpr std::string_view scan_failed = "scan.failed";        // the malware scanner could not judge it

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mugaika/converter.hpp"
 #include "mugaika/file_type.hpp"
 #include "mugaika/limits.hpp"
 #include "mugaika/outcome.hpp"
@@ -54,6 +55,10 @@ public:
     // item's budget. The child's findings are added here under `where`, a held child is recorded in
     // held(). Never throws for the child's own trouble: a bad child is a quarantined outcome.
     Outcome sanitize_child(std::string_view bytes, std::string_view name, std::string_view where);
+
+    // The host's document converter, or nullptr when this process has none (hold the item as
+    // "unsupported"). What it returns must go through sanitize_child like any other input.
+    const Converter* converter() const;
 
     std::vector<Finding>& findings() { return findings_; }
     std::vector<ChildSummary>& children() { return children_; }

@@ -1,6 +1,7 @@
 // The quarantine's tables of the configuration file: [quarantine], [officer_ui] and [audit].
-// Other tables (the gateway's) are left to their own parser. Relative paths are taken as they are
-// (relative to the working directory), like the gateway's [paths].
+// Other tables (the gateway's) are left to their own parser. Relative paths (and the defaults below)
+// are taken from the configuration file's folder, like the gateway's [paths]: the same file means the
+// same key, database and store from any working directory.
 //
 //   [quarantine]
 //   store_dir = "var/quarantine-store"      encrypted objects (originals and reports)
@@ -66,7 +67,12 @@ struct QuarantineConfig {
 };
 
 QuarantineConfig load_quarantine_config(const std::filesystem::path& file);
-QuarantineConfig parse_quarantine_config(std::string_view text, const std::string& file);
+// `base`: the folder relative paths are taken from (empty: left relative). With a base, the TLS files
+// must exist.
+QuarantineConfig parse_quarantine_config(std::string_view text, const std::string& file,
+                                         const std::filesystem::path& base = {});
+// Every relative path of `q` (the sqlite: database's too) made absolute under `base`.
+void anchor_paths(QuarantineConfig& q, const std::filesystem::path& base);
 
 // True for 127.0.0.0/8, ::1 and "localhost": where plain HTTP is allowed.
 bool is_loopback_host(const std::string& host);
