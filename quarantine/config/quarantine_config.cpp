@@ -37,7 +37,7 @@ struct Ctx {
     }
     bool boolean(const toml::node& v, const std::string& key) const {
         auto b = v.value<bool>();
-        if (!b) fail(v, key + " must be true or false");
+        if (!b || !v.is_boolean()) fail(v, key + " must be true or false");
         return *b;
     }
 };
