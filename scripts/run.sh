@@ -31,4 +31,6 @@ echo "  officer UI: two admins at the console (each their own password and TOTP;
 echo "              build/gateway/mugaika user add NAME --role admin --bootstrap --config $config"
 echo "              then build/gateway/mugaika officer-ui --config $config (https://127.0.0.1:8443 with tls_cert);"
 echo "              an admin adds people there, each enrols with the one-time code, the other admin confirms roles"
-exec build/gateway/mugaika serve --config "$config"
+# --init: the first run makes the quarantine key and database under var/ (later runs find them; without
+# --init a missing key or database is an error, never a silent new one).
+exec build/gateway/mugaika serve --init --config "$config"

@@ -48,7 +48,8 @@ const std::string exit_footer =
 struct Built {
     CLI::App* app = nullptr;
     std::vector<std::pair<const OptionSpec*, CLI::Option*>> options;
-    std::vector<CLI::Option*> positionals;
+    // Each positional's values, bound as a vector (CLI11 then takes one or several of them in order).
+    std::vector<std::shared_ptr<std::vector<std::string>>> positionals;
 };
 
 Built add_options(CLI::App& app, const CommandSpec& spec, const std::vector<std::string>& names,
@@ -64,10 +65,11 @@ Built add_options(CLI::App& app, const CommandSpec& spec, const std::vector<std:
     }
     for (const auto& p : pos) {
         Positional x = positional(p);
-        CLI::Option* opt = app.add_option(x.name, p.help)->type_name("");
-        if (x.many) opt->expected(1, CLI::detail::expected_max_vector_size);
+        auto values = std::make_shared<std::vector<std::string>>();
+        CLI::Option* opt = app.add_option(x.name, *values, p.help)->type_name("");
+        if (!x.many) opt->expected(1);
         if (!x.optional) opt->required();
-        b.positionals.push_back(opt);
+        b.positionals.push_back(values);
     }
     return b;
 }
@@ -128,8 +130,8 @@ void collect(const Built& b, Args& args) {
             args.values[o->name] = opt->as<std::string>();
         }
     }
-    for (CLI::Option* opt : b.positionals)
-        for (const auto& v : opt->results()) args.positional.push_back(v);
+    for (const auto& values : b.positionals)
+        for (const auto& v : *values) args.positional.push_back(v);
 }
 
 std::string see_help(const CommandSpec& spec) {
@@ -169,13 +171,26 @@ UsageError explain(const CommandSpec& spec, const Parser& p, const CLI::ParseErr
             message = "unexpected argument '" + word + "'";
         }
     } else if (dynamic_cast<const CLI::RequiredError*>(&e) && !spec.actions.empty() && !action) {
+        std::vector<std::string> words = in->remaining();
         std::string names;
-        for (const auto& a : spec.actions) names += (names.empty() ? "" : ", ") + a.name;
-        message = "which action? one of: " + names;
+        std::vector<std::string> list;
+        for (const auto& a : spec.actions) {
+            names += (names.empty() ? "" : ", ") + a.name;
+            list.push_back(a.name);
+        }
+        const std::string word = words.empty() ? std::string() : words.front();
+        if (!word.empty() && !word.starts_with("-")) {
+            message = "unknown action '" + word + "'";
+            if (auto s = closest(word, list); !s.empty()) message += " (did you mean " + s + "?)";
+            else message += " (one of: " + names + ")";
+        } else {
+            message = "which action? one of: " + names;
+        }
     } else if (dynamic_cast<const CLI::ArgumentMismatch*>(&e)) {
         // "--out: 1 required TEXT missing": an option at the end without its value.
         std::string name = message.substr(0, message.find(':'));
         if (const OptionSpec* o = find_option(spec, name)) message = name + " needs a value (" + name + " " + o->value_name + " or " + name + "=" + o->value_name + ")";
+        else if (message.find("At Most") != std::string::npos) message = "too many arguments (" + name + " is one)";
     }
     return UsageError(message + see_help(spec));
 }

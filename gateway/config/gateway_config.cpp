@@ -68,7 +68,7 @@ std::uint32_t small(const toml::node& v, const std::string& file, const std::str
 
 bool bool_value(const toml::node& v, const std::string& file, const std::string& key) {
     auto b = v.value<bool>();
-    if (!b) throw ConfigError(file, line_of(v), key + " must be true or false");
+    if (!b || !v.is_boolean()) throw ConfigError(file, line_of(v), key + " must be true or false");   // 3 is no boolean
     return *b;
 }
 

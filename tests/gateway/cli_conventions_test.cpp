@@ -124,7 +124,7 @@ TEST_CASE("cli conventions: the usual mistakes get a hint and exit 2") {
     expect(both("quarantine"), "which action? one of: list, show");
     expect(both("quarantine show"), "ID is required");
     expect(both("quarantine list --keep-source"), "does not take it");
-    expect(both("audit verify a b"), "unexpected argument 'b'");
+    expect(both("audit verify a b"), "too many arguments (FILE is one)");
     expect(both("serve extra"), "unexpected argument 'extra'");
     // Every refusal points at the command's help.
     expect(both("detect --bogus x"), "mugaika detect --help");

@@ -78,7 +78,8 @@ TEST_CASE("config: every message shape of the parsers has its Japanese") {
                              "[quarantine]\nrelease_kinds = [\"magic\"]\n", "[types]\nnosuch = \"block\"\n",
                              "[types]\nunknown = \"reconstruct\"\n", "[names]\nextension_mismatch = \"x\"\n",
                              "paths = 3\n", "[officer_ui]\ntls_cert = \"/x\"\n"}) {
-        CAPTURE(text);
+        std::string shown = text;
+        CAPTURE(shown);
         std::string e = error_of(text);
         REQUIRE(e != "(accepted)");
         std::string ja = config_message_ja(e);

@@ -39,7 +39,7 @@ struct Site {
 
 TEST_CASE("cli: quarantine rekey, refused while the quarantine is in use (exit 4)") {
     Site s;
-    auto r = s.mugaika("user add kanri --role admin --bootstrap", "MUGAIKA_NEW_PASSWORD='correct horse battery'");
+    auto r = s.mugaika("user add kanri --role admin --bootstrap --init", "MUGAIKA_NEW_PASSWORD='correct horse battery'");
     REQUIRE(r.status == 0);
     std::smatch m;
     REQUIRE(std::regex_search(r.out, m, std::regex("secret=([A-Z2-7]+)")));
@@ -71,7 +71,7 @@ TEST_CASE("cli: quarantine rekey, refused while the quarantine is in use (exit 4
 
 TEST_CASE("cli: backup create, verify (exit 5 when altered) and restore (exit 4 over existing data)") {
     Site s;
-    REQUIRE(s.mugaika("user add kanri --role admin --bootstrap", "MUGAIKA_NEW_PASSWORD='correct horse battery'").status == 0);
+    REQUIRE(s.mugaika("user add kanri --role admin --bootstrap --init", "MUGAIKA_NEW_PASSWORD='correct horse battery'").status == 0);
     fs::path b = s.tmp.path / "backup-1";
     auto r = s.mugaika("backup create " + shell_quote(b.string()));
     REQUIRE(r.status == 0);
@@ -99,7 +99,7 @@ TEST_CASE("cli: backup create, verify (exit 5 when altered) and restore (exit 4 
 
 TEST_CASE("cli: audit rotate, then audit verify follows the chain into the archived file") {
     Site s;
-    REQUIRE(s.mugaika("user add kanri --role admin --bootstrap", "MUGAIKA_NEW_PASSWORD='correct horse battery'").status == 0);
+    REQUIRE(s.mugaika("user add kanri --role admin --bootstrap --init", "MUGAIKA_NEW_PASSWORD='correct horse battery'").status == 0);
     auto r = s.mugaika("audit rotate");
     REQUIRE(r.status == 0);
     std::smatch m;

@@ -67,8 +67,7 @@ struct QuarantineConfig {
 };
 
 QuarantineConfig load_quarantine_config(const std::filesystem::path& file);
-// `base`: the folder relative paths are taken from (empty: left relative). With a base, the TLS files
-// must exist.
+// `base`: the folder relative paths are taken from (empty: left relative).
 QuarantineConfig parse_quarantine_config(std::string_view text, const std::string& file,
                                          const std::filesystem::path& base = {});
 // Every relative path of `q` (the sqlite: database's too) made absolute under `base`.
