@@ -29,6 +29,7 @@ const std::vector<Shape>& shapes() {
             {R"re((.+) must be an integer from (-?\d+) to (\d+))re", "$1 には$2から$3までの整数を指定してください"},
             {R"re((.+) must be an integer or a size string such as "100MiB")re", "$1 には整数か \"100MiB\" のような大きさを指定してください"},
             {R"re((.+) must be at most (\d+))re", "$1 は$2以下にしてください"},
+            {R"re((.+) must be at least (\d+) \(LibreOffice does not start in less\))re", "$1 は$2以上にしてください (これより少ないと LibreOffice が起動しません)"},
             {R"re((.+) must be at least (\d+)(.*))re", "$1 は$2以上にしてください$3"},
             {R"re((.+) must be positive)re", "$1 には正の値を指定してください"},
             {R"re((.+) must be true or false)re", "$1 には true か false を指定してください"},

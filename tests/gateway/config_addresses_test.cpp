@@ -77,7 +77,9 @@ TEST_CASE("config: every message shape of the parsers has its Japanese") {
                              "[quarantine]\ndb = \"mysql:x\"\n", "[quarantine]\nretention_days = 0\n",
                              "[quarantine]\nrelease_kinds = [\"magic\"]\n", "[types]\nnosuch = \"block\"\n",
                              "[types]\nunknown = \"reconstruct\"\n", "[names]\nextension_mismatch = \"x\"\n",
-                             "paths = 3\n", "[officer_ui]\ntls_cert = \"/x\"\n"}) {
+                             "paths = 3\n", "[officer_ui]\ntls_cert = \"/x\"\n", "[converter]\ncount = 65\n",
+                             "[converter]\nmemory_mib = 100\n", "[converter]\nprestart = 1\n", "[converter]\nnosuch = 1\n",
+                             "[converter]\ntimeout_seconds = 0\n", "[sanitizer.image]\nnosuch = 1\n"}) {
         std::string shown = text;
         CAPTURE(shown);
         std::string e = error_of(text);

@@ -6,7 +6,7 @@
 //   [quarantine]
 //   store_dir = "var/quarantine-store"      encrypted objects (originals and reports)
 //   db = "sqlite:var/quarantine.db"         or "postgresql:host=... port=... dbname=... user=..."
-//   key_file = "var/keys/quarantine.key"    AES-256 key, outside store_dir; created 0600 if missing
+//   key_file = "var/keys/quarantine.key"    AES-256 key, outside store_dir; made 0600 only by --init
 //   retention_days = 90                     after this, originals are shredded (disposal recorded)
 //   purge_interval_minutes = 60             how often `mugaika serve` applies it (and once at start)
 //   four_eyes = true                        the requester of a release cannot approve it
