@@ -1,4 +1,5 @@
 #include "mugaika/syslog_stream.hpp"
+#include "mugaika/utf8_prefix.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -14,13 +15,6 @@ namespace mugaika {
 namespace {
 
 constexpr std::size_t max_message = 16 * 1024;
-
-// The longest prefix of `s` of at most `n` bytes that does not end inside a UTF-8 sequence.
-std::string_view cut_utf8(std::string_view s, std::size_t n) {
-    if (s.size() <= n) return s;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
-    return s.substr(0, n);
-}
 
 }  // namespace
 
@@ -67,7 +61,7 @@ void SyslogStream::send(int severity, std::string_view message) {
     std::strftime(stamp, sizeof stamp, "%b %e %T", &tm);
     std::string line = "<" + std::to_string(facility_ | (severity & LOG_PRIMASK)) + ">" + stamp + " " + ident_ + "[" +
                        std::to_string(::getpid()) + "]: ";
-    line += cut_utf8(message, max_message);
+    line += utf8_prefix(message, max_message);
 
     std::lock_guard lock(mutex_);
     const std::filesystem::path path = fixed_socket_.empty() ? default_socket() : fixed_socket_;

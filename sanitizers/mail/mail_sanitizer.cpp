@@ -1,4 +1,5 @@
 #include "mail_sanitizer.hpp"
+#include "mugaika/utf8_prefix.hpp"
 
 #include <algorithm>
 #include <array>
@@ -155,14 +156,14 @@ private:
         About a;
         if (const RawHeader* h = find_header(pm.headers, "Subject")) {
             TextFlags f;
-            a.subject = decode_text(h->value, f).substr(0, 500);
+            a.subject = std::string(utf8_prefix(decode_text(h->value, f), 500));
             a.subject.erase(0, std::min(a.subject.find_first_not_of(' '), a.subject.size()));
         }
         if (const RawHeader* h = find_header(pm.headers, "From")) {
             AddressParse p = parse_addresses(unfold(h->value));
             if (!p.list.empty()) {
                 const Address& f = p.list.front();
-                a.from = (f.display.empty() ? f.addr : f.display + " <" + f.addr + ">").substr(0, 500);
+                a.from = std::string(utf8_prefix(f.display.empty() ? f.addr : f.display + " <" + f.addr + ">", 500));
             }
         }
         ctx.about() = std::move(a);

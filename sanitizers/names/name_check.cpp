@@ -1,6 +1,7 @@
 // File name checks. A name comes from the outside (a mail header, a share, an archive member) and ends
 // up on an LGWAN file server, so the safe name must be harmless on Windows and tell no lies.
 #include "mugaika/names.hpp"
+#include "mugaika/utf8_prefix.hpp"
 
 #include "../text/charset.hpp"
 
@@ -83,14 +84,6 @@ std::vector<std::string> extensions_of(std::string_view name) {
     return exts;
 }
 
-// Truncates UTF-8 to at most `max` bytes on a code point boundary.
-std::string truncate_utf8(std::string_view s, std::size_t max) {
-    if (s.size() <= max) return std::string(s);
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(s.substr(0, cut));
-}
-
 }  // namespace
 
 bool is_dangerous_extension(std::string_view ext) { return contains(kDangerous, ext); }
@@ -121,7 +114,7 @@ std::string plain_text_name(std::string_view name, const PlainTextNaming& naming
     std::string ext = dot == std::string_view::npos || dot == 0 ? "" : lower_ascii(name.substr(dot + 1));
     if (extension_in(naming.allowed, ext)) return std::string(name);
     std::string suffix = "." + std::string(naming.append);
-    return truncate_utf8(name, max_name_bytes - suffix.size()) + suffix;
+    return std::string(utf8_prefix(name, max_name_bytes - suffix.size())) + suffix;
 }
 
 std::string display_name(std::string_view raw) {
@@ -257,7 +250,7 @@ NameCheck check_name(std::string_view raw) {
     if (name.size() > max_name_bytes) {
         auto dot = name.rfind('.');
         std::string ext = dot != std::string::npos && name.size() - dot <= 16 ? name.substr(dot) : "";
-        name = truncate_utf8(name, max_name_bytes - ext.size()) + ext;
+        name = std::string(utf8_prefix(name, max_name_bytes - ext.size())) + ext;
         add(r, "name.too_long", Action::renamed, "name longer than " + std::to_string(max_name_bytes) + " bytes",
             "ファイル名が長すぎるため短くしました。");
     }

@@ -11,6 +11,7 @@
 // Drawing elements also lose any assigned macro (macro="..."): a click would run it.
 // Pivot caches and external link parts never get here: their relationships are not on the allowlist.
 #include <cstring>
+#include "mugaika/utf8_prefix.hpp"
 #include <set>
 #include <string>
 #include <vector>
@@ -151,7 +152,7 @@ void clean_formulas(xmlDocPtr doc, const PartScope& s) {
             if (std::strcmp(an, "macro") == 0) {
                 std::string m = attr(n, "macro");
                 if (!m.empty() && !is(n, ns::x, "definedName")) {
-                    s.tally->add(s.part, "ooxml.macro", Action::removed, "macro assigned to a shape: " + m.substr(0, 200),
+                    s.tally->add(s.part, "ooxml.macro", Action::removed, "macro assigned to a shape: " + std::string(utf8_prefix(m, 200)),
                                  "図形などに割り当てられたマクロの指定を削除しました。");
                     xmlRemoveProp(a);
                 }

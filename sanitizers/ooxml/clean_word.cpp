@@ -8,6 +8,7 @@
 // instruction is not one of a short list of harmless field types with literal arguments, is unlinked:
 // its field characters and instruction go, its last displayed result stays as plain text.
 #include <array>
+#include "mugaika/utf8_prefix.hpp"
 #include <cctype>
 #include <optional>
 #include <string>
@@ -98,7 +99,7 @@ std::string hyperlink_problem(const std::vector<Arg>& args, bool links_https) {
             return "HYPERLINK with an unknown switch \\" + a.text;
         }
         if (++targets > 1) return "HYPERLINK with more than one target";
-        if (!link_allowed(a.text, links_https)) return "HYPERLINK field to a disallowed target: " + a.text.substr(0, 200);
+        if (!link_allowed(a.text, links_https)) return "HYPERLINK field to a disallowed target: " + std::string(utf8_prefix(a.text, 200));
     }
     return {};
 }
@@ -117,7 +118,7 @@ std::string field_problem(std::string_view instr, bool links_https) {
         while (j < instr.size() && std::isalpha(static_cast<unsigned char>(instr[j]))) ++j;
         if (j < instr.size() && !space(instr[j]) && instr[j] != '\\' && instr[j] != '"') j = i;   // "PAGE1": a bookmark
     }
-    std::string excerpt(instr.substr(0, 200));
+    std::string excerpt(utf8_prefix(instr, 200));
     if (j == i) return "field instruction that is not a field type: " + excerpt;
     std::string type(instr.substr(i, j - i));
     for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -175,7 +176,7 @@ void clean_fields(const std::vector<xmlNodePtr>& all, const PartScope& s) {
     std::size_t stray = 0;
 
     auto judge = [&](OpenField& f, std::size_t last, bool closed) {
-        std::string problem = f.nested ? "field whose instruction holds another field: " + f.instr.substr(0, 200)
+        std::string problem = f.nested ? "field whose instruction holds another field: " + std::string(utf8_prefix(f.instr, 200))
                                        : field_problem(f.instr, s.links_https);
         if (problem.empty()) return;
         s.tally->add(s.part, "ooxml.field", Action::removed, problem, kFieldJa);

@@ -2,6 +2,7 @@
 // in single quotes with '' escapes, bracket groups (structured references, with ' escapes, and
 // external workbook prefixes), array constants, error literals, operators. Linear in the length.
 #include "formula.hpp"
+#include "mugaika/utf8_prefix.hpp"
 
 #include <array>
 #include <cctype>
@@ -203,7 +204,7 @@ std::optional<std::vector<Token>> tokenize(std::string_view s, std::string* erro
 
 namespace {
 
-std::string excerpt(std::string_view f) { return std::string(f.substr(0, 200)); }
+std::string excerpt(std::string_view f) { return std::string(utf8_prefix(f, 200)); }
 
 bool is_external_prefix(const std::string& sheet) {
     return sheet.find_first_of("[]\\/") != std::string::npos;
@@ -243,7 +244,7 @@ std::string hyperlink_problem(const std::vector<Token>& t, std::size_t fn, bool 
     if (after >= t.size() || (t[after].kind != Kind::comma && t[after].kind != Kind::close))
         return "HYPERLINK target is computed, not a literal";
     if (!hyperlink_target_ok(t[arg].text, links_external))
-        return "HYPERLINK to a disallowed target: " + t[arg].text.substr(0, 200);
+        return "HYPERLINK to a disallowed target: " + std::string(utf8_prefix(t[arg].text, 200));
     return {};
 }
 

@@ -1,4 +1,5 @@
 #include "tally.hpp"
+#include "mugaika/utf8_prefix.hpp"
 
 namespace mugaika::ooxml {
 
@@ -9,7 +10,7 @@ void Tally::add(const std::string& where, std::string_view kind, Action action, 
         item.action = action;
         item.ja = std::string(ja);
     }
-    if (item.count < 5) item.detail += (item.detail.empty() ? "" : "; ") + detail.substr(0, 300);
+    if (item.count < 5) item.detail += (item.detail.empty() ? "" : "; ") + std::string(utf8_prefix(detail, 300));
     ++item.count;
     ++total_;
 }

@@ -393,3 +393,26 @@ TEST_CASE("mail: the report says what the officer recognises the mail by, also w
     // Through the worker's codec too (the service reads it from there).
     CHECK(decode_outcome(encode_outcome(o)).about.from == o.about.from);
 }
+
+TEST_CASE("mail: a long subject or sender is bounded at a character, never inside one") {
+    // 500 bytes is the bound; 1..3 ASCII bytes before the Japanese move the cut to every position
+    // inside a three-byte character.
+    for (std::size_t pad : {1u, 2u, 3u}) {
+        CAPTURE(pad);
+        std::string subject = std::string(pad, 'x');
+        for (int i = 0; i < 200; ++i) subject += "件";
+        std::string eml = "From: " + subject + " <a@example.jp>\r\nTo: b@example.jp\r\nSubject: " + subject +
+                          "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n\r\nhi\r\n";
+        auto o = sanitize(eml);
+        for (const std::string& shown : {o.about.subject, o.about.from}) {
+            CHECK(shown.size() <= 500);
+            CHECK(shown.size() >= 497);
+            CHECK((shown.size() - pad) % 3 == 0);   // whole characters only
+            CHECK(shown.find("\xEF\xBF\xBD") == std::string::npos);
+        }
+        std::string json = to_report_json(o).dump();
+        CHECK(json.find("\\ufffd") == std::string::npos);
+        CHECK(json.find("\xEF\xBF\xBD") == std::string::npos);
+    }
+}
