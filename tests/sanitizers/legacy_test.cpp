@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../sanitizers/legacy/scan.hpp"
 #include "legacy_support.hpp"
 #include "mugaika/detect.hpp"
 #include "mugaika/reasons.hpp"
@@ -432,7 +433,7 @@ static void unreadable_then_next() {
     CHECK_MESSAGE(!good.quarantined(), (good.reason + ": " + good.reason_detail));
 }
 
-TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert to packages without active content, or are held") {
+TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert to packages without active content, or are held; benign ones convert without a macro finding") {
     auto corpus = corpus_dir();
     if (!corpus) {
         MESSAGE("../shared/corpus absent: legacy corpus test skipped");
@@ -442,7 +443,7 @@ TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert t
     auto e = engine_with_office();
     TempDir work;
     int converted = 0, held = 0, n = 0;
-    for (const char* category : {"ole-macro", "xlm-macro", "office-dde", "office-oleobject", "rtf-object"}) {
+    for (const std::string category : {"ole-macro", "xlm-macro", "office-dde", "office-oleobject", "rtf-object", "benign-office"}) {
         if (!std::filesystem::exists(*corpus / category)) continue;
         for (const auto& entry : std::filesystem::directory_iterator(*corpus / category)) {
             std::string ext = entry.path().extension().string();
@@ -456,6 +457,9 @@ TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert t
                 continue;
             }
             ++converted;
+            // Macros are named where they are, and only there (every .ppt has a VBA info atom).
+            if (category == "ole-macro") CHECK(has_finding(o, "legacy.vba"));
+            if (category == "benign-office") CHECK_FALSE(has_finding(o, "legacy.vba"));
             REQUIRE(o.outputs.size() == 1);
             auto out = work / ("c" + std::to_string(n) + "." + o.outputs[0].type);
             write_file(out, o.outputs[0].bytes);
@@ -465,4 +469,36 @@ TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert t
     }
     MESSAGE("legacy corpus: " << n << " files, " << converted << " converted, " << held << " held");
     CHECK(converted > 0);
+}
+
+TEST_CASE("legacy scan: a PowerPoint's VBA info reports macros only when it refers to a project") {
+    // Every .ppt carries a VBAInfoContainer; its atom says whether a VBA project storage exists
+    // (persistIdRef) and holds code (fHasMacros). LibreOffice writes (0, 0, 1) for every presentation.
+    auto le = [](std::initializer_list<std::uint32_t> values) {
+        std::string s;
+        for (std::uint32_t v : values) s.append(reinterpret_cast<const char*>(&v), 4);
+        return s;
+    };
+    auto record = [&](std::uint16_t ver_inst, std::uint16_t type, const std::string& body) {
+        return le({std::uint32_t(ver_inst) | (std::uint32_t(type) << 16), std::uint32_t(body.size())}) + body;
+    };
+    auto vba_found = [](const std::string& powerpoint_document) {
+        Engine engine(builtin_registry(), Policy::defaults());
+        Budget budget(engine.policy().limits);
+        SanitizerOptions none;
+        Context ctx(engine, budget, none, 0, "");
+        mugaika::legacy::Tally tally;
+        mugaika::legacy::scan_cfb(make_cfb({{"PowerPoint Document", powerpoint_document}, {"Current User", std::string(20, '\0')}}),
+                                  "ppt", ctx, tally);
+        return tally.count("legacy.vba") > 0;
+    };
+    struct Case { std::uint32_t persist, has_macros; bool vba; };
+    for (const Case& c : {Case{0, 0, false}, Case{7, 1, true}, Case{0, 1, true}, Case{7, 0, true}}) {
+        CAPTURE(c.persist);
+        CAPTURE(c.has_macros);
+        std::string atom = record(0x0002, 0x0400, le({c.persist, c.has_macros, 2}));
+        CHECK(vba_found(record(0x000F, 0x03E8, record(0x000F, 0x03FF, atom))) == c.vba);
+    }
+    // A truncated atom is not read past its stream.
+    CHECK_FALSE(vba_found(record(0x000F, 0x03E8, record(0x0002, 0x0400, le({0, 1, 2})).substr(0, 12))));
 }
