@@ -1,27 +1,13 @@
-// libFuzzer target: any bytes as SVG through the libxml2 cleaning walk and librsvg. One target per decoder entry point
-// (docs/image.md); small limits keep every input fast. Build with -DMUGAIKA_FUZZ=ON and clang (see
-// fuzz_pdf.cpp); without it, CTest replays it over samples/.
-#include <cstddef>
-#include <cstdint>
-#include <new>
+// libFuzzer target: any bytes as SVG through the libxml2 cleaning walk and librsvg.
 #include <string>
-#include <string_view>
 
 #include "image/svg_rasterizer.hpp"
-#include "mugaika/limits.hpp"
+#include "image_target.hpp"
 
 using namespace mugaika;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    std::string_view bytes(reinterpret_cast<const char*>(data), size);
-    image::ImageLimits limits;
-    limits.max_pixels = 4'000'000;
-    limits.max_frames = 64;
-    try {
-    image::rasterize_svg(bytes, 256, limits);
-    } catch (const SanitizeError&) {
-        // refused: the expected way out for bad input
-    } catch (const std::bad_alloc&) {
-    }
-    return 0;
+    return fuzz::image_target(data, size, [](std::string_view bytes, const image::ImageLimits& limits) {
+        image::rasterize_svg(bytes, 256, limits);
+    });
 }
