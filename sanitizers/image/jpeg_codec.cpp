@@ -325,6 +325,20 @@ struct Compressor {
     ~Compressor() { jpeg_destroy_compress(&cinfo); }
 };
 
+// The header both writers emit: the density in dots per inch when the source gave one, then our own
+// EXIF (orientation and date only, built fresh) when the policy keeps it. Never a source segment.
+void start_with_header(jpeg_compress_struct& cinfo, const JpegEncodeOptions& options) {
+    if (options.density.known() && options.density.x < 65536 && options.density.y < 65536) {
+        cinfo.density_unit = 1;
+        cinfo.X_density = static_cast<UINT16>(std::max(1.0, options.density.x + 0.5));
+        cinfo.Y_density = static_cast<UINT16>(std::max(1.0, options.density.y + 0.5));
+    }
+    jpeg_start_compress(&cinfo, TRUE);
+    if (!options.exif.empty())
+        jpeg_write_marker(&cinfo, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(options.exif.data()),
+                          static_cast<unsigned>(options.exif.size()));
+}
+
 bool run_encode(Compressor& c, RowSource& rows, const JpegEncodeOptions& options, std::vector<std::uint8_t>& scratch) {
     if (setjmp(c.err.jump)) return false;
     jpeg_compress_struct& cinfo = c.cinfo;
@@ -349,15 +363,7 @@ bool run_encode(Compressor& c, RowSource& rows, const JpegEncodeOptions& options
         cinfo.comp_info[0].h_samp_factor = f;
         cinfo.comp_info[0].v_samp_factor = f;
     }
-    if (options.density.known() && options.density.x < 65536 && options.density.y < 65536) {
-        cinfo.density_unit = 1;
-        cinfo.X_density = static_cast<UINT16>(std::max(1.0, options.density.x + 0.5));
-        cinfo.Y_density = static_cast<UINT16>(std::max(1.0, options.density.y + 0.5));
-    }
-    jpeg_start_compress(&cinfo, TRUE);
-    if (!options.exif.empty())
-        jpeg_write_marker(&cinfo, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(options.exif.data()),
-                          static_cast<unsigned>(options.exif.size()));
+    start_with_header(cinfo, options);
     while (cinfo.next_scanline < cinfo.image_height) {
         JSAMPROW row = const_cast<JSAMPROW>(rows.row(cinfo.next_scanline, scratch.data()));
         jpeg_write_scanlines(&cinfo, &row, 1);
@@ -485,15 +491,7 @@ Transcoded transcode_run(Transcoder& t, std::string_view bytes, const ImageLimit
         c.comp_info[ci].v_samp_factor = d.comp_info[ci].v_samp_factor;
     }
     c.raw_data_in = TRUE;
-    if (options.density.known() && options.density.x < 65536 && options.density.y < 65536) {
-        c.density_unit = 1;
-        c.X_density = static_cast<UINT16>(std::max(1.0, options.density.x + 0.5));
-        c.Y_density = static_cast<UINT16>(std::max(1.0, options.density.y + 0.5));
-    }
-    jpeg_start_compress(&c, TRUE);
-    if (!options.exif.empty())
-        jpeg_write_marker(&c, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(options.exif.data()),
-                          static_cast<unsigned>(options.exif.size()));
+    start_with_header(c, options);
 
     // One row of blocks per component: v_samp x 8 rows of width_in_blocks x 8 samples.
     for (int ci = 0; ci < d.num_components; ++ci) {
