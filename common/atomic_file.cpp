@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <memory>
 #include <random>
@@ -30,8 +31,8 @@ std::string temp_name() {
     return s;
 }
 
-// Writes a temp file in `dir` and fsyncs it; returns its name.
-std::string write_temp(const std::filesystem::path& dir, std::string_view bytes) {
+// Writes a temp file in `dir` and (unless `lazily`) fsyncs it; returns its name.
+std::string write_temp(const std::filesystem::path& dir, std::string_view bytes, bool lazily = false) {
     std::string tmp = temp_name();
     std::filesystem::path path = dir / tmp;
     Fd f;
@@ -51,7 +52,7 @@ std::string write_temp(const std::filesystem::path& dir, std::string_view bytes)
         p += n;
         left -= static_cast<std::size_t>(n);
     }
-    if (::fsync(f.fd) != 0) {
+    if (!lazily && durable_sync(f.fd, SyncKind::file) != 0) {
         int e = errno;
         ::unlink(path.c_str());
         errno = e;
@@ -60,7 +61,18 @@ std::string write_temp(const std::filesystem::path& dir, std::string_view bytes)
     return tmp;
 }
 
+std::atomic<std::uint64_t> file_syncs{0}, directory_syncs{0};
+
 }  // namespace
+
+int durable_sync(int fd, SyncKind kind) {
+    (kind == SyncKind::file ? file_syncs : directory_syncs).fetch_add(1, std::memory_order_relaxed);
+    return ::fsync(fd);
+}
+
+SyncCounts sync_counts() {
+    return {file_syncs.load(std::memory_order_relaxed), directory_syncs.load(std::memory_order_relaxed)};
+}
 
 std::string numbered_name(std::string_view name, int n) {
     if (n < 2) return std::string(name);
@@ -74,7 +86,7 @@ void sync_directory(const std::filesystem::path& dir) {
     Fd d;
     d.fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d.fd < 0) fail("open " + dir.string());
-    if (::fsync(d.fd) != 0) fail("fsync " + dir.string());
+    if (durable_sync(d.fd, SyncKind::directory) != 0) fail("fsync " + dir.string());
 }
 
 std::filesystem::path write_new_file(const std::filesystem::path& dir, std::string_view name,
@@ -117,6 +129,17 @@ void replace_file(const std::filesystem::path& dir, std::string_view name, std::
         fail("rename to " + to.string());
     }
     sync_directory(dir);
+}
+
+void replace_file_lazily(const std::filesystem::path& dir, std::string_view name, std::string_view bytes) {
+    std::string tmp = write_temp(dir, bytes, true);
+    std::filesystem::path to = dir / std::string(name);
+    if (::rename((dir / tmp).c_str(), to.c_str()) != 0) {
+        int e = errno;
+        ::unlink((dir / tmp).c_str());
+        errno = e;
+        fail("rename to " + to.string());
+    }
 }
 
 std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes) {

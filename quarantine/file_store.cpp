@@ -36,7 +36,7 @@ std::string utc_stamp() {
 void fsync_file(const fs::path& p) {
     int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + p.string());
-    int rc = ::fsync(fd);
+    int rc = durable_sync(fd, SyncKind::file);
     int e = errno;
     ::close(fd);
     if (rc != 0) throw std::system_error(e, std::generic_category(), "fsync " + p.string());

@@ -1,5 +1,9 @@
 #include "job_release.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <system_error>
 
 #include "../spool/durable.hpp"
@@ -39,23 +43,36 @@ std::string hold_once(const fs::path& job_dir, QuarantineHold& quarantine, const
                       const ordered_json& report, const std::string& delivered_to = "") {
     if (present(job_dir / "held.json")) return read_json(job_dir / "held.json").at("id").get<std::string>();
     std::string id = quarantine.hold(meta, job_dir / "original", sha, report, delivered_to);
-    replace_file(job_dir, "held.json", ordered_json{{"id", id}}.dump() + "\n");
+    // Lazily: the store's commit is the durable record; a lost held.json only means asking it again.
+    durable::replace_lazily(job_dir / "held.json", ordered_json{{"id", id}}.dump() + "\n");
     return id;
 }
 
-// A published file whose name we lost in a crash: the first numbered candidate with the same bytes.
-fs::path find_published(const fs::path& dir, const std::string& name, const std::string& sha) {
+// Lists the files of `dir` that are the same inode as `temp` under `name` or one of its numbered
+// candidates (the published link of a staged temp).
+fs::path find_link(const fs::path& dir, const std::string& name, const struct stat& temp) {
     for (int n = 1; n < 10000; ++n) {
         fs::path p = dir / numbered_name(name, n);
-        if (!present(p)) break;
-        try {
-            if (sha256_file(p) == sha) return p;
-        } catch (const std::exception&) {
-        }
+        struct stat st{};
+        if (::lstat(p.c_str(), &st) != 0) break;
+        if (st.st_dev == temp.st_dev && st.st_ino == temp.st_ino) return p;
     }
     return {};
 }
 
+std::string stage_name(const std::string& job_id, std::size_t i) { return std::string(stage_prefix) + job_id + "-" + std::to_string(i); }
+
+// Publishing into a drop folder, exactly once, with two fsyncs of the folder whatever the number of
+// outputs (docs/service.md, "What is made durable, and why"):
+//   1. each output is written under its hidden stage name, its bytes fsync'd; then one fsync of the
+//      folder: every temp is there, whole, after a power failure;
+//   2. each temp gets its real name as a second hard link (linkat never replaces: a taken name becomes
+//      "name (2).ext"); then one fsync of the folder: the release is durable, and the audit line that
+//      follows records it;
+//   3. the temps are removed only once the job is finished (retire_staging), after its verdict line.
+// A temp with two links was published; one with a single link was not (and is whole, from step 1);
+// no temp while the job is unfinished means nothing was staged yet. So a resumed job never publishes
+// twice and never loses an output, and no manifest has to be made durable in the job folder.
 std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& job_id, const fs::path& dest,
                                     const std::vector<Planned>& plan) {
     if (present(job_dir / "published.json")) {
@@ -65,48 +82,56 @@ std::vector<fs::path> publish_share(const fs::path& job_dir, const std::string& 
         return out;
     }
     fs::create_directories(dest);
-    std::string prefix = std::string(stage_prefix) + job_id + "-";
-    if (!present(job_dir / "staged.json")) {
-        // Nothing was published yet: drop whatever an interrupted staging left and stage afresh.
+    std::vector<struct stat> temps(plan.size());
+    bool staged = true;
+    for (std::size_t i = 0; i < plan.size() && staged; ++i)
+        staged = ::lstat((dest / stage_name(job_id, i)).c_str(), &temps[i]) == 0 && S_ISREG(temps[i].st_mode) &&
+                 (temps[i].st_nlink >= 2 || sha256_file(dest / stage_name(job_id, i)) == sha256_hex(plan[i].bytes));
+    if (!staged) {
+        // Not (wholly) staged before, hence nothing published: whatever an interrupted staging left is
+        // dropped and every output staged afresh. (A temp of a published output always has its second
+        // link and the plan's bytes: it never lands here unless the plan itself changed, which happens
+        // only when the decided outcome was lost and recomputed before anything was published.)
+        for (std::size_t i = 0; i < plan.size(); ++i) {
+            struct stat st{};
+            if (::lstat((dest / stage_name(job_id, i)).c_str(), &st) == 0 && st.st_nlink >= 2)
+                throw std::runtime_error("staged output " + stage_name(job_id, i) + " was published but does not match the decided outcome");
+        }
         std::error_code ec;
         for (fs::directory_iterator it(dest, ec), end; !ec && it != end; it.increment(ec))
-            if (it->path().filename().string().starts_with(prefix)) fs::remove(it->path(), ec);
-        ordered_json staged = ordered_json::array();
+            if (it->path().filename().string().starts_with(std::string(stage_prefix) + job_id + "-")) fs::remove(it->path(), ec);
         try {
-            for (std::size_t i = 0; i < plan.size(); ++i) {
-                std::string temp = prefix + std::to_string(i);
-                durable::write(dest / temp, plan[i].bytes);
-                staged.push_back({{"temp", temp}, {"name", plan[i].name}, {"sha256", sha256_hex(plan[i].bytes)}});
-            }
+            for (std::size_t i = 0; i < plan.size(); ++i) durable::write(dest / stage_name(job_id, i), plan[i].bytes);
             sync_directory(dest);
         } catch (...) {
-            for (std::size_t i = 0; i < plan.size(); ++i) fs::remove(dest / (prefix + std::to_string(i)), ec);
+            for (std::size_t i = 0; i < plan.size(); ++i) fs::remove(dest / stage_name(job_id, i), ec);
             throw;
         }
-        replace_file(job_dir, "staged.json", staged.dump(2) + "\n");
+        for (std::size_t i = 0; i < plan.size(); ++i)
+            if (::lstat((dest / stage_name(job_id, i)).c_str(), &temps[i]) != 0)
+                throw std::system_error(errno, std::generic_category(), "stat " + stage_name(job_id, i));
         test_points::crash_point("release.share.staged");
     }
     std::vector<fs::path> published;
     ordered_json paths = ordered_json::array();
-    for (const auto& s : read_json(job_dir / "staged.json")) {
-        fs::path temp = dest / s.at("temp").get<std::string>();
-        std::string name = s.at("name").get<std::string>();
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        fs::path temp = dest / stage_name(job_id, i);
         fs::path final_path;
-        if (present(temp)) {
-            for (int n = 1; n < 10000 && final_path.empty(); ++n)
-                if (durable::rename_noreplace(temp, dest / numbered_name(name, n))) final_path = dest / numbered_name(name, n);
-            if (final_path.empty()) throw std::system_error(EEXIST, std::generic_category(), "no free name for " + name);
-            test_points::crash_point("release.share.published");
+        if (temps[i].st_nlink >= 2) {
+            final_path = find_link(dest, plan[i].name, temps[i]);
+            // Published, and then renamed or removed by a person on the LGWAN side: never again.
+            if (final_path.empty()) final_path = dest / plan[i].name;
         } else {
-            final_path = find_published(dest, name, s.at("sha256").get<std::string>());
+            for (int n = 1; n < 10000 && final_path.empty(); ++n)
+                if (durable::link_noreplace(temp, dest / numbered_name(plan[i].name, n))) final_path = dest / numbered_name(plan[i].name, n);
+            if (final_path.empty()) throw std::system_error(EEXIST, std::generic_category(), "no free name for " + plan[i].name);
+            test_points::crash_point("release.share.published");
         }
-        if (!final_path.empty()) {
-            published.push_back(final_path);
-            paths.push_back(final_path.string());
-        }
+        published.push_back(final_path);
+        paths.push_back(final_path.string());
     }
-    sync_directory(dest);   // the release itself is durable before the job can be finished
-    // Lazily: should it be lost, the staged temps being gone says the same, and the names are found again.
+    sync_directory(dest);   // the release itself is durable before its verdict line is written
+    // Lazily: should it be lost, the temps' second links say the same.
     durable::replace_lazily(job_dir / "published.json", ordered_json{{"paths", paths}}.dump(2) + "\n");
     return published;
 }
@@ -133,12 +158,15 @@ std::optional<std::string> relay_mail(const fs::path& job_dir, const JobMeta& me
             SmtpResult r = smtp_send(to.smtp_next_hop, to.smtp_helo, meta.sender, meta.recipients,
                                      mugaika_headers(meta) + plan[i].bytes, to.smtp_limits, [&](const SmtpResult& ok) {
                                          test_points::crash_point("release.smtp.accepted");
-                                         replace_file(job_dir, marker, ok.reply + "\n");
+                                         // Lazily: a kill -9 keeps it (the page cache); a power failure
+                                         // that loses it sends the mail once more, with the same
+                                         // X-Mugaika-ID, as a crash before this point does anyway.
+                                         durable::replace_lazily(job_dir / marker, ok.reply + "\n");
                                      });
             if (r.kind == SmtpResult::temporary)
                 throw std::runtime_error("next hop " + to.smtp_next_hop + " deferred the mail: " + r.reply);
             if (r.kind == SmtpResult::permanent) {
-                replace_file(job_dir, "relay-rejected", r.reply);
+                durable::replace_lazily(job_dir / "relay-rejected", r.reply);   // lost: asked again, refused again
                 return r.reply;
             }
         }
@@ -162,6 +190,11 @@ std::string output_name(const Output& o, const JobMeta& meta) {
 }
 
 }  // namespace
+
+void retire_staging(const fs::path& dest, const std::string& job_id) {
+    for (std::size_t i = 0;; ++i)
+        if (::unlink((dest / stage_name(job_id, i)).c_str()) != 0 && errno == ENOENT) break;
+}
 
 bool is_staging_name(std::string_view name) { return name.starts_with(stage_prefix) || name.starts_with(".mugaika-tmp-"); }
 
@@ -233,7 +266,9 @@ JobRelease release_job(const fs::path& job_dir, const JobMeta& meta, Outcome out
     r.report["quarantine_id"] = r.quarantine_id ? ordered_json(*r.quarantine_id) : ordered_json(nullptr);
     if (!to.reports.empty()) {
         fs::create_directories(to.reports);
-        replace_file(to.reports, meta.id + ".json", r.report.dump(2) + "\n");
+        // Without fsync (docs/service.md): the durable record of the verdict is the audit line written
+        // next, and a held item's report is in the quarantine store; this copy is for people.
+        durable::replace_lazily(to.reports / (meta.id + ".json"), r.report.dump(2) + "\n");
     }
     r.outcome = std::move(outcome);
     return r;

@@ -3,10 +3,12 @@
 //
 //   held.json                    quarantine: the item id is derived from the job id (QuarantineHold), so
 //                                a resumed job finds its earlier hold; held.json records it.
-//   staged.json -> published.json  share: every output is first written and fsync'd in the drop folder
-//                                under a hidden temp name derived from the job id; staged.json lists them.
-//                                Publishing is one rename per file (never overwriting): a temp that is
-//                                gone was published already, one that is there is published now.
+//   .mugaika-stage-<id>-<n>      share: every output is first written and fsync'd in the drop folder
+//                                under a hidden temp name derived from the job id, then published as a
+//                                second hard link under its real name (never overwriting): a temp with
+//                                two links was published, one with one link is published now. The temps
+//                                go once the job's verdict line is durable (retire_staging).
+//   published.json               share: where the outputs went (lazily; the links say the same).
 //   Maildir                      mail: tmp/<deterministic name> -> new/<name>; new/<name> existing means done.
 //   sent-<n>, relay-rejected     mail over SMTP: written as soon as the next hop answered 250 to the
 //                                message, before QUIT (a crash in between sends the mail again;
@@ -59,6 +61,10 @@ JobRelease release_job(const std::filesystem::path& job_dir, const JobMeta& meta
 
 // The Japanese note that may accompany a share item in its drop folder.
 std::string note_ja(const Outcome& outcome, const JobMeta& meta, const std::optional<std::string>& quarantine_id);
+
+// Removes the hidden stage temps of a share job (their published links stay). Only once the job's
+// verdict line is durable: until then they are what tells a resumed job what was published.
+void retire_staging(const std::filesystem::path& dest, const std::string& job_id);
 
 // Hidden names (temps of mugaika's own writers) that a crash may leave in a drop folder.
 bool is_staging_name(std::string_view name);

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "mugaika/atomic_file.hpp"
+
 namespace mugaika {
 
 void Metrics::item(std::string_view source, Verdict verdict, std::string_view type, double latency) {
@@ -85,6 +87,11 @@ std::string Metrics::render(const Gauges& g) const {
     o << "# HELP mugaika_scan_total Items judged by the malware scanner, by result.\n"
          "# TYPE mugaika_scan_total counter\n";
     for (const auto& [result, n] : scans_) o << "mugaika_scan_total{result=\"" << result << "\"} " << n << "\n";
+    SyncCounts syncs = sync_counts();
+    o << "# HELP mugaika_fsyncs_total fsync calls made by the service (files and folders), for the per-item budget.\n"
+         "# TYPE mugaika_fsyncs_total counter\n"
+      << "mugaika_fsyncs_total{kind=\"file\"} " << syncs.files << "\n"
+      << "mugaika_fsyncs_total{kind=\"directory\"} " << syncs.directories << "\n";
     o << "# HELP mugaika_release_deferred_total Releases that failed (I/O) and were retried later.\n"
          "# TYPE mugaika_release_deferred_total counter\nmugaika_release_deferred_total "
       << release_deferred_ << "\n";

@@ -78,7 +78,7 @@ bool audit_writable(const fs::path& log_file) {
     int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return false;
     std::string block(16 * 1024, '\n');
-    bool ok = ::write(fd, block.data(), block.size()) == static_cast<ssize_t>(block.size()) && ::fsync(fd) == 0;
+    bool ok = ::write(fd, block.data(), block.size()) == static_cast<ssize_t>(block.size()) && durable_sync(fd, SyncKind::file) == 0;
     ::close(fd);
     ::unlink(probe.c_str());
     return ok;
@@ -299,6 +299,7 @@ bool Scheduler::process(const std::string& id) {
     fs::path dir = spool_.active(id);
     JobMeta meta = spool_.read_meta(Spool::Queue::active, id);
     fs::path original = dir / "original";
+    if (finish_if_recorded(id, meta, *rt)) return false;
 
     // A verdict reached before an interruption is released exactly as it was reached: first the scanned
     // outcome (what the malware scan judged, even if the signatures change meanwhile), else the worker's.
@@ -361,6 +362,7 @@ bool Scheduler::process(const std::string& id) {
 bool Scheduler::deliver(const std::string& id) {
     auto rt = runtime_.get();
     JobMeta meta = spool_.read_meta(Spool::Queue::active, id);
+    if (finish_if_recorded(id, meta, *rt)) return true;
     auto scanned = read_outcome(spool_.active(id) / "outcome.scanned", id);
     if (!scanned) return false;
     release_and_finish(id, meta, *scanned, *rt);
@@ -375,6 +377,29 @@ std::optional<Outcome> Scheduler::read_outcome(const fs::path& file, const std::
         log::warn("job " + id + ": recomputing a damaged " + file.filename().string() + ": " + e.what());
         return std::nullopt;
     }
+}
+
+// The verdict line is the job's commit record: once it is durable the release is complete (it was made
+// durable before the line), and finishing the job (retiring the share's stage temps, the move to done/)
+// needs no fsync of its own. A job found in active/ after that point is finished without releasing
+// again (a second release would publish anew once the temps are gone): its `audited` marker says so
+// after a kill, and after a power failure the line itself, found at start, or the original being gone
+// (only finish() removes it, after the move to done/ that the power failure undid).
+bool Scheduler::finish_if_recorded(const std::string& id, const JobMeta& meta, const Runtime& rt) {
+    fs::path dir = spool_.active(id);
+    std::error_code ec;
+    bool recorded = fs::exists(dir / "audited", ec) || audited_before_start_.contains(id);
+    if (!recorded && fs::exists(dir / "original", ec)) return false;
+    if (!recorded) log::warn("job " + id + " has no original any more: it was finished before an interruption");
+    complete(id, meta, rt);
+    log::info("job " + id + ": its verdict was recorded before an interruption; finished");
+    return true;
+}
+
+void Scheduler::complete(const std::string& id, const JobMeta& meta, const Runtime& rt) {
+    if (meta.source == Source::share) retire_staging(rt.target.out_root / meta.section, id);
+    test_points::crash_point("job.retired");
+    spool_.finish(id);
 }
 
 void Scheduler::release_and_finish(const std::string& id, const JobMeta& meta, const Outcome& outcome, const Runtime& rt) {
@@ -400,7 +425,7 @@ void Scheduler::release_and_finish(const std::string& id, const JobMeta& meta, c
         if (std::string p = audit.problem(); !p.empty()) audit_gate_.close(p, true);
         durable::replace_lazily(dir / "audited", "");
     }
-    spool_.finish(id);
+    complete(id, meta, rt);
     double latency = static_cast<double>(now_ms() - meta.received_ms) / 1000.0;
     metrics_.item(to_string(meta.source), r.verdict, r.outcome.detected_type, latency);
 

@@ -70,6 +70,10 @@ private:
     bool needs_delivery(const JobMeta& meta, const Runtime& rt) const;
     // The outcome recorded in a job file, or none when it is absent or damaged.
     static std::optional<Outcome> read_outcome(const std::filesystem::path& file, const std::string& id);
+    // True when the job's verdict line was written already (it is then only finished).
+    bool finish_if_recorded(const std::string& id, const JobMeta& meta, const Runtime& rt);
+    // After the verdict line: the share's stage temps go, the job moves to done/.
+    void complete(const std::string& id, const JobMeta& meta, const Runtime& rt);
     void release_and_finish(const std::string& id, const JobMeta& meta, const Outcome& outcome, const Runtime& rt);
     void park_or_throw(Gate& gate, const std::string& id);
     void enqueue(Item item);

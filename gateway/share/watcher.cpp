@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,8 @@ constexpr std::string_view claim_prefix = ".mugaika-claim-";
 // (one log line each).
 constexpr std::size_t max_candidates = 4096;
 constexpr std::size_t max_refused = 100000;
+// Files taken in one batch (one claim record, one fsync of incoming/ and of each section folder).
+constexpr std::size_t max_batch = 32;
 // Opening a share entry never follows a symlink, never waits on a FIFO or a device, never becomes our
 // terminal.
 constexpr int open_flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
@@ -227,34 +230,62 @@ void ShareWatcher::give_back(const Section& s, const std::string& claim, const s
     log::error("share: cannot give " + s.name + "/" + claim + " back as " + name + ": no free name");
 }
 
+// A record file holds one claim (`{"id":...}`, earlier versions) or a batch of them
+// (`{"claims":[{"id":...}, ...]}`, named after the first one's id).
+std::vector<ShareWatcher::ClaimRecord> ShareWatcher::parse_records(const std::string& file, const std::string& text) {
+    auto j = nlohmann::json::parse(text);
+    std::vector<nlohmann::json> entries;
+    if (j.is_object() && j.contains("claims") && j["claims"].is_array() && !j["claims"].empty())
+        entries.assign(j["claims"].begin(), j["claims"].end());
+    else
+        entries.push_back(j);
+    std::vector<ClaimRecord> out;
+    for (const auto& e : entries) {
+        ClaimRecord r;
+        r.id = e.at("id").get<std::string>();
+        r.section = e.at("section").get<std::string>();
+        r.name = quarantine::from_hex(e.at("name_bytes").get<std::string>());   // throws on bad hex
+        if (r.name.empty() || r.name.find('/') != std::string::npos || !Spool::valid_id(r.id))
+            throw std::runtime_error("bad record");
+        r.dev = e.at("dev").get<dev_t>();
+        r.ino = e.at("ino").get<ino_t>();
+        out.push_back(std::move(r));
+    }
+    if (out.empty() || file != out.front().id + ".json") throw std::runtime_error("bad record");
+    return out;
+}
+
 void ShareWatcher::recover_claims() {
     std::error_code ec;
-    for (fs::directory_iterator it(spool_.claims_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-        std::string file = it->path().filename().string();
-        if (!file.ends_with(".json")) continue;
-        ClaimRecord r;
+    std::vector<fs::path> files;
+    for (fs::directory_iterator it(spool_.claims_dir(), ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().filename().string().ends_with(".json")) files.push_back(it->path());
+    for (const auto& path : files) {
+        std::string file = path.filename().string();
+        std::vector<ClaimRecord> records;
         try {
-            auto j = nlohmann::json::parse(read_file(it->path(), 64 * 1024));
-            r.id = j.at("id").get<std::string>();
-            r.section = j.at("section").get<std::string>();
-            r.name = quarantine::from_hex(j.at("name_bytes").get<std::string>());   // throws on bad hex
-            if (r.name.empty() || r.name.find('/') != std::string::npos || !Spool::valid_id(r.id) ||
-                file != r.id + ".json")
-                throw std::runtime_error("bad record");
-            r.dev = j.at("dev").get<dev_t>();
-            r.ino = j.at("ino").get<ino_t>();
+            records = parse_records(file, read_file(path, 4 << 20));
         } catch (const std::exception& e) {
             // Ours (the spool), unreadable: a claim write cut short; the share is not touched for it.
             log::warn("share: dropping an unreadable claim record " + file + ": " + e.what());
-            fs::remove(it->path(), ec);
+            fs::remove(path, ec);
             ec.clear();
             continue;
         }
+        bool all_done = true;
+        for (const auto& r : records) all_done = recover_claim(r) && all_done;
+        if (all_done) fs::remove(path, ec);
+    }
+}
+
+// False when the record must be kept (its section is not a watched folder now).
+bool ShareWatcher::recover_claim(const ClaimRecord& r) {
+    {
         std::size_t i = 0;
         while (i < sections_.size() && sections_[i].name != r.section) ++i;
         if (i == sections_.size() || sections_[i].fd < 0) {
             log::warn("share: claim " + r.id + " of section " + r.section + " is kept until that section is a watched folder again");
-            continue;
+            return false;
         }
         const Section& s = sections_[i];
         const std::string claim = claim_name(r.id);
@@ -303,9 +334,9 @@ void ShareWatcher::recover_claims() {
                 log::info("share: removed " + s.name + "/" + r.name + ", already spooled as job " + r.id);
             }
         }
-        ::fsync(s.fd);
-        remove_record(r.id);
+        mugaika::durable_sync(s.fd, SyncKind::directory);
     }
+    return true;
 }
 
 void ShareWatcher::consider_root_entry(const std::string& name) {
@@ -358,6 +389,7 @@ void ShareWatcher::rescan() {
 
 void ShareWatcher::check_candidates() {
     auto now = std::chrono::steady_clock::now();
+    std::vector<Candidate> batch;
     for (auto it = candidates_.begin(); it != candidates_.end();) {
         Candidate& c = it->second;
         const Section& s = sections_[c.section];
@@ -379,82 +411,124 @@ void ShareWatcher::check_candidates() {
             ++it;
             continue;
         }
-        if (may_take_ && !may_take_()) return;   // back-pressure: leave it in the share for now
-        Candidate taken = c;
+        if (may_take_ && !may_take_()) break;   // back-pressure: leave it in the share for now
+        batch.push_back(c);
         it = candidates_.erase(it);
-        take(taken);
+        if (batch.size() >= max_batch) break;   // the rest in the next round, a moment later
     }
+    if (!batch.empty()) take(batch);
 }
 
-bool ShareWatcher::take(const Candidate& c) {
-    const Section& s = sections_[c.section];
-    const std::string id = Spool::new_id();
-    const std::string claim = claim_name(id);
-    const std::string where = s.name + "/" + c.name;
-    // 1. The record first, in the spool: recovery acts on nothing in the share it cannot match to one.
-    nlohmann::ordered_json record{{"id", id},
-                                  {"section", s.name},
-                                  {"name_bytes", quarantine::to_hex(c.name)},
-                                  {"dev", c.dev},
-                                  {"ino", c.ino}};
+// Takes a batch of settled files at once (docs/service.md, "The share claim"): the fsyncs that do not
+// depend on the number of files (the claim records, incoming/, each section folder) are made once per
+// batch; each file still costs its own three (its bytes, its metadata, its job folder).
+void ShareWatcher::take(const std::vector<Candidate>& batch) {
+    struct Taking {
+        const Candidate* c;
+        std::string id, claim, where;
+        int fd = -1;
+        struct stat before{};
+    };
+    std::vector<Taking> taking;
+    nlohmann::ordered_json records = nlohmann::ordered_json::array();
+    for (const auto& c : batch) {
+        Taking t{&c, Spool::new_id(), "", sections_[c.section].name + "/" + c.name};
+        t.claim = claim_name(t.id);
+        records.push_back({{"id", t.id},
+                           {"section", sections_[c.section].name},
+                           {"name_bytes", quarantine::to_hex(c.name)},
+                           {"dev", c.dev},
+                           {"ino", c.ino}});
+        taking.push_back(std::move(t));
+    }
+    // 1. The records first, in the spool: recovery acts on nothing in the share it cannot match to one.
+    const std::string record_file = taking.front().id + ".json";
     try {
-        durable::write_named(spool_.claims_dir() / (id + ".json"), record.dump() + "\n");
+        durable::write_named(spool_.claims_dir() / record_file, nlohmann::ordered_json{{"claims", records}}.dump() + "\n");
     } catch (const std::exception& e) {
-        log::error("share: cannot record the claim of " + where + ": " + e.what() + "; left in the share");
-        remove_record(id);
-        return false;
+        log::error("share: cannot record the claim of " + taking.front().where + (taking.size() > 1 ? " and others" : "") +
+                   ": " + e.what() + "; left in the share");
+        remove_record(taking.front().id);
+        return;
     }
-    // 2. The claim: whatever holds the name now becomes ours in one atomic step, in the same folder.
-    if (int e = rename_noreplace_at(s.fd, c.name, claim); e != 0) {
-        if (e != ENOENT) log::warn("share: cannot claim " + where + ": " + errno_text(e));
-        remove_record(id);
-        return false;
+    std::vector<Taking*> staged;
+    for (auto& t : taking) {
+        const Candidate& c = *t.c;
+        const Section& s = sections_[c.section];
+        // 2. The claim: whatever holds the name now becomes ours in one atomic step, in the same folder.
+        if (int e = rename_noreplace_at(s.fd, c.name, t.claim); e != 0) {
+            if (e != ENOENT) log::warn("share: cannot claim " + t.where + ": " + errno_text(e));
+            continue;
+        }
+        test_points::crash_point("share.claimed");
+        // 3. What we claimed must be what we judged: a regular file, one link, the same inode.
+        t.fd = ::openat(s.fd, t.claim.c_str(), open_flags);
+        if (t.fd < 0 || ::fstat(t.fd, &t.before) != 0 || !S_ISREG(t.before.st_mode) || hard_linked(t.before) ||
+            !same_file(t.before, c.dev, c.ino)) {
+            if (t.fd >= 0) ::close(t.fd);
+            t.fd = -1;
+            log::warn("share: " + t.where + " was replaced while being taken; given back");
+            give_back(s, t.claim, c.name);
+            continue;
+        }
+        JobMeta meta;
+        meta.id = t.id;
+        meta.source = Source::share;
+        meta.section = s.name;
+        meta.name = c.name;
+        meta.received_ms = now_ms();
+        try {
+            spool_.stage_fd(meta, t.fd, [&] {
+                // Still being written (a writer that kept the file open past the probe)? Then not now.
+                struct stat after{};
+                if (::fstat(t.fd, &after) != 0 || !same_content_state(t.before, after))
+                    throw std::runtime_error("the file changed while it was read");
+            });
+            staged.push_back(&t);
+        } catch (const std::exception& e) {
+            ::close(t.fd);
+            t.fd = -1;
+            log::error("share: cannot spool " + t.where + ": " + e.what() + "; left in the share");
+            give_back(s, t.claim, c.name);
+        }
     }
-    test_points::crash_point("share.claimed");
-    // 3. What we claimed must be what we judged: a regular file, one link, the same inode.
-    int fd = ::openat(s.fd, claim.c_str(), open_flags);
-    struct stat before{};
-    if (fd < 0 || ::fstat(fd, &before) != 0 || !S_ISREG(before.st_mode) || hard_linked(before) ||
-        !same_file(before, c.dev, c.ino)) {
-        if (fd >= 0) ::close(fd);
-        log::warn("share: " + where + " was replaced while being taken; given back");
-        give_back(s, claim, c.name);
-        remove_record(id);
-        return false;
+    // 4. Accepted, all at once: one fsync of incoming/.
+    std::vector<std::string> ids;
+    for (auto* t : staged) ids.push_back(t->id);
+    bool committed = ids.empty();
+    if (!ids.empty()) {
+        try {
+            spool_.commit_staged(ids);
+            committed = true;
+        } catch (const std::exception& e) {
+            log::error(std::string("share: cannot commit ") + std::to_string(ids.size()) + " file(s) to the spool: " + e.what() +
+                       "; left in the share");
+        }
     }
-    JobMeta meta;
-    meta.id = id;
-    meta.source = Source::share;
-    meta.section = s.name;
-    meta.name = c.name;
-    meta.received_ms = now_ms();
-    try {
-        spool_.enqueue_fd(meta, fd, [&] {
-            // Still being written (a writer that kept the file open past the probe)? Then not now.
-            struct stat after{};
-            if (::fstat(fd, &after) != 0 || !same_content_state(before, after))
-                throw std::runtime_error("the file changed while it was read");
-        });
-    } catch (const std::exception& e) {
-        ::close(fd);
-        log::error("share: cannot spool " + where + ": " + e.what() + "; left in the share");
-        give_back(s, claim, c.name);
-        remove_record(id);
-        return false;
+    std::set<int> touched;
+    for (auto* t : staged) {
+        const Section& s = sections_[t->c->section];
+        ::close(t->fd);
+        if (!committed) {
+            spool_.discard_staged(t->id);
+            give_back(s, t->claim, t->c->name);
+            continue;
+        }
+        test_points::crash_point("share.spooled");
+        // 5. Out of the share: the claim, if it is still the file we spooled (a share user may have
+        //    renamed something over it meanwhile: that is left alone).
+        struct stat now{};
+        if (::fstatat(s.fd, t->claim.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0) {
+            if (S_ISREG(now.st_mode) && same_file(now, t->c->dev, t->c->ino)) ::unlinkat(s.fd, t->claim.c_str(), 0);
+            else log::warn("share: " + s.name + "/" + t->claim + " was replaced after it was spooled; left alone");
+        }
+        touched.insert(s.fd);
     }
-    ::close(fd);
-    test_points::crash_point("share.spooled");
-    // 4. Out of the share: the claim, if it is still the file we spooled (a share user may have renamed
-    //    something over it meanwhile: that is left alone).
-    struct stat now{};
-    if (::fstatat(s.fd, claim.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (S_ISREG(now.st_mode) && same_file(now, c.dev, c.ino)) ::unlinkat(s.fd, claim.c_str(), 0);
-        else log::warn("share: " + s.name + "/" + claim + " was replaced after it was spooled; left alone");
-    }
-    ::fsync(s.fd);
-    remove_record(id);
-    on_enqueued_(id);
-    return true;
+    // Claims given back need no fsync: should the rename back be lost, the record finds the claim.
+    for (int fd : touched) mugaika::durable_sync(fd, SyncKind::directory);
+    remove_record(taking.front().id);
+    if (committed)
+        for (auto* t : staged) on_enqueued_(t->id);
 }
 
 void ShareWatcher::run() {

@@ -83,11 +83,13 @@ private:
     // (Re)opens section `i` when it is missing, replaced or not open; refuses what is not a plain folder.
     void check_section(std::size_t i);
     void recover_claims();
+    static std::vector<ClaimRecord> parse_records(const std::string& file, const std::string& text);
+    bool recover_claim(const ClaimRecord& r);
     void rescan();
     void consider_root_entry(const std::string& name);
     void consider(std::size_t section, const std::string& name);
     void check_candidates();
-    bool take(const Candidate& c);
+    void take(const std::vector<Candidate>& batch);
     // Renames the claim back to its name (or "name (2)" ...): a take that could not be completed.
     void give_back(const Section& s, const std::string& claim, const std::string& name);
     void refuse(const std::string& where, const std::string& why);

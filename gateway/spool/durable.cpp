@@ -38,7 +38,7 @@ void write(const std::filesystem::path& path, std::string_view bytes) {
     if (f.fd < 0) fail(errno, "create " + path.string());
     try {
         write_fd(f.fd, bytes.data(), bytes.size(), path);
-        if (::fsync(f.fd) != 0) fail(errno, "fsync " + path.string());
+        if (durable_sync(f.fd, SyncKind::file) != 0) fail(errno, "fsync " + path.string());
     } catch (...) {
         ::unlink(path.c_str());
         throw;
@@ -72,7 +72,7 @@ std::uint64_t copy_fd(int from_fd, const std::filesystem::path& to) {
             write_fd(out.fd, buf, static_cast<std::size_t>(n), to);
             total += static_cast<std::uint64_t>(n);
         }
-        if (::fsync(out.fd) != 0) fail(errno, "fsync " + to.string());
+        if (durable_sync(out.fd, SyncKind::file) != 0) fail(errno, "fsync " + to.string());
     } catch (...) {
         ::unlink(to.c_str());
         throw;
@@ -82,8 +82,10 @@ std::uint64_t copy_fd(int from_fd, const std::filesystem::path& to) {
 
 void rename(const std::filesystem::path& from, const std::filesystem::path& to) {
     if (::rename(from.c_str(), to.c_str()) != 0) fail(errno, "rename " + from.string() + " -> " + to.string());
+    // Only the folder that gains the name: should the removal from the other be lost in a power
+    // failure, the file is found under both names, and every caller takes the new one as the truth
+    // (a Maildir's tmp/ is never read as mail).
     sync_directory(to.parent_path());
-    if (from.parent_path() != to.parent_path()) sync_directory(from.parent_path());
 }
 
 void replace_lazily(const std::filesystem::path& path, std::string_view bytes) {
@@ -100,6 +102,12 @@ void replace_lazily(const std::filesystem::path& path, std::string_view bytes) {
         ::unlink(temp.c_str());
         fail(e, "rename " + temp.string());
     }
+}
+
+bool link_noreplace(const std::filesystem::path& from, const std::filesystem::path& to) {
+    if (::linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), 0) == 0) return true;
+    if (errno == EEXIST) return false;
+    fail(errno, "link " + from.string() + " -> " + to.string());
 }
 
 bool rename_noreplace(const std::filesystem::path& from, const std::filesystem::path& to) {

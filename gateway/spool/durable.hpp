@@ -15,11 +15,13 @@ std::uint64_t copy(const std::filesystem::path& from, const std::filesystem::pat
 std::uint64_t copy_fd(int from, const std::filesystem::path& to);
 // write(), then fsync of the folder that names the file: the file is there after a power failure.
 void write_named(const std::filesystem::path& path, std::string_view bytes);
-// rename(2) then fsync of both parent folders. Throws std::system_error.
+// rename(2) then fsync of the folder `to` is in. Throws std::system_error.
 void rename(const std::filesystem::path& from, const std::filesystem::path& to);
 // Atomic replace (temp + rename) without fsync: for state that survives a crash of the process (the
 // page cache keeps it) and whose loss in a power failure is harmless because it can be recomputed.
 void replace_lazily(const std::filesystem::path& path, std::string_view bytes);
+// link(2): a second name for `from`; false when `to` exists. Throws on other errors. No fsync.
+bool link_noreplace(const std::filesystem::path& from, const std::filesystem::path& to);
 // renameat2(RENAME_NOREPLACE); false when `to` exists. Throws on other errors. No fsync.
 bool rename_noreplace(const std::filesystem::path& from, const std::filesystem::path& to);
 

@@ -105,11 +105,43 @@ fs::path Spool::dir(Queue q, const std::string& id) const {
     return {};
 }
 
-void Spool::commit(const std::string& id) {
-    fs::path staging = root_ / "tmp" / id;
-    sync_directory(staging);   // the job's files are named in it before it is published
-    fs::rename(staging, dir(Queue::incoming, id));
-    sync_directory(root_ / "incoming");   // this is the acknowledgement point (tmp/ is wiped at start)
+void Spool::commit(const std::string& id) { commit_staged({id}); }
+
+void Spool::commit_staged(const std::vector<std::string>& ids) {
+    std::vector<std::string> moved;
+    try {
+        for (const auto& id : ids) {
+            fs::rename(root_ / "tmp" / id, dir(Queue::incoming, id));
+            moved.push_back(id);
+        }
+        // One fsync of incoming/ for the whole batch: this is the acknowledgement point (tmp/ is wiped
+        // at start, so a job whose rename was lost was never accepted).
+        sync_directory(root_ / "incoming");
+    } catch (...) {
+        // Not acknowledged: back to tmp/, where the caller's clean-up (or the next start) removes them.
+        std::error_code ec;
+        for (const auto& id : moved) fs::rename(dir(Queue::incoming, id), root_ / "tmp" / id, ec);
+        throw;
+    }
+}
+
+void Spool::stage_fd(JobMeta meta, int source_fd, const std::function<void()>& before_commit) {
+    fs::path staging = root_ / "tmp" / meta.id;
+    fs::create_directory(staging);
+    try {
+        meta.size = durable::copy_fd(source_fd, staging / "original");
+        if (before_commit) before_commit();
+        durable::write(staging / "meta.json", meta.to_json().dump(2) + "\n");
+        sync_directory(staging);   // the job's files are named in it before it is published
+    } catch (...) {
+        discard_staged(meta.id);
+        throw;
+    }
+}
+
+void Spool::discard_staged(const std::string& id) {
+    std::error_code ignored;
+    fs::remove_all(root_ / "tmp" / id, ignored);
 }
 
 void Spool::enqueue_bytes(JobMeta meta, std::string_view bytes) {
@@ -119,10 +151,10 @@ void Spool::enqueue_bytes(JobMeta meta, std::string_view bytes) {
         meta.size = bytes.size();
         durable::write(staging / "original", bytes);
         durable::write(staging / "meta.json", meta.to_json().dump(2) + "\n");
+        sync_directory(staging);
         commit(meta.id);
     } catch (...) {
-        std::error_code ignored;
-        fs::remove_all(staging, ignored);
+        discard_staged(meta.id);
         throw;
     }
 }
@@ -133,25 +165,21 @@ void Spool::enqueue_file(JobMeta meta, const fs::path& source) {
     try {
         meta.size = durable::copy(source, staging / "original");
         durable::write(staging / "meta.json", meta.to_json().dump(2) + "\n");
+        sync_directory(staging);
         commit(meta.id);
     } catch (...) {
-        std::error_code ignored;
-        fs::remove_all(staging, ignored);
+        discard_staged(meta.id);
         throw;
     }
 }
 
 void Spool::enqueue_fd(JobMeta meta, int source_fd, const std::function<void()>& before_commit) {
-    fs::path staging = root_ / "tmp" / meta.id;
-    fs::create_directory(staging);
+    std::string id = meta.id;
+    stage_fd(std::move(meta), source_fd, before_commit);
     try {
-        meta.size = durable::copy_fd(source_fd, staging / "original");
-        if (before_commit) before_commit();
-        durable::write(staging / "meta.json", meta.to_json().dump(2) + "\n");
-        commit(meta.id);
+        commit(id);
     } catch (...) {
-        std::error_code ignored;
-        fs::remove_all(staging, ignored);
+        discard_staged(id);
         throw;
     }
 }
@@ -169,9 +197,10 @@ bool Spool::claim(const std::string& id) {
 void Spool::finish(const std::string& id) {
     fs::path to = dir(Queue::done, id);
     fs::rename(dir(Queue::active, id), to);
-    sync_directory(root_ / "done");
-    // Only now, with the job durably out of active/, drop what the tombstone does not need: had the
-    // markers gone first, a power failure could leave an active job with nothing to resume from.
+    // No fsync: the job's verdict line, written before this, is its durable commit record. Should a
+    // power failure undo the rename, the job is found in active/ again and only finished (its audit
+    // line, its `audited` marker or its missing original says it was done; see Scheduler).
+    // The markers go only after the rename, so a kill between the two leaves a whole job in active/.
     for (const auto& e : fs::directory_iterator(to))
         if (e.path().filename() != "meta.json") fs::remove_all(e.path());
 }

@@ -66,6 +66,14 @@ public:
     // `before_commit` runs once the bytes are copied and may throw to call the job off.
     void enqueue_fd(JobMeta meta, int source_fd, const std::function<void()>& before_commit = {});
 
+    // The same in two steps, for a batch (share/watcher.cpp): stage_fd builds the job durably in tmp/
+    // (not accepted yet; discard_staged removes it), commit_staged moves each job of the batch to
+    // incoming/ and makes them durable with one fsync of incoming/ (the acknowledgement of them all).
+    // On an exception from commit_staged none of them was accepted (they are back in tmp/).
+    void stage_fd(JobMeta meta, int source_fd, const std::function<void()>& before_commit = {});
+    void commit_staged(const std::vector<std::string>& ids);
+    void discard_staged(const std::string& id);
+
     // Share claims in progress (share/watcher.cpp): one record per file being taken from the share,
     // written before anything happens there. Only the service writes here; the share is never trusted.
     std::filesystem::path claims_dir() const { return root_ / "claims"; }

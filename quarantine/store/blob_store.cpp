@@ -75,7 +75,7 @@ void shred_file(const fs::path& p) {
         }
         done += w;
     }
-    if (::fsync(fd) != 0) {
+    if (durable_sync(fd, SyncKind::file) != 0) {
         int e = errno;
         ::close(fd);
         throw std::system_error(e, std::generic_category(), "fsync " + p.string());

@@ -67,7 +67,9 @@ TEST_CASE("release: running a finished release again changes nothing") {
     Fixture f;
     auto o = f.released({{"a.txt", "A"}, {"b.txt", "B"}});
     auto r1 = release_job(f.job, f.meta, o, f.to);
+    fs::remove(f.job / "published.json");   // lazily written: lost in a power failure, the links say the same
     auto r2 = release_job(f.job, f.meta, o, f.to);
+    retire_staging(f.dest(), f.meta.id);
     CHECK(files_in(f.dest()).size() == 2);
     REQUIRE(r1.released.size() == r2.released.size());
     for (std::size_t i = 0; i < r1.released.size(); ++i) CHECK(r1.released[i].string() == r2.released[i].string());
@@ -75,37 +77,70 @@ TEST_CASE("release: running a finished release again changes nothing") {
     CHECK(fs::exists(f.to.reports / (f.meta.id + ".json")));
 }
 
-TEST_CASE("release: a crash between two publishing renames publishes only the rest") {
+TEST_CASE("release: until the job is finished each output is its hidden stage temp's second link") {
+    Fixture f;
+    auto r = release_job(f.job, f.meta, f.released({{"a.txt", "A"}}), f.to);
+    REQUIRE(r.released.size() == 1);
+    fs::path temp = f.dest() / (".mugaika-stage-" + f.meta.id + "-0");
+    REQUIRE(fs::exists(temp));
+    CHECK(fs::hard_link_count(temp) == 2);
+    CHECK(fs::equivalent(temp, f.dest() / "a.txt"));
+    retire_staging(f.dest(), f.meta.id);
+    CHECK_FALSE(fs::exists(temp));
+    CHECK(fs::hard_link_count(f.dest() / "a.txt") == 1);
+    CHECK(read_whole(f.dest() / "a.txt") == "A");
+}
+
+TEST_CASE("release: a crash between two publishing links publishes only the rest") {
     Fixture f;
     auto o = f.released({{"a.txt", "A"}, {"b.txt", "B"}});
-    // The state a crash leaves: both staged, the first already renamed into place.
+    // The state a crash leaves: both staged, the first already linked under its name.
     fs::create_directories(f.dest());
     std::string prefix = ".mugaika-stage-" + f.meta.id + "-";
-    write_file(f.dest() / "a.txt", "A");
+    write_file(f.dest() / (prefix + "0"), "A");
     write_file(f.dest() / (prefix + "1"), "B");
-    nlohmann::json staged = nlohmann::json::array();
-    staged.push_back({{"temp", prefix + "0"}, {"name", "a.txt"}, {"sha256", sha256_hex("A")}});
-    staged.push_back({{"temp", prefix + "1"}, {"name", "b.txt"}, {"sha256", sha256_hex("B")}});
-    write_file(f.job / "staged.json", staged.dump());
+    fs::create_hard_link(f.dest() / (prefix + "0"), f.dest() / "a.txt");
 
     auto r = release_job(f.job, f.meta, o, f.to);
+    retire_staging(f.dest(), f.meta.id);
     auto files = files_in(f.dest());
     REQUIRE(files.size() == 2);   // no "a (2).txt"
     CHECK(read_whole(f.dest() / "b.txt") == "B");
-    CHECK(r.released.size() == 2);
+    REQUIRE(r.released.size() == 2);
+    CHECK(r.released[0] == f.dest() / "a.txt");
     CHECK(!fs::exists(f.dest() / (prefix + "1")));
 }
 
-TEST_CASE("release: temps of an interrupted staging are dropped and staged afresh") {
+TEST_CASE("release: an output published under a numbered name before a crash is found there, not published again") {
     Fixture f;
+    auto o = f.released({{"a.txt", "A"}});
     fs::create_directories(f.dest());
-    write_file(f.dest() / (".mugaika-stage-" + f.meta.id + "-0"), "A, half wri");
-    auto r = release_job(f.job, f.meta, f.released({{"a.txt", "A, whole"}}), f.to);
-    CHECK(files_in(f.dest()).size() == 1);
-    CHECK(read_whole(f.dest() / "a.txt") == "A, whole");
-    std::size_t hidden = 0;
-    for (const auto& e : fs::directory_iterator(f.dest())) hidden += e.path().filename().string().starts_with(".");
-    CHECK(hidden == 0);
+    write_file(f.dest() / "a.txt", "somebody else's a.txt");
+    std::string temp = ".mugaika-stage-" + f.meta.id + "-0";
+    write_file(f.dest() / temp, "A");
+    fs::create_hard_link(f.dest() / temp, f.dest() / "a (2).txt");
+    auto r = release_job(f.job, f.meta, o, f.to);
+    retire_staging(f.dest(), f.meta.id);
+    REQUIRE(r.released.size() == 1);
+    CHECK(r.released[0] == f.dest() / "a (2).txt");
+    CHECK(files_in(f.dest()).size() == 2);   // no "a (3).txt"
+    CHECK(read_whole(f.dest() / "a.txt") == "somebody else's a.txt");
+}
+
+TEST_CASE("release: temps of an interrupted staging are dropped and staged afresh") {
+    for (std::string left : {"A, half wri", "", "A, whole but another output"}) {
+        CAPTURE(left);
+        Fixture f;
+        fs::create_directories(f.dest());
+        write_file(f.dest() / (".mugaika-stage-" + f.meta.id + "-0"), left);
+        auto r = release_job(f.job, f.meta, f.released({{"a.txt", "A, whole"}}), f.to);
+        retire_staging(f.dest(), f.meta.id);
+        CHECK(files_in(f.dest()).size() == 1);
+        CHECK(read_whole(f.dest() / "a.txt") == "A, whole");
+        std::size_t hidden = 0;
+        for (const auto& e : fs::directory_iterator(f.dest())) hidden += e.path().filename().string().starts_with(".");
+        CHECK(hidden == 0);
+    }
 }
 
 TEST_CASE("release: a held job goes into the encrypted quarantine once, with its report and envelope") {
@@ -188,6 +223,7 @@ TEST_CASE("release: the Japanese note accompanies the item when the policy asks 
     Fixture g;
     g.to.notes = NoteMode::quarantined;
     auto r = release_job(g.job, g.meta, g.held(), g.to);
+    retire_staging(g.dest(), g.meta.id);
     auto files = files_in(g.dest());
     REQUIRE(files.size() == 1);
     CHECK(read_whole(files[0]).find("隔離番号: " + *r.quarantine_id) != std::string::npos);

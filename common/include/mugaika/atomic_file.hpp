@@ -23,6 +23,22 @@ void replace_file(const std::filesystem::path& dir, std::string_view name, std::
 // fsyncs a directory so that a rename into it survives a crash.
 void sync_directory(const std::filesystem::path& dir);
 
+// Writes dir/name through a temp file and a rename, without fsync: for state that is rewritten or
+// recomputed anyway (after a power failure the old or the new version is there, never a mix).
+void replace_file_lazily(const std::filesystem::path& dir, std::string_view name, std::string_view bytes);
+
+// Every fsync the gateway and the quarantine make goes through durable_sync(), so that they can be
+// counted: /metrics (mugaika_fsyncs_total) and the tests that hold each path to its budget
+// (docs/service.md, "What is made durable, and why"). Returns ::fsync's result (0, or -1 and errno).
+enum class SyncKind { file, directory };
+int durable_sync(int fd, SyncKind kind);
+struct SyncCounts {
+    std::uint64_t files = 0, directories = 0;
+    std::uint64_t total() const { return files + directories; }
+};
+// The process's fsyncs so far (all threads).
+SyncCounts sync_counts();
+
 // Reads a whole file; throws std::system_error. `max_bytes` bounds what is read (std::length_error).
 std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes);
 
