@@ -192,8 +192,10 @@ std::string output_name(const Output& o, const JobMeta& meta) {
 }  // namespace
 
 void retire_staging(const fs::path& dest, const std::string& job_id) {
-    for (std::size_t i = 0;; ++i)
-        if (::unlink((dest / stage_name(job_id, i)).c_str()) != 0 && errno == ENOENT) break;
+    // The temps are numbered from 0 without gaps. A temp that cannot be removed stays (its published
+    // link is whole and named); it is only a hidden second name, and the loop must end.
+    for (std::size_t i = 0; ::unlink((dest / stage_name(job_id, i)).c_str()) == 0; ++i) {
+    }
 }
 
 bool is_staging_name(std::string_view name) { return name.starts_with(stage_prefix) || name.starts_with(".mugaika-tmp-"); }
