@@ -10,6 +10,8 @@
 #include "mugaika/atomic_file.hpp"
 #include "mugaika/quarantine/audit_log.hpp"
 #include "mugaika/report.hpp"
+#include "config/gateway_config.hpp"
+#include "release/gateway_sink.hpp"
 #include "release/job_release.hpp"
 #include "spool/durable.hpp"
 #include "spool/spool.hpp"
@@ -130,4 +132,25 @@ TEST_CASE("fsync budget: the audit head is rewritten without fsync; the line is 
     CHECK(after.directories - before.directories == 0);
     auto head = nlohmann::json::parse(read_whole(t / "audit.log.head"));
     CHECK(head["seq"] == 2);
+}
+
+TEST_CASE("fsync budget: the officer's release of a held share item writes it with 2 fsyncs (its bytes, the folder)") {
+    TempDir t;
+    GatewayConfig config;
+    config.out_dir = t / "out";
+    config.release.maildir = t / "mail";
+    config.review = temp_quarantine_config(t.path);
+    config.scan.enabled = false;
+    GatewaySink sink(config);
+    quarantine::ReleasedItem it;
+    it.item_id = "20261201T101500Z-0123456789ab-abcdef";
+    it.kind = "original";
+    it.name = "写真.png";
+    it.bytes = "PNG bytes";
+    it.section = "総務課";
+    it.source = "share";
+    auto before = sync_counts().total();
+    std::string where = sink.release(it);
+    CHECK(sync_counts().total() - before == 2);   // the approval's audit lines are the review service's, 1 each
+    CHECK(read_whole(where) == "PNG bytes");
 }
