@@ -345,6 +345,8 @@ int scaling() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // As in every worker (worker_main.cpp): libzip's per-entry mktime then reads no /etc/localtime.
+    ::setenv("TZ", "UTC", 1);
     if (argc == 2 && std::string(argv[1]) == "--scaling") return scaling();
     std::vector<fs::path> paths;
     for (int i = 1; i < argc; ++i) paths.emplace_back(argv[i]);
