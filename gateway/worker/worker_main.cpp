@@ -81,6 +81,14 @@ sandbox::Profile profile_of(const Options& o) {
 // libde265 and pango start a thread or two of their own: seccomp allows clone for threads only.)
 void pin_library_threads() { ::setenv("RAYON_NUM_THREADS", "1", 1); }
 
+// A fixed time zone, set in the worker itself (its environment stays empty). libzip turns every zip
+// entry's time into local time and back (mktime, localtime); without TZ, glibc looks at
+// /etc/localtime again on each mktime (a stat per entry read, and a failed open once the worker is in
+// its root, where the file is absent, which then means UTC). With TZ=UTC the times written into
+// rebuilt zips are the same in every worker, sandboxed or degraded, on a host in any zone; no
+// sanitizer shows local time.
+void fix_time_zone() { ::setenv("TZ", "UTC", 1); }
+
 // What is not in the new root is loaded before it: libmagic's database (and OpenSSL's configuration,
 // the time zone). Fonts, fontconfig's files and the charset modules are in the root, read-only, and
 // loaded when an item needs them: a warm-up here would cost every item what only PDFs and mails use.
@@ -117,6 +125,8 @@ std::string selftest(const sandbox::Report& report) {
     j["files"] = files;
     const char* rayon = std::getenv("RAYON_NUM_THREADS");
     j["library_threads"] = {{"rayon", rayon ? rayon : "unset"}};
+    const char* tz = std::getenv("TZ");
+    j["time_zone"] = tz ? tz : "unset";
     return j.dump();
 }
 
@@ -166,6 +176,7 @@ GLogWriterOutput drop_library_message(GLogLevelFlags, const GLogField*, gsize, g
         options = parse(argc, argv);
         sandbox::Profile profile = profile_of(options);
         pin_library_threads();
+        fix_time_zone();
         detector = warm_up();
 #ifdef MUGAIKA_SANITIZE
         __sanitizer_sandbox_on_notify(nullptr);   // ASan caches /proc/self/maps before it disappears

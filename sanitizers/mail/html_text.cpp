@@ -8,7 +8,9 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "mugaika/limits.hpp"
@@ -23,25 +25,47 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-bool name_in(std::string_view name, std::initializer_list<std::string_view> list) {
-    return std::find(list.begin(), list.end(), name) != list.end();
+// What the text does with an element, by its (lower-case, local) name: one lookup per element
+// instead of a scan of every list.
+enum class Tag { plain, script, metadata, form, br, img, hr, li, list, cell, tr, a, pre, para, block };
+
+Tag tag_of(std::string_view n) {
+    // Sorted by name for the binary search below (checked once, in the first call).
+    static constexpr std::pair<std::string_view, Tag> kTags[] = {
+        {"a", Tag::a}, {"address", Tag::block}, {"applet", Tag::script}, {"article", Tag::block},
+        {"aside", Tag::block}, {"audio", Tag::script}, {"base", Tag::metadata}, {"blockquote", Tag::para},
+        {"body", Tag::block}, {"br", Tag::br}, {"button", Tag::form}, {"canvas", Tag::script},
+        {"caption", Tag::block}, {"center", Tag::block}, {"datalist", Tag::form}, {"dd", Tag::block},
+        {"details", Tag::block}, {"div", Tag::block}, {"dl", Tag::block}, {"dt", Tag::block},
+        {"embed", Tag::script}, {"fieldset", Tag::block}, {"figcaption", Tag::block}, {"figure", Tag::block},
+        {"footer", Tag::block}, {"form", Tag::form}, {"frame", Tag::script}, {"frameset", Tag::script},
+        {"header", Tag::block}, {"hr", Tag::hr}, {"html", Tag::block}, {"iframe", Tag::script},
+        {"img", Tag::img}, {"input", Tag::form}, {"keygen", Tag::form}, {"li", Tag::li},
+        {"link", Tag::metadata}, {"main", Tag::block}, {"map", Tag::script}, {"math", Tag::script},
+        {"meta", Tag::metadata}, {"nav", Tag::block}, {"noembed", Tag::script}, {"noframes", Tag::script},
+        {"object", Tag::script}, {"ol", Tag::list}, {"optgroup", Tag::form}, {"option", Tag::form},
+        {"output", Tag::form}, {"p", Tag::para}, {"param", Tag::script}, {"pre", Tag::pre},
+        {"script", Tag::script}, {"section", Tag::block}, {"select", Tag::form}, {"source", Tag::script},
+        {"style", Tag::script}, {"summary", Tag::block}, {"svg", Tag::script}, {"table", Tag::para},
+        {"tbody", Tag::block}, {"td", Tag::cell}, {"template", Tag::script}, {"textarea", Tag::form},
+        {"tfoot", Tag::block}, {"th", Tag::cell}, {"thead", Tag::block}, {"title", Tag::metadata},
+        {"tr", Tag::tr}, {"track", Tag::script}, {"ul", Tag::list}, {"video", Tag::script},
+    };
+    static_assert(std::is_sorted(std::begin(kTags), std::end(kTags),
+                                 [](const auto& x, const auto& y) { return x.first < y.first; }));
+    // h1 to h6 are headings, and so is any h + digit the walk took for a paragraph.
+    if (n.size() == 2 && n[0] == 'h' && n[1] >= '0' && n[1] <= '9') return Tag::para;
+    auto it = std::lower_bound(std::begin(kTags), std::end(kTags), n, [](const auto& e, std::string_view k) { return e.first < k; });
+    return it != std::end(kTags) && it->first == n ? it->second : Tag::plain;
 }
 
-// Elements whose content is never shown as text (active content, metadata, embedded media).
-bool is_dropped(std::string_view n) {
-    return name_in(n, {"script", "style", "title", "meta", "link", "object", "embed", "applet", "iframe",
-                       "frame", "frameset", "template", "svg", "math", "canvas", "audio", "video", "source",
-                       "track", "base", "noembed", "noframes", "param", "map"});
-}
-bool is_form(std::string_view n) {
-    return name_in(n, {"form", "input", "button", "select", "option", "optgroup", "textarea", "datalist",
-                       "output", "keygen"});
-}
-bool is_block(std::string_view n) {
-    return name_in(n, {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
-                       "article", "header", "footer", "address", "center", "ul", "ol", "dl", "dt", "dd", "table",
-                       "tr", "caption", "figure", "figcaption", "nav", "aside", "main", "hr", "fieldset",
-                       "details", "summary", "body", "html", "tbody", "thead", "tfoot"});
+bool blank_char(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool equals_ignoring_case(std::string_view a, std::string_view lower_b) {
+    if (a.size() != lower_b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != lower_b[i]) return false;
+    return true;
 }
 
 // The numeric value of a CSS length ("0", "0px", "0.0pt", "1px") or -1.
@@ -59,10 +83,10 @@ double css_length(std::string_view v) {
 }
 
 // Inline styles that hide content from the reader while a filter would still see it.
-bool hidden_by_style(const std::string& style_raw) {
-    std::string style;
-    for (char c : lower(style_raw))
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') style.push_back(c);
+bool hidden_by_style(std::string_view style_raw, std::string& style) {
+    style.clear();   // the caller's buffer, reused from element to element
+    for (char c : style_raw)
+        if (!blank_char(c)) style.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos ||
         style.find("visibility:collapse") != std::string::npos)
         return true;
@@ -194,6 +218,23 @@ private:
         return out;
     }
 
+    // The element's name as the walk compared it: local (after a prefix) and lower-case. libxml2's
+    // HTML parser hands names over lower-case already, so the copy is only made when one is not.
+    std::string_view element_name(const char* raw_name) {
+        std::string_view name = raw_name;
+        if (name.find(':') != std::string_view::npos) {
+            name_buf_ = local_name(raw_name);
+            name = name_buf_;
+        }
+        auto upper = [](char c) { return std::tolower(static_cast<unsigned char>(c)) != static_cast<unsigned char>(c); };
+        if (std::any_of(name.begin(), name.end(), upper)) {
+            if (name.data() != name_buf_.data()) name_buf_.assign(name);
+            for (char& c : name_buf_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            name = name_buf_;
+        }
+        return name;
+    }
+
     void start(const char* raw_name, const char** atts) {
         in_text_ = false;
         // The tree builder stops the parse at libxml2's depth limit (256 without XML_PARSE_HUGE): so
@@ -209,74 +250,68 @@ private:
         }
         if (over_limit_ || !count_node()) return skip();
         if (frames_.size() > kMaxDepth) return skip();
-        std::string name = lower(local_name(raw_name));
-        if (is_dropped(name)) {
-            if (name != "title" && name != "meta" && name != "link" && name != "base") ++r_.scripts;
+        std::string_view name = element_name(raw_name);
+        Tag tag = tag_of(name);
+        if (tag == Tag::script || tag == Tag::metadata) {
+            if (tag == Tag::script) ++r_.scripts;   // title, meta, link and base are not counted
             return skip();
         }
-        if (is_form(name)) {
+        if (tag == Tag::form) {
             ++r_.forms;
             return skip();
         }
         const char* style = attr(atts, "style");
         const char* aria_hidden = attr(atts, "aria-hidden");
-        if (attr(atts, "hidden") || (style && hidden_by_style(style)) || (aria_hidden && lower(aria_hidden) == "true")) {
+        if (attr(atts, "hidden") || (style && hidden_by_style(style, style_buf_)) ||
+            (aria_hidden && equals_ignoring_case(aria_hidden, "true"))) {
             ++r_.hidden;
             return skip();
         }
-        if (name == "br") {
+        switch (tag) {
+        case Tag::br:
             buf_ += "\n";
             space_pending_ = false;
             return skip();   // its content, if the parser gave it any, was never shown
-        }
-        if (name == "img") {
+        case Tag::img:
             image(atts);
             return skip();
-        }
-        if (name == "hr") {
+        case Tag::hr:
             newline();
             buf_ += "----------------------------------------\n";
             return skip();
-        }
-        if (name == "li") {
+        case Tag::li: {
             newline();
-            std::string indent(2 * std::max(0, list_depth_ - 1), ' ');
-            if (!ordered_.empty() && ordered_.back() > 0) buf_ += indent + std::to_string(ordered_.back()++) + ". ";
-            else buf_ += indent + "・";
+            buf_.append(2 * static_cast<std::size_t>(std::max(0, list_depth_ - 1)), ' ');
+            if (!ordered_.empty() && ordered_.back() > 0) buf_ += std::to_string(ordered_.back()++) + ". ";
+            else buf_ += "・";
             return frames_.push_back({Kind::list_item});
         }
-        if (name == "ul" || name == "ol") {
+        case Tag::list:
             newline();
             ordered_.push_back(name == "ol" ? 1 : 0);
             ++list_depth_;
             return frames_.push_back({Kind::list});
-        }
-        if (name == "td" || name == "th") {
+        case Tag::cell:
             if (!buf_.empty() && buf_.back() != '\n' && cell_in_row_) buf_ += " | ";
             cell_in_row_ = true;
             return frames_.push_back({Kind::cell});
-        }
-        if (name == "tr") {
+        case Tag::tr:
             newline();
             frames_.push_back({Kind::row, cell_in_row_});
             cell_in_row_ = false;
             return;
-        }
-        if (name == "a") return frames_.push_back({Kind::link, false, buf_.size(), attr_value(atts, "href")});
-        bool block = is_block(name);
-        bool para = name == "p" || (name.size() == 2 && name[0] == 'h' && std::isdigit(static_cast<unsigned char>(name[1])));
-        if (name == "pre") {
+        case Tag::a: return frames_.push_back({Kind::link, false, buf_.size(), attr_value(atts, "href")});
+        case Tag::pre:
             blank_line();
             ++pre_;
             return frames_.push_back({Kind::pre});
-        }
-        if (para || name == "blockquote" || name == "table") {
+        case Tag::para:
             blank_line();
             return frames_.push_back({Kind::para});
-        }
-        if (block) {
+        case Tag::block:
             newline();
             return frames_.push_back({Kind::block});
+        default: break;
         }
         frames_.push_back({Kind::plain});
     }
@@ -350,36 +385,39 @@ private:
         }
     }
 
+    static bool starts_ignoring_case(std::string_view s, std::string_view lower_prefix) {
+        return equals_ignoring_case(s.substr(0, lower_prefix.size()), lower_prefix);
+    }
+
     void image(const char** atts) {
         ++r_.images;
-        std::string alt = attr_value(atts, "alt");
-        std::string src = lower(attr_value(atts, "src"));
+        const char* alt_attr = attr(atts, "alt");
+        const char* src_attr = attr(atts, "src");
+        std::string_view alt = alt_attr ? alt_attr : "", src = src_attr ? src_attr : "";
         double w = css_length(attr_value(atts, "width")), h = css_length(attr_value(atts, "height"));
         bool tiny = (w >= 0 && w <= 1) || (h >= 0 && h <= 1);
-        bool remote = src.starts_with("http:") || src.starts_with("https:") || src.starts_with("//");
+        bool remote = starts_ignoring_case(src, "http:") || starts_ignoring_case(src, "https:") || src.starts_with("//");
         std::string_view bare = src;
         while (!bare.empty() && (bare.front() == ' ' || bare.front() == '\t' || bare.front() == '\n' || bare.front() == '\r'))
             bare.remove_prefix(1);
-        if (bare.starts_with("data:")) ++r_.embedded_images;   // its bytes are never shown: a removed inline image
-        std::string trimmed;
-        for (char c : alt)
-            if (c != ' ' && c != '\t') trimmed.push_back(c);
-        if (tiny || (remote && trimmed.empty())) {
+        if (starts_ignoring_case(bare, "data:")) ++r_.embedded_images;   // its bytes are never shown: a removed inline image
+        bool no_alt = std::all_of(alt.begin(), alt.end(), [](char c) { return c == ' ' || c == '\t'; });
+        if (tiny || (remote && no_alt)) {
             ++r_.tracking;
             return;
         }
-        if (!trimmed.empty()) {
-            std::string clean;
-            for (char c : alt) clean.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
-            emit("[画像: " + clean + "]");
+        if (!no_alt) {
+            scratch_ = "[画像: ";
+            for (char c : alt) scratch_.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+            scratch_ += "]";
+            emit(scratch_);
         }
     }
 
     void link_end(const Frame& f) {
         const std::string& href = f.href;
         std::size_t before = f.before;
-        std::string shown_text = buf_.substr(std::min(before, buf_.size()));
-        if (href.empty() || href.starts_with("#") || lower(href).starts_with("cid:")) return;
+        if (href.empty() || href.starts_with("#") || starts_ignoring_case(href, "cid:")) return;
         if (is_dangerous_scheme(href)) {
             ++r_.dangerous_links;
             return;
@@ -388,20 +426,24 @@ private:
         if (target.empty()) return;
         ++r_.links;
         // A link whose text is its own address shows the (defanged) address once.
-        auto strip = [](std::string s) {
-            while (!s.empty() && (s.back() == ' ' || s.back() == '/' || s.back() == '\n')) s.pop_back();
-            while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.erase(0, 1);
+        auto strip = [](std::string_view s) {
+            while (!s.empty() && (s.back() == ' ' || s.back() == '/' || s.back() == '\n')) s.remove_suffix(1);
+            while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
             return s;
         };
-        std::string shown = strip(shown_text);
-        std::string h = strip(href);
-        if (shown == h || "mailto:" + shown == h) {
+        std::string_view shown = strip(std::string_view(buf_).substr(std::min(before, buf_.size())));
+        std::string_view h = strip(href);
+        if (shown == h || (h.starts_with("mailto:") && h.substr(7) == shown)) {
             buf_.resize(before);
             emit(target);
             return;
         }
         space_pending_ = true;
-        emit("<" + target + ">");
+        scratch_.clear();
+        scratch_.push_back('<');
+        scratch_.append(target);
+        scratch_.push_back('>');
+        emit(scratch_);
     }
 
     LinkMode mode_;
@@ -420,6 +462,9 @@ private:
     int list_depth_ = 0;
     std::vector<int> ordered_;
     bool cell_in_row_ = false;
+    std::string name_buf_;    // element_name's copy, when it needs one
+    std::string style_buf_;   // hidden_by_style's folded style
+    std::string scratch_;     // text built before it is emitted
 };
 
 struct ParserFree {

@@ -238,3 +238,21 @@ TEST_CASE("mail: a text attachment that hides a file is held, not attached") {
     CHECK(attached);
     CHECK_FALSE(c.keeps_original());
 }
+
+TEST_CASE("blocks: start lines are found in any case, at the first and the last line of the text") {
+    // The quick look for a start line (before the text is split into lines) ignores case itself.
+    auto mixed = cut("CoNtEnT-TrAnSfEr-EnCoDiNg: BaSe64\nContent-TYPE: application/octet-stream; NAME=a.exe\n\nTVqQAAMAAAAEAAAA\n");
+    REQUIRE(mixed.blocks.size() == 1);
+    CHECK(mixed.blocks[0].kind == EmbeddedBlock::Kind::mime_part);
+    CHECK(mixed.text.find("TVqQ") == std::string::npos);
+    auto first = cut("BeGiN 644 x.exe\n" + uu_lines(kExe) + "end\n");
+    REQUIRE(first.blocks.size() == 1);
+    CHECK(first.blocks[0].kind == EmbeddedBlock::Kind::uuencode);
+    auto last = cut("本文です。\n=yBegin line=128 size=3 name=y.bin\n");
+    REQUIRE(last.blocks.size() == 1);
+    CHECK(last.blocks[0].kind == EmbeddedBlock::Kind::yenc);
+    // A marker cut short at the end of the text is no marker, and the text stays as it was.
+    auto none = cut("本文です。 begi");
+    CHECK(none.blocks.empty());
+    CHECK(none.text == "本文です。 begi");
+}

@@ -139,3 +139,48 @@ TEST_CASE("mail html: links, lists, cells and pre close where their elements end
     CHECK(r.text == "a | b\nc\n\n・x\n  1. y\n  2. z\n・w\n\n p  q\n\nhxxps://e[.]example[.]jp/ 見る <hxxps://f[.]example[.]jp/x>\n");
     CHECK(r.links == 2);
 }
+
+// Elements are classified by one table lookup (html_text.cpp, tag_of): each name of each list, in upper
+// case too, does what its list says.
+TEST_CASE("mail html: every listed element does what its list says, whatever its case") {
+    for (std::string n : {"script", "style", "object", "applet", "iframe", "template", "svg", "math", "canvas", "audio",
+                          "video", "noembed", "noframes", "map", "SCRIPT", "Svg"}) {
+        CAPTURE(n);
+        auto r = html_to_text("<div>a<" + n + ">秘密</" + n + ">b</div>", LinkMode::defang);
+        CHECK(r.text.find("秘密") == std::string::npos);
+        CHECK(r.scripts == 1);
+    }
+    for (std::string n : {"form", "button", "select", "textarea", "output", "datalist", "Form"}) {
+        CAPTURE(n);
+        auto r = html_to_text("<div>a<" + n + ">入力</" + n + ">b</div>", LinkMode::defang);
+        CHECK(r.text.find("入力") == std::string::npos);
+        CHECK(r.forms == 1);
+        CHECK(r.scripts == 0);
+    }
+    auto title = html_to_text("<title>題</title><p>本文</p>", LinkMode::defang);
+    CHECK(title.text == "本文\n");
+    CHECK(title.scripts == 0);   // metadata is not shown, and not counted as active content
+    for (std::string n : {"div", "section", "article", "header", "footer", "address", "center", "nav", "aside", "main",
+                          "figure", "figcaption", "details", "summary", "fieldset", "DIV"}) {
+        CAPTURE(n);
+        CHECK(html_to_text("<div>a<" + n + ">b</" + n + ">c</div>", LinkMode::defang).text == "a\nb\nc\n");
+    }
+    for (std::string n : {"p", "h1", "h6", "blockquote", "H2"}) {
+        CAPTURE(n);
+        CHECK(html_to_text("<div>a<" + n + ">b</" + n + ">c</div>", LinkMode::defang).text == "a\n\nb\n\nc\n");
+    }
+    for (std::string n : {"span", "b", "font", "abbr", "x-custom", "SPAN"}) {
+        CAPTURE(n);
+        CHECK(html_to_text("<div>a<" + n + ">b</" + n + ">c</div>", LinkMode::defang).text == "abc\n");
+    }
+    auto hidden = html_to_text("<div>a<span ARIA-HIDDEN=\"True\">b</span><span style=\"DISPLAY: NONE\">c</span>d</div>",
+                               LinkMode::defang);
+    CHECK(hidden.text == "ad\n");
+    CHECK(hidden.hidden == 2);
+    auto pictures = html_to_text("<img SRC=\"HTTPS://t.example/x.gif\"><img src=\" DATA:image/png;base64,AA\" alt=\"図\">",
+                                 LinkMode::defang);
+    CHECK(pictures.tracking == 1);         // remote, no alternative text
+    CHECK(pictures.embedded_images == 1);  // a data: URI in any case, after blanks
+    CHECK(pictures.text == "[画像: 図]\n");
+    CHECK(html_to_text("<a href=\"CID:part1\">添付</a>", LinkMode::defang).text == "添付\n");   // a cid: link shows no target
+}

@@ -1,7 +1,11 @@
 // The safe zip reader on its own (it will serve archives too) and through the OOXML sanitizer.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <ctime>
+
 #include "../../sanitizers/zip/safe_zip.hpp"
+#include "../../sanitizers/zip/zip_writer.hpp"
 #include "fixtures.hpp"
 #include "mugaika/engine.hpp"
 #include "mugaika/reasons.hpp"
@@ -225,4 +229,28 @@ TEST_CASE("safe zip: decode_names reads CP932 names and judges the decoded name"
     CHECK(decoded.entries()[0].path == "表.txt");
     CHECK(decoded.entries()[1].path == "ok.txt");
     CHECK(zip::decode_name("caf\xc3\xa9", false) == "café");   // UTF-8 without the flag stays UTF-8
+}
+
+// libzip writes a member's time as local time: the fixed 1980-01-02 00:00 UTC is only that in UTC,
+// which is why every worker sets TZ=UTC before it starts (worker_main.cpp). Read back by Python.
+TEST_CASE("zip writer: the fixed member time is 1980-01-02 00:00 in UTC and follows TZ otherwise") {
+    const char* saved = std::getenv("TZ");
+    std::string before = saved ? saved : "";
+    auto date_time = [](const char* tz) {
+        ::setenv("TZ", tz, 1);
+        ::tzset();
+        zip::ZipWriter w;
+        w.add("a.txt", "hello");
+        TempDir dir;
+        write_file(dir.path / "t.zip", w.finish());
+        auto r = run("python3 -c " + shell_quote("import sys, zipfile\nprint(list(zipfile.ZipFile(sys.argv[1]).infolist()[0].date_time))") +
+                     " " + shell_quote((dir.path / "t.zip").string()));
+        REQUIRE(r.status == 0);
+        return r.out;
+    };
+    CHECK(date_time("UTC") == "[1980, 1, 2, 0, 0, 0]\n");
+    CHECK(date_time("JST-9") == "[1980, 1, 2, 9, 0, 0]\n");   // a host in Japan without a fixed TZ
+    if (saved) ::setenv("TZ", before.c_str(), 1);
+    else ::unsetenv("TZ");
+    ::tzset();
 }
