@@ -57,6 +57,8 @@ test=(
   # Adobe RGB profile to embed, and the baselines of bench/image (vips copy, convert)
   imagemagick webp libtiff-tools libimage-exiftool-perl libheif-examples img2pdf libopenjp2-tools icc-profiles-free
   libvips-tools
+  # pgrep/pkill: the package test stops the installed units' processes and checks none is left
+  procps
 )
 # Node.js for playwright-core: Debian's nodejs and npm, unless a Node.js with npm is already there (a
 # NodeSource nodejs bundles npm and conflicts with Debian's npm package).

@@ -89,7 +89,28 @@ as_unit mugaika.service "$(exec_start mugaika.service)" >"$work/serve.log" 2>&1 
 serve_pid=$!
 as_unit mugaika-officer-ui.service "$(exec_start mugaika-officer-ui.service)" >"$work/officer-ui.log" 2>&1 &
 ui_pid=$!
-stop_all() { kill -TERM "$serve_pid" "$ui_pid" 2>/dev/null || true; wait "$serve_pid" "$ui_pid" 2>/dev/null || true; }
+# $serve_pid and $ui_pid are the background subshells running as_unit; each unit's command is its
+# subshell's one child (unshare, enter_root.sh, env, setpriv and sh each exec the next). The signal goes
+# to that child, as systemd's would: killing the subshell alone left the service running after the test.
+tree() { local p; for p in $(pgrep -P "$1"); do echo "$p"; tree "$p"; done; }
+alive() { local p; for p in "$@"; do [ -n "$(ps -o stat= -p "$p" 2>/dev/null | grep -v '^Z')" ] && echo "$p"; done; true; }
+stop_all() {
+    local procs left _
+    procs=$(tree "$serve_pid"; tree "$ui_pid")
+    pkill -TERM -P "$serve_pid" 2>/dev/null || true
+    pkill -TERM -P "$ui_pid" 2>/dev/null || true
+    # The workers and converters go with the service (zombies until reaped count as gone). Polled, not
+    # waited for: a service that ignores SIGTERM fails here, it does not hang the test.
+    for _ in $(seq 1 60); do
+        left=$(alive $procs)
+        if [ -z "$left" ]; then wait "$serve_pid" "$ui_pid" 2>/dev/null || true; return 0; fi
+        sleep 0.5
+    done
+    ps -o pid,user,stat,args -p "$(echo $left | tr ' ' ',')" >&2 || true
+    kill -KILL $left 2>/dev/null || true
+    wait "$serve_pid" "$ui_pid" 2>/dev/null || true
+    return 1
+}
 trap stop_all EXIT
 
 http_get() { /usr/bin/python3 -c '
@@ -150,8 +171,8 @@ as_unit mugaika.service "/usr/bin/mugaika backup verify /var/backups/mugaika/tes
     fail "backup verify"
 
 echo "== stop, remove, purge"
-stop_all
 trap - EXIT
+stop_all || fail "processes of the units (service, converters, officer UI) left after SIGTERM"
 in_root dpkg -r mugaika >"$work/dpkg-remove.log" 2>&1 || fail "dpkg -r"
 [ ! -e "$root/usr/bin/mugaika" ] || fail "/usr/bin/mugaika left after remove"
 [ -e "$root/etc/mugaika/mugaika.toml" ] || fail "remove must keep the conffile"
