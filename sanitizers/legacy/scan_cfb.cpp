@@ -82,8 +82,8 @@ void ppt_records(std::string_view s, Context& ctx, Tally& tally) {
         bool container = (ver_inst & 0x000F) == 0x000F;
         if (type == 0x1011) tally.add("legacy.ole", "ExOleObjStg");          // embedded OLE storage
         else if (type == 0x0400 && len >= 12 && pos + 8 + 12 <= s.size() && (u32(s, pos + 8) != 0 || u32(s, pos + 12) != 0))
-            // VBAInfoAtom: persistIdRef (the VBA project storage) and fHasMacros. PowerPoint and
-            // LibreOffice write the atom into every presentation, with both zero when there is no project.
+            // VBAInfoAtom: persistIdRef (the VBA project storage) and fHasMacros. The atom alone says
+            // nothing: LibreOffice writes it into every presentation it saves, both fields zero.
             tally.add("legacy.vba", "VbaInfo");
         else if (type == 0x0FCE) tally.add("legacy.external_link", "ExOleLink");   // linked object
         else if (type == 0x0FC4 || type == 0x0FC3) tally.add("legacy.ole", "ExEmbed/ExOleObjAtom");
