@@ -119,8 +119,11 @@ std::filesystem::path write_new_file(const std::filesystem::path& dir, std::stri
     fail("no free name for " + std::string(name) + " in " + dir.string());
 }
 
-void replace_file(const std::filesystem::path& dir, std::string_view name, std::string_view bytes) {
-    std::string tmp = write_temp(dir, bytes);
+namespace {
+
+// A temp file renamed over dir/name; with `lazily`, neither the file nor the folder is fsync'd.
+void replace_via_temp(const std::filesystem::path& dir, std::string_view name, std::string_view bytes, bool lazily) {
+    std::string tmp = write_temp(dir, bytes, lazily);
     std::filesystem::path to = dir / std::string(name);
     if (::rename((dir / tmp).c_str(), to.c_str()) != 0) {
         int e = errno;
@@ -128,18 +131,17 @@ void replace_file(const std::filesystem::path& dir, std::string_view name, std::
         errno = e;
         fail("rename to " + to.string());
     }
-    sync_directory(dir);
+    if (!lazily) sync_directory(dir);
+}
+
+}  // namespace
+
+void replace_file(const std::filesystem::path& dir, std::string_view name, std::string_view bytes) {
+    replace_via_temp(dir, name, bytes, false);
 }
 
 void replace_file_lazily(const std::filesystem::path& dir, std::string_view name, std::string_view bytes) {
-    std::string tmp = write_temp(dir, bytes, true);
-    std::filesystem::path to = dir / std::string(name);
-    if (::rename((dir / tmp).c_str(), to.c_str()) != 0) {
-        int e = errno;
-        ::unlink((dir / tmp).c_str());
-        errno = e;
-        fail("rename to " + to.string());
-    }
+    replace_via_temp(dir, name, bytes, true);
 }
 
 std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes) {

@@ -55,6 +55,18 @@ bool same_file(const struct stat& st, dev_t dev, ino_t ino) { return st.st_dev =
 // systems report 0 links; only more than one counts.
 bool hard_linked(const struct stat& st) { return st.st_nlink > 1; }
 
+// Opens a claim and checks that it is still the file that was claimed: a regular file, the same inode,
+// one link. Returns the descriptor, or -1 (and no descriptor) when anything changed under us.
+int open_claimed(int dir_fd, const std::string& claim, dev_t dev, ino_t ino, struct stat& st) {
+    int fd = ::openat(dir_fd, claim.c_str(), open_flags);
+    if (fd < 0) return -1;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || hard_linked(st) || !same_file(st, dev, ino)) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 // renameat2(RENAME_NOREPLACE) within one folder; where the file system does not support the flag (NFS,
 // some FUSE file systems), a check for the target followed by a plain rename (our names are random ids,
 // so only a planted entry could be in the way, and then we do not rename). 0 or the errno.
@@ -301,10 +313,9 @@ bool ShareWatcher::recover_claim(const ClaimRecord& r) {
             log::info("share: removed the finished claim of job " + r.id + " (" + s.name + "/" + r.name + ")");
         } else if (ours) {
             // Claimed but never spooled: spooled now, from the claim itself.
-            int fd = ::openat(s.fd, claim.c_str(), open_flags);
             struct stat fst{};
-            if (fd < 0 || ::fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || hard_linked(fst) || !same_file(fst, r.dev, r.ino)) {
-                if (fd >= 0) ::close(fd);
+            int fd = open_claimed(s.fd, claim, r.dev, r.ino, fst);
+            if (fd < 0) {
                 log::warn("share: the claim of job " + r.id + " changed under us; left alone");
             } else {
                 JobMeta meta;
@@ -462,11 +473,8 @@ void ShareWatcher::take(const std::vector<Candidate>& batch) {
         }
         test_points::crash_point("share.claimed");
         // 3. What we claimed must be what we judged: a regular file, one link, the same inode.
-        t.fd = ::openat(s.fd, t.claim.c_str(), open_flags);
-        if (t.fd < 0 || ::fstat(t.fd, &t.before) != 0 || !S_ISREG(t.before.st_mode) || hard_linked(t.before) ||
-            !same_file(t.before, c.dev, c.ino)) {
-            if (t.fd >= 0) ::close(t.fd);
-            t.fd = -1;
+        t.fd = open_claimed(s.fd, t.claim, c.dev, c.ino, t.before);
+        if (t.fd < 0) {
             log::warn("share: " + t.where + " was replaced while being taken; given back");
             give_back(s, t.claim, c.name);
             continue;
