@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "sandbox/spawn.hpp"
+#include "service/log.hpp"
 
 namespace mugaika {
 namespace fs = std::filesystem;
@@ -100,7 +101,58 @@ void WorkerPool::set_spares(unsigned count) {
     cv_.notify_all();
 }
 
+namespace {
+
+// A worker's options as its command line says them (the zygote's: the same, and --zygote 1).
+std::vector<std::string> worker_argv(const WorkerLimits& limits) {
+    std::vector<std::string> argv = {"mugaika-worker",
+                                     "--isolation", limits.isolation == WorkerIsolation::degraded ? "degraded" : "sandbox",
+                                     "--memory", std::to_string(limits.address_space_bytes),
+                                     "--cpu", std::to_string(limits.cpu_seconds),
+                                     "--profile", limits.profile};
+    for (const auto& p : limits.programs) argv.insert(argv.end(), {"--program", p});
+    return argv;
+}
+
+// A zygote forks in a few milliseconds; beyond this it is broken, and the item's worker is exec'd.
+constexpr auto zygote_answer_bound = std::chrono::seconds(10);
+// Loading the libraries and libmagic's database once, as a worker's start does.
+constexpr auto zygote_start_bound = std::chrono::seconds(60);
+// After a zygote failed to start: exec'd workers meanwhile, another try after this.
+constexpr auto zygote_retry_after = std::chrono::seconds(30);
+
+}  // namespace
+
+std::unique_ptr<WorkerProcess> WorkerPool::fork_from_zygote(const WorkerLimits& limits) {
+    std::shared_ptr<Zygote> z;
+    {
+        std::lock_guard lock(mutex_);
+        if (zygote_ && zygote_limits_ && *zygote_limits_ == limits) z = zygote_;
+    }
+    if (!z || !z->usable()) return nullptr;
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        throw std::system_error(errno, std::generic_category(), "socketpair");
+    Zygote::Forked f;
+    try {
+        f = z->fork_worker(sv[1], zygote_answer_bound);
+    } catch (const std::system_error& e) {
+        ::close(sv[0]);
+        ::close(sv[1]);
+        // The kernel's refusal (no namespaces left) would be the exec'd worker's too; a broken zygote
+        // is replaced by the pool's thread. Either way this item's worker is exec'd.
+        log::warn(std::string("worker zygote: ") + e.what() + (z->usable() ? "" : "; replacing it"));
+        std::lock_guard lock(mutex_);
+        cv_.notify_all();
+        return nullptr;
+    }
+    ::close(sv[1]);
+    ::fcntl(sv[0], F_SETFL, ::fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+    return std::make_unique<WorkerProcess>(*this, f.pid, f.pidfd, sv[0], limits);
+}
+
 std::unique_ptr<WorkerProcess> WorkerPool::spawn(const WorkerLimits& limits) {
+    if (auto forked = fork_from_zygote(limits)) return forked;
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         throw std::system_error(errno, std::generic_category(), "socketpair");
@@ -112,12 +164,7 @@ std::unique_ptr<WorkerProcess> WorkerPool::spawn(const WorkerLimits& limits) {
         ::close(sv[1]);
         throw;
     }
-    r.argv = {"mugaika-worker",
-              "--isolation", limits.isolation == WorkerIsolation::degraded ? "degraded" : "sandbox",
-              "--memory", std::to_string(limits.address_space_bytes),
-              "--cpu", std::to_string(limits.cpu_seconds),
-              "--profile", limits.profile};
-    for (const auto& p : limits.programs) r.argv.insert(r.argv.end(), {"--program", p});
+    r.argv = worker_argv(limits);
     r.channel = sv[1];
     r.isolation = limits.isolation == WorkerIsolation::degraded ? sandbox::Isolation::degraded : sandbox::Isolation::full;
     sandbox::Spawned s;
@@ -131,6 +178,58 @@ std::unique_ptr<WorkerProcess> WorkerPool::spawn(const WorkerLimits& limits) {
     ::close(sv[1]);
     ::fcntl(sv[0], F_SETFL, ::fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     return std::make_unique<WorkerProcess>(*this, s.pid, s.pidfd, sv[0], limits);
+}
+
+// On the pool's thread only: the zygote is started here so that it, and through CLONE_PARENT every
+// worker it forks, dies with this thread (PR_SET_PDEATHSIG), which lives as long as the process.
+void WorkerPool::keep_zygote(std::unique_lock<std::mutex>& lock) {
+    if (!current_ || current_->isolation == WorkerIsolation::fork) return;
+    if (zygote_refused_ && *zygote_refused_ == *current_) return;
+    bool fit = zygote_ && zygote_limits_ && *zygote_limits_ == *current_ && zygote_->usable() &&
+               zygote_->forks() < zygote_budget_;
+    if (fit) return;
+    if (zygote_failed_ && *zygote_failed_ == *current_ && std::chrono::steady_clock::now() < zygote_retry_) return;
+    WorkerLimits limits = *current_;
+    lock.unlock();
+    std::shared_ptr<Zygote> fresh;
+    std::string refused;
+    try {
+        std::vector<std::string> argv = worker_argv(limits);
+        argv.insert(argv.end(), {"--zygote", "1"});
+        fresh = Zygote::start(worker_program(), argv, zygote_start_bound);
+    } catch (const ZygoteRefused& e) {
+        refused = e.what();
+    } catch (const std::exception& e) {
+        log::warn(std::string("worker zygote could not start (workers are exec'd one by one meanwhile): ") + e.what());
+    }
+    lock.lock();
+    if (!refused.empty()) {
+        log::warn("worker zygote refused (" + refused + "): every worker is exec'd, at about 60 ms of CPU each");
+        zygote_refused_ = limits;
+        return;
+    }
+    if (!fresh) {
+        zygote_failed_ = limits;
+        zygote_retry_ = std::chrono::steady_clock::now() + zygote_retry_after;
+        return;
+    }
+    log::info("worker zygote ready (pid " + std::to_string(fresh->pid()) + "): workers are forked from it, " +
+              std::to_string(zygote_budget_) + " before it is replaced");
+    std::shared_ptr<Zygote> old = std::move(zygote_);
+    zygote_ = std::move(fresh);
+    zygote_limits_ = limits;
+    if (old) orphans_.push_back(old->retire());
+}
+
+pid_t WorkerPool::zygote_pid() const {
+    std::lock_guard lock(mutex_);
+    return zygote_ && zygote_limits_ && current_ && *zygote_limits_ == *current_ && zygote_->usable() ? zygote_->pid() : 0;
+}
+
+void WorkerPool::set_zygote_budget(unsigned workers) {
+    std::lock_guard lock(mutex_);
+    zygote_budget_ = std::max(1u, workers);
+    cv_.notify_all();
 }
 
 std::unique_ptr<WorkerProcess> WorkerPool::take(const WorkerLimits& limits) {
@@ -190,6 +289,7 @@ void WorkerPool::loop() {
                 ++it;
             }
         }
+        keep_zygote(lock);
         while (current_ && spares_.size() < spares_wanted_) {
             WorkerLimits limits = *current_;
             lock.unlock();

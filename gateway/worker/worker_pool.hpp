@@ -2,6 +2,10 @@
 // path. Each worker takes exactly one item and exits (nothing of one sender's file survives into the
 // next); the pool refills in the background. The parent kills by pid on its own clock, reaps with a
 // bounded wait, and never blocks on a child: one that will not go is left to the pool's reaper.
+// Workers are forked by the pool's zygote (zygote.hpp) once it is ready: a fork instead of an exec
+// that maps and relocates every shared library again. Until then, and whenever the zygote is broken or
+// refused, a worker is exec'd as before; the pool's thread starts a zygote for the limits in force and
+// replaces it after `zygote_budget` workers (a fresh address-space layout).
 #pragma once
 
 #include <sys/resource.h>
@@ -20,6 +24,7 @@
 
 #include "channel.hpp"
 #include "isolated.hpp"
+#include "zygote.hpp"
 
 namespace mugaika {
 
@@ -70,6 +75,11 @@ public:
     std::vector<pid_t> busy() const;
     void mark_busy(pid_t pid);
 
+    // The zygote's pid (0: none running for the limits in force) and how many workers a zygote forks
+    // before it is replaced (tests, docs/service.md).
+    pid_t zygote_pid() const;
+    void set_zygote_budget(unsigned workers);
+
     // Internal: a worker that did not die within the bound is reaped later by the pool's thread.
     void adopt(pid_t pid, int pidfd);
     void released(pid_t pid);
@@ -77,6 +87,8 @@ public:
 private:
     WorkerPool();
     std::unique_ptr<WorkerProcess> spawn(const WorkerLimits& limits);
+    std::unique_ptr<WorkerProcess> fork_from_zygote(const WorkerLimits& limits);
+    void keep_zygote(std::unique_lock<std::mutex>& lock);
     void loop();
 
     mutable std::mutex mutex_;
@@ -86,6 +98,12 @@ private:
     std::deque<std::unique_ptr<WorkerProcess>> spares_;
     std::vector<std::pair<pid_t, int>> orphans_;
     std::set<pid_t> busy_;
+    std::shared_ptr<Zygote> zygote_;
+    std::optional<WorkerLimits> zygote_limits_;   // what zygote_ was started with
+    std::optional<WorkerLimits> zygote_refused_;  // limits under which a zygote refused: exec only
+    std::optional<WorkerLimits> zygote_failed_;   // limits under which a zygote failed to start...
+    std::chrono::steady_clock::time_point zygote_retry_{};   // ...and when to try them again
+    unsigned zygote_budget_ = 256;
     std::thread thread_;
 };
 

@@ -1,6 +1,14 @@
 #include "mugaika/detect.hpp"
 
+#include <fcntl.h>
 #include <magic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
 
 #include <algorithm>
 #include <array>
@@ -26,10 +34,12 @@ struct Detector::Magic {
 
 namespace {
 
-magic_t open_magic(int flags) {
+magic_t open_magic(int flags, void* database = nullptr, std::size_t size = 0) {
     magic_t m = magic_open(flags | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
     if (!m) throw std::runtime_error("magic_open failed");
-    if (magic_load(m, nullptr) != 0) {
+    void* buffers[] = {database};
+    std::size_t sizes[] = {size};
+    if ((database ? magic_load_buffers(m, buffers, sizes, 1) : magic_load(m, nullptr)) != 0) {
         std::string err = magic_error(m) ? magic_error(m) : "unknown";
         magic_close(m);
         throw std::runtime_error("magic_load failed: " + err);
@@ -140,12 +150,89 @@ void note_polyglot(std::string_view b, std::string_view type, std::vector<Findin
 
 }  // namespace
 
-Detector::Detector() : magic_(std::make_unique<Magic>()) {
-    magic_->mime = open_magic(MAGIC_MIME_TYPE);
-    magic_->text = open_magic(MAGIC_NONE);
+// libmagic's compiled default database, read into anonymous memory (huge pages where the kernel
+// offers them: a handful of page-table entries to copy at fork instead of two thousand).
+struct Detector::Resident {
+    void* bytes = MAP_FAILED;
+    std::size_t size = 0, mapped = 0;
+    ~Resident() {
+        if (bytes != MAP_FAILED) ::munmap(bytes, mapped);
+    }
+};
+
+namespace {
+
+// Whether a source magic file holds no rule (Debian's /etc/magic: comments for the site's own).
+bool holds_no_rule(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return true;   // libmagic skips a missing file too
+    for (std::string line; std::getline(in, line);) {
+        auto first = line.find_first_not_of(" \t\r");
+        if (first != std::string::npos && line[first] != '#') return false;
+    }
+    return true;
 }
 
-Detector::~Detector() = default;
+}  // namespace
+
+// nullptr where the resident form could differ from what magic_load would load: a database path of
+// more than one compiled file, or a source file with rules of the site's own (then: mapped).
+std::unique_ptr<Detector::Resident> Detector::read_database() {
+    const char* list = magic_getpath(nullptr, 0);
+    std::string file;
+    std::istringstream parts(list ? list : "");
+    for (std::string part; std::getline(parts, part, ':');) {
+        if (part.empty()) continue;
+        std::string compiled = part.ends_with(".mgc") ? part : part + ".mgc";
+        if (::access(compiled.c_str(), R_OK) == 0) {
+            if (!file.empty()) return nullptr;
+            file = compiled;
+        } else if (!holds_no_rule(part)) {
+            return nullptr;
+        }
+    }
+    if (file.empty()) return nullptr;
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot open libmagic's database " + file);
+    struct stat st {};
+    auto r = std::make_unique<Detector::Resident>();
+    if (::fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size > (256 << 20)) {
+        ::close(fd);
+        throw std::runtime_error("libmagic's database " + file + " has no plausible size");
+    }
+    r->size = static_cast<std::size_t>(st.st_size);
+    constexpr std::size_t huge = 2u << 20;
+    r->mapped = (r->size + huge - 1) / huge * huge;
+    r->bytes = ::mmap(nullptr, r->mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (r->bytes == MAP_FAILED) {
+        ::close(fd);
+        throw std::runtime_error("no memory for libmagic's database");
+    }
+    ::madvise(r->bytes, r->mapped, MADV_HUGEPAGE);   // advice only: without it, plain pages
+    std::size_t done = 0;
+    while (done < r->size) {
+        ssize_t n = ::read(fd, static_cast<char*>(r->bytes) + done, r->size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ::close(fd);
+            throw std::runtime_error("cannot read libmagic's database " + file);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return r;
+}
+
+Detector::Detector(Database database) : magic_(std::make_unique<Magic>()) {
+    if (database == Database::resident) resident_ = read_database();   // else, or where it cannot: mapped
+    void* bytes = resident_ ? resident_->bytes : nullptr;
+    std::size_t size = resident_ ? resident_->size : 0;
+    magic_->mime = open_magic(MAGIC_MIME_TYPE, bytes, size);
+    magic_->text = open_magic(MAGIC_NONE, bytes, size);
+}
+
+// The handles first (they point into the resident database), then the database.
+Detector::~Detector() { magic_.reset(); }
 
 Detection Detector::detect(std::string_view b, std::string_view name_hint, Describe describe) const {
     Detection d;

@@ -211,3 +211,34 @@ TEST_CASE("detect: the type does not depend on whether libmagic's words are aske
         CHECK(described.findings.size() == bare.findings.size());
     }
 }
+
+TEST_CASE("detect: the resident database (the worker zygote's) says what the mapped one says") {
+    Detector mapped(Detector::Database::mapped);
+    Detector resident(Detector::Database::resident);
+    REQUIRE(resident.database() == Detector::Database::resident);   // Debian's /etc/magic holds no rule
+    const std::vector<std::pair<std::string, std::string>> inputs = {
+        {"a.txt", "plain text 日本語\n"},
+        {"a.csv", "a,b\n1,2\n"},
+        {"a.pdf", make_pdf("hello")},
+        {"a.docx", make_ooxml("docx")},
+        {"a.xlsx", make_ooxml("xlsx")},
+        {"a.png", make_png(3, 2)},
+        {"a.zip", make_zip({{"x.txt", "x"}})},
+        {"a.doc", make_cfb({{"WordDocument", std::string(512, '\0')}})},
+        {"a.gz", make_archive("raw", "gzip", {{"x.txt", "x"}})},
+        {"a.bin", std::string("\x7f" "ELF\x02\x01\x01", 7) + std::string(64, '\0')},
+        {"a.html", "<!DOCTYPE html><html><body>x</body></html>\n"},
+        {"a.sh", "#!/bin/sh\necho hi\n"},
+    };
+    for (const auto& [name, bytes] : inputs) {
+        CAPTURE(name);
+        Detection a = mapped.detect(bytes, name);
+        Detection b = resident.detect(bytes, name);
+        REQUIRE(a.type);
+        REQUIRE(b.type);
+        CHECK(std::string(a.type->id) == std::string(b.type->id));
+        CHECK(a.magic_mime == b.magic_mime);
+        CHECK(a.magic_description == b.magic_description);
+        CHECK_FALSE(b.magic_description.empty());   // libmagic did run over the resident database
+    }
+}

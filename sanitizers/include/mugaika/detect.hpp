@@ -21,7 +21,17 @@ struct Detection {
 // Owns a libmagic handle (not thread-safe: one Detector per thread or process).
 class Detector {
 public:
-    Detector();
+    // How libmagic's compiled database is held. mapped: libmagic maps the file itself and pages it in
+    // as it reads it (cheap for a process that detects once and exits). resident: read once into
+    // anonymous memory shared by both handles; for a process that forks many detecting children (the
+    // worker zygote): a fork copies the page tables of anonymous memory, whereas a file mapping is
+    // faulted in again, page by page, in every child (libmagic walks most of its 8 MB on each call).
+    enum class Database { mapped, resident };
+
+    // resident falls back to mapped where the resident form could differ from what libmagic would load
+    // itself (more than one compiled database, or a source magic file with the site's own rules).
+    explicit Detector(Database database = Database::mapped);
+    Database database() const { return resident_ ? Database::resident : Database::mapped; }
     ~Detector();
     Detector(const Detector&) = delete;
     Detector& operator=(const Detector&) = delete;
@@ -36,6 +46,9 @@ public:
 private:
     struct Magic;
     std::unique_ptr<Magic> magic_;
+    struct Resident;
+    std::unique_ptr<Resident> resident_;
+    static std::unique_ptr<Resident> read_database();
 };
 
 }  // namespace mugaika
