@@ -19,6 +19,7 @@
 #include "mugaika/reasons.hpp"
 #include "pixel_ops.hpp"
 #include "png_codec.hpp"
+#include "svg_draw_count.hpp"
 
 namespace mugaika::image {
 namespace {
@@ -26,6 +27,10 @@ namespace {
 constexpr std::string_view kXInclude = "http://www.w3.org/2001/XInclude";
 constexpr int kMaxDepth = 256;
 constexpr std::size_t kMaxEmbeddedImages = 256;
+// Elements drawn, references counted (svg_draw_count.hpp). librsvg's own ceiling (half a million
+// referenced elements) takes it most of a minute to reach; a drawing of 200,000 elements is already
+// far beyond what an office document or a map export carries.
+constexpr double kMaxDrawnElements = 200'000;
 
 struct DocFree {
     void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
@@ -271,6 +276,11 @@ SvgResult rasterize_svg(std::string_view bytes, std::uint32_t max_side, const Im
     }
     cleaner.clean_attributes(root);
     cleaner.walk(root, 0);
+    if (double drawn = svg_draw_count(root); drawn > kMaxDrawnElements)
+        throw SanitizeError(reason::limit_operations,
+                            "SVG would draw " + (drawn < 1e15 ? std::to_string(static_cast<long long>(drawn)) : std::string("over 10^15")) +
+                                " elements through its references (more than " +
+                                std::to_string(static_cast<long long>(kMaxDrawnElements)) + ")");
 
     xmlChar* text = nullptr;
     int length = 0;

@@ -453,3 +453,71 @@ TEST_CASE("image: the shipped policy reconstructs every image type, and the opti
     CHECK_THROWS_AS(parse_policy_text("[sanitizer.image]\njpeg_quality = 101\n", "t.toml", r), ConfigError);
     CHECK_NOTHROW(parse_policy_text("[sanitizer.image]\nkeep = \"basic\"\nmax_pixels = 50000000\njpeg_mode = \"fixed\"\n", "t.toml", r));
 }
+
+namespace {
+
+// An SVG whose elements reference each other `levels` deep, each level `fan` references to the next,
+// in the form `make` writes a level's references (id of the next level) into.
+std::string reference_bomb(int levels, int fan, const std::function<std::string(const std::string&)>& make,
+                           const std::string& container = "g", const std::string& top = "") {
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
+                      "width=\"20\" height=\"20\"><defs><" + container + " id=\"l" + std::to_string(levels) +
+                      "\"><rect width=\"1\" height=\"1\"/></" + container + ">";
+    for (int l = levels - 1; l >= 0; --l) {
+        svg += "<" + container + " id=\"l" + std::to_string(l) + "\">";
+        for (int i = 0; i < fan; ++i) svg += make("l" + std::to_string(l + 1));
+        svg += "</" + container + ">";
+    }
+    return svg + "</defs>" + (top.empty() ? "<use xlink:href=\"#l0\"/>" : top) + "</svg>";
+}
+
+}  // namespace
+
+TEST_CASE("image svg: what its references would draw is counted before librsvg runs (use, url(), style sheets)") {
+    auto use = [](const std::string& id) { return "<use xlink:href=\"#" + id + "\"/>"; };
+    auto use_plain_href = [](const std::string& id) { return "<use href=\"#" + id + "\"/>"; };
+    auto fill = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" fill=\"url(#" + id + ")\"/>"; };
+    auto styled = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" style=\"fill: url('#" + id + "')\"/>"; };
+    auto clip = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" clip-path=\"url(#" + id + ")\"/>"; };
+    struct Case {
+        const char* what;
+        std::string svg;
+    };
+    std::vector<Case> bombs = {
+        {"nested <use>, 2^40", reference_bomb(40, 2, use)},
+        {"nested <use href>, 10^9", reference_bomb(9, 10, use_plain_href)},
+        {"patterns filling with patterns, 3^20", reference_bomb(20, 3, fill, "pattern", "<rect width=\"9\" height=\"9\" fill=\"url(#l0)\"/>")},
+        {"style attributes, 4^15", reference_bomb(15, 4, styled, "pattern", "<rect width=\"9\" height=\"9\" style=\"fill:url(#l0)\"/>")},
+        {"clip paths, 5^12", reference_bomb(12, 5, clip, "clipPath", "<rect width=\"9\" height=\"9\" clip-path=\"url(#l0)\"/>")},
+        {"a style sheet's url(#) once per element", reference_bomb(10, 4, fill, "pattern",
+                                                                  "<style>rect { fill: url(#l0) }</style><rect width=\"9\" height=\"9\"/>")},
+    };
+    for (const auto& c : bombs) {
+        CAPTURE(c.what);
+        auto t0 = std::chrono::steady_clock::now();
+        Outcome o = sanitize(c.svg, "bomb.svg");
+        CHECK(o.reason == reason::limit_operations);
+        CHECK(o.outputs.empty());
+        CHECK(o.reason_detail.find("through its references") != std::string::npos);
+        CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));   // held before drawing, not after
+    }
+    // A cycle (librsvg would refuse or skip it) and references nested past any drawing's need.
+    CHECK(sanitize(reference_bomb(1, 1, use, "g", "<g id=\"x\"><use xlink:href=\"#x\"/></g>"), "loop.svg").reason == reason::malformed);
+    CHECK(sanitize(reference_bomb(3, 1, fill, "pattern", "<pattern id=\"p\"><rect fill=\"url(#q)\"/></pattern>"
+                                                         "<pattern id=\"q\"><rect fill=\"url(#p)\"/></pattern>"),
+                   "loop2.svg").reason == reason::malformed);
+    std::string deep = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"9\" height=\"9\"><defs>";
+    for (int l = 0; l < 300; ++l) deep += "<g id=\"d" + std::to_string(l) + "\"><use href=\"#d" + std::to_string(l + 1) + "\"/></g>";
+    deep += "<g id=\"d300\"><rect width=\"1\" height=\"1\"/></g></defs><use href=\"#d0\"/></svg>";
+    CHECK(sanitize(deep, "deep.svg").reason == reason::limit_depth);
+    // Ordinary reuse is drawn: a symbol used 200 times, a gradient shared by 500 shapes.
+    std::string icons = "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"200\" "
+                        "height=\"200\"><defs><symbol id=\"s\"><circle r=\"2\"/><rect width=\"1\" height=\"1\"/></symbol>"
+                        "<linearGradient id=\"g\"><stop offset=\"0\"/><stop offset=\"1\" stop-color=\"#fff\"/></linearGradient></defs>";
+    for (int i = 0; i < 200; ++i) icons += "<use xlink:href=\"#s\" x=\"" + std::to_string(i % 20 * 10) + "\" y=\"" + std::to_string(i / 20 * 10) + "\"/>";
+    for (int i = 0; i < 500; ++i) icons += "<rect width=\"3\" height=\"3\" fill=\"url(#g)\" x=\"" + std::to_string(i % 50 * 4) + "\"/>";
+    icons += "</svg>";
+    Outcome ok = sanitize(icons, "icons.svg");
+    CHECK(ok.verdict == Verdict::disarmed);
+    CHECK(ok.outputs.size() == 1);
+}

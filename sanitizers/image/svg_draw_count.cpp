@@ -1,0 +1,98 @@
+#include "svg_draw_count.hpp"
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "mugaika/limits.hpp"
+#include "mugaika/reasons.hpp"
+
+namespace mugaika::image {
+namespace {
+
+constexpr int kMaxReferenceDepth = 256;
+
+std::string text_of(xmlNode* n) {
+    xmlChar* v = xmlNodeGetContent(n);
+    std::string s = v ? reinterpret_cast<const char*>(v) : "";
+    xmlFree(v);
+    return s;
+}
+
+std::string value_of(xmlAttr* a) {
+    xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
+    std::string s = v ? reinterpret_cast<const char*>(v) : "";
+    xmlFree(v);
+    return s;
+}
+
+// Every "#id" a value points to: url(#id) anywhere in it (quoted or not).
+void url_targets(std::string_view value, std::vector<std::string>& out) {
+    for (std::size_t at = value.find("url("); at != std::string_view::npos; at = value.find("url(", at + 4)) {
+        std::size_t i = at + 4;
+        while (i < value.size() && (value[i] == ' ' || value[i] == '"' || value[i] == '\'')) ++i;
+        if (i >= value.size() || value[i] != '#') continue;
+        std::size_t end = value.find_first_of(")\"' ", i + 1);
+        out.emplace_back(value.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1));
+    }
+}
+
+struct Counter {
+    std::unordered_map<std::string, xmlNode*> ids;
+    std::unordered_map<xmlNode*, double> memo;
+    std::unordered_set<xmlNode*> open;
+    std::vector<std::string> sheet_targets;   // url(#id) in <style> elements
+    double elements = 0;
+
+    void index(xmlNode* parent) {
+        for (xmlNode* n = parent->children; n; n = n->next) {
+            if (n->type != XML_ELEMENT_NODE) continue;
+            ++elements;
+            for (xmlAttr* a = n->properties; a; a = a->next)
+                if (std::string_view(reinterpret_cast<const char*>(a->name)) == "id") ids.emplace(value_of(a), n);
+            if (std::string_view(reinterpret_cast<const char*>(n->name)) == "style") url_targets(text_of(n), sheet_targets);
+            index(n);
+        }
+    }
+
+    double target(const std::string& id, int depth) {
+        auto it = ids.find(id);
+        return it == ids.end() ? 0 : count(it->second, depth + 1);
+    }
+
+    double count(xmlNode* n, int depth) {
+        if (auto it = memo.find(n); it != memo.end()) return it->second;
+        if (depth > kMaxReferenceDepth)
+            throw SanitizeError(reason::limit_depth, "SVG references nested deeper than " + std::to_string(kMaxReferenceDepth));
+        if (!open.insert(n).second) throw SanitizeError(reason::malformed, "SVG references itself (a reference cycle)");
+        double total = 1;
+        std::vector<std::string> refs;
+        for (xmlAttr* a = n->properties; a; a = a->next) {
+            std::string value = value_of(a);
+            std::string_view name(reinterpret_cast<const char*>(a->name));
+            if (name == "href" && value.size() > 1 && value[0] == '#') refs.push_back(value.substr(1));
+            url_targets(value, refs);
+        }
+        for (const auto& id : refs) total += target(id, depth);
+        for (xmlNode* c = n->children; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE) total += count(c, depth + 1);
+        open.erase(n);
+        memo.emplace(n, total);
+        return total;
+    }
+};
+
+}  // namespace
+
+double svg_draw_count(xmlNode* root) {
+    Counter c;
+    c.elements = 1;
+    c.index(root);
+    double total = c.count(root, 0);
+    for (const auto& id : c.sheet_targets) total += c.elements * c.target(id, 0);
+    return total;
+}
+
+}  // namespace mugaika::image
