@@ -179,6 +179,8 @@ nlohmann::ordered_json report_json(const sandbox::Report& r) {
 }
 
 // What the worker sees of itself from inside, for `mugaika selftest sandbox`.
+bool forked_by_zygote = false;   // set in a copy the zygote forked (run_zygote returned)
+
 std::string selftest(const sandbox::Report& report) {
     nlohmann::ordered_json j = report_json(report);
     j["pid"] = ::getpid();
@@ -198,6 +200,7 @@ std::string selftest(const sandbox::Report& report) {
     j["files"] = files;
     const char* rayon = std::getenv("RAYON_NUM_THREADS");
     j["library_threads"] = {{"rayon", rayon ? rayon : "unset"}};
+    j["started"] = forked_by_zygote ? "forked by the zygote" : "exec'd";
     j["libc_thread_id"] = sandbox::libc_thread_id_current() ? "current" : "stale";
     const char* tz = std::getenv("TZ");
     j["time_zone"] = tz ? tz : "unset";
@@ -257,6 +260,7 @@ GLogWriterOutput drop_library_message(GLogLevelFlags, const GLogField*, gsize, g
             warm_for_zygote(detector);
             run_zygote(fd, options.isolation);
             options.zygote = false;   // a forked worker from here on
+            forked_by_zygote = true;
         }
 #ifdef MUGAIKA_SANITIZE
         __sanitizer_sandbox_on_notify(nullptr);   // ASan caches /proc/self/maps before it disappears
