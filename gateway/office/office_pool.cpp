@@ -162,11 +162,6 @@ std::unique_ptr<OfficePool::Process> OfficePool::start() {
         if (!::mkdtemp(tmpl.data())) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
         p->workdir = tmpl;
     }
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        kill_and_reap(*p);
-        throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
-    }
     std::vector<std::string> args{options_.program, "--isolation", degraded ? "degraded" : "sandbox",
                                   "--office", options_.office_dir, "--memory", std::to_string(options_.memory_bytes),
                                   "--cpu", std::to_string(options_.cpu_seconds),
@@ -174,19 +169,17 @@ std::unique_ptr<OfficePool::Process> OfficePool::start() {
     if (degraded) args.insert(args.end(), {"--workdir", p->workdir.string()});
     if (options_.test_hooks) args.insert(args.end(), {"--test-hooks", "1"});
     if (!options_.fake.empty()) args.insert(args.end(), {"--fake", options_.fake});
-    sandbox::Spawned spawned;
+    sandbox::Connected connected;
     try {
         // clone3 + execve into new namespaces, empty environment, the channel as its only descriptor;
         // called from the pool's own thread (the converter dies with it: PR_SET_PDEATHSIG).
-        spawned = sandbox::spawn({options_.program, args, sv[1], options_.isolation});
+        connected = sandbox::spawn_connected({options_.program, args, -1, options_.isolation}, SOCK_STREAM);
     } catch (const std::exception& e) {
-        ::close(sv[0]);
-        ::close(sv[1]);
         kill_and_reap(*p);
         throw std::runtime_error("cannot start " + options_.program + " in the sandbox: " + e.what());
     }
-    ::close(sv[1]);
-    p->fd = sv[0];
+    const sandbox::Spawned& spawned = connected.process;
+    p->fd = connected.channel;
     pid_t pid = spawned.pid;
     p->pidfd = spawned.pidfd;
     p->pid = pid;

@@ -34,16 +34,6 @@ std::vector<Mount> parser_data() {
     };
 }
 
-int thread_count() {
-    DIR* d = ::opendir("/proc/self/task");
-    if (!d) return -1;
-    int n = 0;
-    while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.') ++n;
-    ::closedir(d);
-    return n;
-}
-
 void set_limit(int resource, std::uint64_t soft, std::uint64_t hard, const char* name) {
     rlimit rl{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
     if (::setrlimit(resource, &rl) != 0) fail(std::string("setrlimit ") + name);
@@ -146,6 +136,16 @@ Profile office_profile(std::uint64_t memory_bytes, std::uint64_t cpu_seconds, st
     p.limits.open_files = 1024;
     p.limits.file_size = max_file_bytes;
     return p;
+}
+
+int thread_count() {
+    DIR* d = ::opendir("/proc/self/task");
+    if (!d) return -1;
+    int n = 0;
+    while (dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.') ++n;
+    ::closedir(d);
+    return n;
 }
 
 Report enter(const Profile& profile, Isolation isolation, int keep_fd) {

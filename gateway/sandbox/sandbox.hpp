@@ -96,4 +96,8 @@ Report enter(const Profile& profile, Isolation isolation, int keep_fd);
 // The report as one line per layer: "seccomp  on   profile disarm".
 std::string describe(const Report& report);
 
+// Threads of the calling process (/proc/self/task); -1 where it cannot be read. Confinement and
+// forking a confined copy both need exactly one.
+int thread_count();
+
 }  // namespace mugaika::sandbox

@@ -1,12 +1,12 @@
 #include "spawn.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -100,16 +100,6 @@ pid_t* glibc_tid_slot() {
 
 bool fork_confined_checked = false;   // per process: only the zygote ever sets it
 
-int thread_count() {
-    DIR* d = ::opendir("/proc/self/task");
-    if (!d) return -1;
-    int n = 0;
-    while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.') ++n;
-    ::closedir(d);
-    return n;
-}
-
 [[noreturn]] void exec_child(const SpawnRequest& r, char* const* argv, const IdMaps& maps) {
     if (!prepare_child(r.channel, r.isolation, maps.uid.c_str(), maps.gid.c_str())) ::_exit(126);
     char* const empty_env[] = {nullptr};
@@ -133,6 +123,24 @@ Spawned spawn(const SpawnRequest& r) {
     if (pid < 0) throw std::system_error(errno, std::generic_category(), "clone3 (worker namespaces)");
     if (pid == 0) exec_child(r, argv.data(), maps);
     return {static_cast<pid_t>(pid), pidfd};
+}
+
+Connected spawn_connected(SpawnRequest request, int socket_type) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, socket_type | SOCK_CLOEXEC, 0, sv) != 0)
+        throw std::system_error(errno, std::generic_category(), "socketpair");
+    request.channel = sv[1];
+    Connected c;
+    try {
+        c.process = spawn(request);
+    } catch (...) {
+        ::close(sv[0]);
+        ::close(sv[1]);
+        throw;
+    }
+    ::close(sv[1]);
+    c.channel = sv[0];
+    return c;
 }
 
 bool fork_confined_possible(std::string& why) {

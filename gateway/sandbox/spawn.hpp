@@ -35,6 +35,15 @@ inline constexpr int channel_fd = 3;
 // thread that spawned it ends (PR_SET_PDEATHSIG): spawn from a thread that lives as long as the pool.
 Spawned spawn(const SpawnRequest& request);
 
+// spawn() with a fresh socketpair of `socket_type` (SOCK_STREAM, SOCK_SEQPACKET) as the child's
+// channel: the child gets one end, the caller the other (close-on-exec). Nothing is left open when it
+// throws.
+struct Connected {
+    Spawned process;
+    int channel = -1;
+};
+Connected spawn_connected(SpawnRequest request, int socket_type);
+
 // For a single-threaded process that has loaded everything once (the zygote): a copy of it in fresh
 // namespaces (as spawn's, by `isolation`) that goes on from here with `channel` as its only
 // descriptor, on channel_fd, and nothing else of the caller's open. The child is the caller's

@@ -153,37 +153,19 @@ std::unique_ptr<WorkerProcess> WorkerPool::fork_from_zygote(const WorkerLimits& 
 
 std::unique_ptr<WorkerProcess> WorkerPool::spawn(const WorkerLimits& limits) {
     if (auto forked = fork_from_zygote(limits)) return forked;
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        throw std::system_error(errno, std::generic_category(), "socketpair");
     sandbox::SpawnRequest r;
-    try {
-        r.program = worker_program();
-    } catch (...) {
-        ::close(sv[0]);
-        ::close(sv[1]);
-        throw;
-    }
+    r.program = worker_program();
     r.argv = worker_argv(limits);
-    r.channel = sv[1];
     r.isolation = limits.isolation == WorkerIsolation::degraded ? sandbox::Isolation::degraded : sandbox::Isolation::full;
-    sandbox::Spawned s;
-    try {
-        s = sandbox::spawn(r);
-    } catch (...) {
-        ::close(sv[0]);
-        ::close(sv[1]);
-        throw;
-    }
-    ::close(sv[1]);
-    ::fcntl(sv[0], F_SETFL, ::fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-    return std::make_unique<WorkerProcess>(*this, s.pid, s.pidfd, sv[0], limits);
+    sandbox::Connected c = sandbox::spawn_connected(std::move(r), SOCK_STREAM);
+    ::fcntl(c.channel, F_SETFL, ::fcntl(c.channel, F_GETFL) | O_NONBLOCK);
+    return std::make_unique<WorkerProcess>(*this, c.process.pid, c.process.pidfd, c.channel, limits);
 }
 
 // On the pool's thread only: the zygote is started here so that it, and through CLONE_PARENT every
 // worker it forks, dies with this thread (PR_SET_PDEATHSIG), which lives as long as the process.
 void WorkerPool::keep_zygote(std::unique_lock<std::mutex>& lock) {
-    if (!current_ || current_->isolation == WorkerIsolation::fork) return;
+    if (!current_ || current_->isolation == WorkerIsolation::fork || takes_ < 2) return;
     if (zygote_refused_ && *zygote_refused_ == *current_) return;
     bool fit = zygote_ && zygote_limits_ && *zygote_limits_ == *current_ && zygote_->usable() &&
                zygote_->forks() < zygote_budget_;
@@ -240,8 +222,10 @@ std::unique_ptr<WorkerProcess> WorkerPool::take(const WorkerLimits& limits) {
         if (!current_ || !(*current_ == limits)) {
             // Limits changed (a reload): spares spawned under the old ones are not used.
             current_ = limits;
+            takes_ = 0;
             stale.swap(spares_);
         }
+        ++takes_;
         while (!spares_.empty() && !w) {
             auto candidate = std::move(spares_.front());
             spares_.pop_front();

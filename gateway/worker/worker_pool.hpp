@@ -4,8 +4,9 @@
 // bounded wait, and never blocks on a child: one that will not go is left to the pool's reaper.
 // Workers are forked by the pool's zygote (zygote.hpp) once it is ready: a fork instead of an exec
 // that maps and relocates every shared library again. Until then, and whenever the zygote is broken or
-// refused, a worker is exec'd as before; the pool's thread starts a zygote for the limits in force and
-// replaces it after `zygote_budget` workers (a fresh address-space layout).
+// refused, a worker is exec'd as before; the pool's thread starts a zygote for the limits in force once
+// a second worker is taken under them (a one-shot command that disarms one file, or `selftest`, never
+// pays for one), and replaces it after `zygote_budget` workers (a fresh address-space layout).
 #pragma once
 
 #include <sys/resource.h>
@@ -95,6 +96,7 @@ private:
     std::condition_variable cv_;
     unsigned spares_wanted_ = 2;   // the one-shot commands take items back to back
     std::optional<WorkerLimits> current_;
+    unsigned takes_ = 0;   // workers taken under current_: a zygote only once a second one is wanted
     std::deque<std::unique_ptr<WorkerProcess>> spares_;
     std::vector<std::pair<pid_t, int>> orphans_;
     std::set<pid_t> busy_;

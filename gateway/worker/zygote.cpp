@@ -46,40 +46,27 @@ pid_t pid_of(int pidfd) {
 
 std::unique_ptr<Zygote> Zygote::start(const std::string& program, const std::vector<std::string>& argv,
                                       std::chrono::milliseconds bound) {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) fail(errno, "socketpair (zygote)");
     sandbox::SpawnRequest r;
     r.program = program;
     r.argv = argv;
-    r.channel = sv[1];
     // The zygote itself needs no namespaces: it only clones its workers into theirs, and holds nothing.
     r.isolation = sandbox::Isolation::degraded;
-    sandbox::Spawned s;
-    try {
-        s = sandbox::spawn(r);
-    } catch (...) {
-        ::close(sv[0]);
-        ::close(sv[1]);
-        throw;
-    }
-    ::close(sv[1]);
-    std::unique_ptr<Zygote> z(new Zygote(s.pid, s.pidfd, sv[0]));
-    if (!readable_within(sv[0], bound)) {
-        z->broken();
+    sandbox::Connected c = sandbox::spawn_connected(std::move(r), SOCK_SEQPACKET);
+    // From here on, any failure retires (kills and reaps) it through the destructor.
+    std::unique_ptr<Zygote> z(new Zygote(c.process.pid, c.process.pidfd, c.channel));
+    const int control = c.channel;
+    if (!readable_within(control, bound)) {
         fail(ETIMEDOUT, "the worker zygote did not start");
     }
-    auto word = worker::zygote::receive_message(sv[0], 4096);
+    auto word = worker::zygote::receive_message(control, 4096);
     if (!word || word->fd >= 0) {
         if (word && word->fd >= 0) ::close(word->fd);
-        z->broken();
         fail(EPROTO, "the worker zygote ended before it was ready");
     }
     if (word->bytes.rfind(worker::zygote::refused_prefix, 0) == 0) {
-        z->broken();
         throw ZygoteRefused(word->bytes.substr(worker::zygote::refused_prefix.size()));
     }
     if (word->bytes != worker::zygote::ready) {
-        z->broken();
         fail(EPROTO, "the worker zygote said something else than ready: " + word->bytes.substr(0, 200));
     }
     return z;
