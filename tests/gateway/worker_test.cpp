@@ -18,10 +18,12 @@
 #include "mugaika/engine.hpp"
 #include "mugaika/report.hpp"
 #include "worker/isolated.hpp"
+#include "worker_support.hpp"
 #include "worker/job_runner.hpp"
 #include "worker/worker_pool.hpp"
 
 using namespace mugaika;
+using namespace mugaika::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -33,42 +35,14 @@ WorkerLimits quick() {
     return l;
 }
 
-// Test hooks act only while this lives (the worker learns it from the job).
-struct Hooks {
-    Hooks() { ::setenv("MUGAIKA_TEST_HOOKS", "1", 1); }
-    ~Hooks() { ::unsetenv("MUGAIKA_TEST_HOOKS"); }
-};
-
-const Engine& engine() {
-    static Engine e(builtin_registry(), Policy::defaults());
-    return e;
-}
-
 RunReport run(std::string_view bytes, std::string_view name, const WorkerLimits& l = quick(), unsigned retries = 1) {
-    return run_job(engine(), bytes, name, l, retries, nullptr);
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-// The first worker handed out while `f` runs (a worker hangs meanwhile).
-pid_t busy_worker(std::future<RunReport>& f) {
-    for (int i = 0; i < 500; ++i) {
-        auto busy = WorkerPool::shared().busy();
-        if (!busy.empty()) return busy.front();
-        if (f.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) break;
-    }
-    return -1;
+    return run_job(default_engine(), bytes, name, l, retries, nullptr);
 }
 
 }  // namespace
 
 TEST_CASE("worker: the engine runs in a sandboxed worker and its outcome is decoded") {
-    Outcome o = process_isolated(engine(), "a\x01" "b\n", "a.txt", quick());
+    Outcome o = process_isolated(default_engine(), "a\x01" "b\n", "a.txt", quick());
     CHECK(o.verdict == Verdict::disarmed);
     REQUIRE(o.outputs.size() == 1);
     CHECK(o.outputs[0].bytes == "ab\n");
@@ -79,7 +53,7 @@ TEST_CASE("worker: the policy in force travels with each job (a reload reaches p
     Policy strict = Policy::defaults();
     strict.actions["text"] = TypeAction::block;
     Engine blocking(builtin_registry(), strict);
-    CHECK(process_isolated(engine(), "plain\n", "a.txt", quick()).verdict == Verdict::released);
+    CHECK(process_isolated(default_engine(), "plain\n", "a.txt", quick()).verdict == Verdict::released);
     Outcome o = process_isolated(blocking, "plain\n", "a.txt", quick());
     CHECK(o.verdict == Verdict::quarantined);
     CHECK(o.reason == "blocked.type");
@@ -88,9 +62,9 @@ TEST_CASE("worker: the policy in force travels with each job (a reload reaches p
 TEST_CASE("worker: secrets reach the worker over its channel and never come back in the outcome") {
     const std::string password = "worker-pw-5150";
     std::string zip = mugaika::test::make_encrypted_zip({{"a.txt", "inside\n"}}, password, "aes256");
-    Outcome locked = process_isolated(engine(), zip, "a.zip", quick());
+    Outcome locked = process_isolated(default_engine(), zip, "a.zip", quick());
     CHECK(locked.reason == "encrypted");
-    Outcome opened = process_isolated(engine(), zip, "a.zip", quick(), ItemSecrets{{password}});
+    Outcome opened = process_isolated(default_engine(), zip, "a.zip", quick(), ItemSecrets{{password}});
     CHECK(opened.verdict == Verdict::disarmed);
     REQUIRE(opened.outputs.size() == 1);
     CHECK(opened.outputs[0].type == "zip");
@@ -108,7 +82,7 @@ TEST_CASE("worker: a crash is worker.crash and retried; a hang is limit.time and
     CHECK(hang.outcome.reason == "limit.time");
     CHECK(hang.failures == 1);    // an exhausted time budget would only be exhausted again
     CHECK(hang.outcome.reason_detail.find("wall-clock") != std::string::npos);
-    CHECK(process_isolated(engine(), "still fine\n", "a.txt", quick()).verdict == Verdict::released);
+    CHECK(process_isolated(default_engine(), "still fine\n", "a.txt", quick()).verdict == Verdict::released);
 }
 
 TEST_CASE("worker: exhausting its CPU budget is limit.time, not retried") {
@@ -149,7 +123,7 @@ TEST_CASE("worker: running out of memory is limit.memory, not limit.time, and no
 TEST_CASE("worker: a result over the limit is refused") {
     WorkerLimits l = quick();
     l.max_result_bytes = 1000;
-    Outcome o = process_isolated(engine(), std::string(5000, 'x') + "\n", "big.txt", l);
+    Outcome o = process_isolated(default_engine(), std::string(5000, 'x') + "\n", "big.txt", l);
     CHECK(o.reason == "limit.size");
 }
 
@@ -182,14 +156,14 @@ TEST_CASE("worker: output names chosen by a compromised worker are refused, in e
                              std::string("a\nb.txt"), std::string("x\0y.txt", 7), long_name,
                              std::string("trailing.txt "), std::string(".hidden")}) {
         CAPTURE(name);
-        Outcome o = process_isolated(engine(), name, "mugaika-test-badname.txt", quick());
+        Outcome o = process_isolated(default_engine(), name, "mugaika-test-badname.txt", quick());
         CHECK(o.verdict == Verdict::quarantined);
         CHECK(o.reason == "worker.crash");
         CHECK(o.reason_detail.find("worker result refused") != std::string::npos);
         CHECK(o.outputs.empty());
     }
     // The same worker with a plain name: believed (the check is not refusing everything).
-    Outcome ok = process_isolated(engine(), "plain.txt", "mugaika-test-badname.txt", quick());
+    Outcome ok = process_isolated(default_engine(), "plain.txt", "mugaika-test-badname.txt", quick());
     CHECK(ok.verdict == Verdict::disarmed);
     REQUIRE(ok.outputs.size() == 1);
     CHECK(ok.outputs[0].name == "plain.txt");
@@ -203,19 +177,19 @@ TEST_CASE("worker: hostile code inside the worker reaches nothing outside it") {
     std::string paths = (dir / "keys" / "quarantine.key").string() + "\n" + dir.string() + "\n/etc/passwd\n/etc/hostname\n" +
                         "/proc/" + std::to_string(::getpid()) + "/environ\n/proc/" + std::to_string(::getpid()) +
                         "/mem\n/proc/self/fd\n/proc/1/environ\n/root\n/work\n/tmp\n/var/lib\n/dev/null\n/sys/kernel\n";
-    Outcome open = process_isolated(engine(), paths, "mugaika-test-hostile-open.txt", quick());
+    Outcome open = process_isolated(default_engine(), paths, "mugaika-test-hostile-open.txt", quick());
     CHECK(open.verdict == Verdict::quarantined);
     CHECK(open.reason_detail.find("OPENED") == std::string::npos);
     CHECK(open.reason_detail.find("quarantine.key: ENOENT") != std::string::npos);
 
-    Outcome fds = process_isolated(engine(), "", "mugaika-test-hostile-fds.txt", quick());
+    Outcome fds = process_isolated(default_engine(), "", "mugaika-test-hostile-fds.txt", quick());
     CHECK(fds.verdict == Verdict::quarantined);   // only the channel, and no /proc to list
     CHECK(fds.reason_detail.find("/proc/self/fd: ENOENT") != std::string::npos);
 
     for (const char* action : {"unix", "ptrace", "kill"}) {
         CAPTURE(action);
         std::string arg = std::string(action) == "unix" ? "/run/systemd/journal/socket" : std::to_string(::getpid());
-        Outcome o = process_isolated(engine(), arg, std::string("mugaika-test-hostile-") + action + ".txt", quick());
+        Outcome o = process_isolated(default_engine(), arg, std::string("mugaika-test-hostile-") + action + ".txt", quick());
         CHECK(o.verdict == Verdict::quarantined);
         CHECK(o.reason == "worker.crash");
         CHECK(o.reason_detail.find("forbidden system call") != std::string::npos);
@@ -257,7 +231,7 @@ TEST_CASE("worker: seen from outside, a busy worker is confined") {
     REQUIRE(pid > 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));   // past its hello: confined
     fs::path proc = "/proc/" + std::to_string(pid);
-    std::string status = slurp(proc / "status");
+    std::string status = read_whole(proc / "status");
     CHECK(status.find("Seccomp:\t2") != std::string::npos);
     CHECK(status.find("NoNewPrivs:\t1") != std::string::npos);
     CHECK(status.find("CapEff:\t0000000000000000") != std::string::npos);
@@ -271,7 +245,7 @@ TEST_CASE("worker: seen from outside, a busy worker is confined") {
 #ifndef MUGAIKA_SANITIZE
     CHECK(fds == std::vector<std::string>{"3"});
 #endif
-    CHECK(slurp(proc / "environ").empty());
+    CHECK(read_whole(proc / "environ").empty());
     ::kill(pid, SIGKILL);
     (void)f.get();
 }
@@ -280,11 +254,11 @@ TEST_CASE("worker: degraded isolation still confines (Landlock, seccomp) without
     Hooks hooks;
     WorkerLimits l = quick();
     l.isolation = WorkerIsolation::degraded;
-    CHECK(process_isolated(engine(), "a\x01" "b\n", "a.txt", l).verdict == Verdict::disarmed);
-    Outcome open = process_isolated(engine(), "/etc/passwd\n/etc/hostname\n", "mugaika-test-hostile-open.txt", l);
+    CHECK(process_isolated(default_engine(), "a\x01" "b\n", "a.txt", l).verdict == Verdict::disarmed);
+    Outcome open = process_isolated(default_engine(), "/etc/passwd\n/etc/hostname\n", "mugaika-test-hostile-open.txt", l);
     CHECK(open.verdict == Verdict::quarantined);
     CHECK(open.reason_detail.find("/etc/passwd: EACCES") != std::string::npos);
-    Outcome tcp = process_isolated(engine(), "10025", "mugaika-test-hostile-tcp.txt", l);
+    Outcome tcp = process_isolated(default_engine(), "10025", "mugaika-test-hostile-tcp.txt", l);
     CHECK(tcp.reason_detail.find("forbidden system call: socket") != std::string::npos);
     auto j = nlohmann::json::parse(check_sandbox(l).report_json);
     CHECK(j["isolation"] == "degraded");
@@ -295,7 +269,7 @@ TEST_CASE("worker: degraded isolation still confines (Landlock, seccomp) without
 TEST_CASE("worker: a sandbox that cannot be entered means no item is taken (internal)") {
     WorkerLimits l = quick();
     l.profile = "no-such-profile";
-    Outcome o = process_isolated(engine(), "plain\n", "a.txt", l);
+    Outcome o = process_isolated(default_engine(), "plain\n", "a.txt", l);
     CHECK(o.verdict == Verdict::quarantined);
     CHECK(o.reason == "internal");
     CHECK(o.reason_detail.find("sandbox could not be entered") != std::string::npos);
@@ -306,12 +280,12 @@ TEST_CASE("worker: a converter runs inside the worker's sandbox under its own st
     WorkerLimits l = quick();
     l.profile = "converter-host";
     l.programs = {"/usr/bin/tr"};
-    Outcome o = process_isolated(engine(), "/usr/bin/tr\n", "mugaika-test-converter.txt", l);
+    Outcome o = process_isolated(default_engine(), "/usr/bin/tr\n", "mugaika-test-converter.txt", l);
     CAPTURE(o.reason_detail);
     REQUIRE(o.verdict == Verdict::disarmed);
     CHECK(o.outputs[0].bytes == "CONVERTED BY A SANDBOXED CONVERTER\n");
     // A program the profile does not list cannot be executed (Landlock), even though it is visible.
-    Outcome other = process_isolated(engine(), "/usr/bin/base64\n", "mugaika-test-converter.txt", l);
+    Outcome other = process_isolated(default_engine(), "/usr/bin/base64\n", "mugaika-test-converter.txt", l);
     CHECK(other.verdict == Verdict::quarantined);
     CHECK(other.reason_detail.find("ended with exit 127") != std::string::npos);
 }
@@ -371,7 +345,7 @@ std::string pdf_with_unembedded_japanese_font() {
 }  // namespace
 
 TEST_CASE("worker: a PDF whose Japanese font is not embedded is drawn inside the sandbox with the system's") {
-    Outcome o = process_isolated(engine(), pdf_with_unembedded_japanese_font(), "日本.pdf", quick());
+    Outcome o = process_isolated(default_engine(), pdf_with_unembedded_japanese_font(), "日本.pdf", quick());
     CAPTURE(o.reason_detail);
     REQUIRE(o.verdict == Verdict::disarmed);
     REQUIRE(o.outputs.size() == 1);

@@ -16,12 +16,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fixtures.hpp"
 #include "mugaika/engine.hpp"
 #include "worker/isolated.hpp"
+#include "worker_support.hpp"
 #include "worker/job_runner.hpp"
 #include "worker/worker_pool.hpp"
 
 using namespace mugaika;
+using namespace mugaika::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -33,32 +36,15 @@ WorkerLimits quick() {
     return l;
 }
 
-struct Hooks {
-    Hooks() { ::setenv("MUGAIKA_TEST_HOOKS", "1", 1); }
-    ~Hooks() { ::unsetenv("MUGAIKA_TEST_HOOKS"); }
-};
-
-const Engine& engine() {
-    static Engine e(builtin_registry(), Policy::defaults());
-    return e;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 // The zygote for `limits`, once the pool's thread has it running (0: none within 20 s).
 pid_t wait_for_zygote(pid_t other_than = 0, const WorkerLimits& limits = quick()) {
     for (int i = 0; i < 400; ++i) {
         // An item makes these limits the pool's current ones; its thread then starts the zygote.
-        (void)process_isolated(engine(), "plain text\n", "a.txt", limits);
+        (void)process_isolated(default_engine(), "plain text\n", "a.txt", limits);
         pid_t z = WorkerPool::shared().zygote_pid();
         if (z > 0 && z != other_than) {
             // Spares made before it was ready were exec'd: use them up, so that the next worker is forked.
-            for (int spare = 0; spare < 4; ++spare) (void)process_isolated(engine(), "plain text\n", "a.txt", limits);
+            for (int spare = 0; spare < 4; ++spare) (void)process_isolated(default_engine(), "plain text\n", "a.txt", limits);
             return z;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -67,7 +53,7 @@ pid_t wait_for_zygote(pid_t other_than = 0, const WorkerLimits& limits = quick()
 }
 
 std::vector<std::string> cmdline(pid_t pid) {
-    std::string raw = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string raw = read_whole("/proc/" + std::to_string(pid) + "/cmdline");
     std::vector<std::string> args;
     std::istringstream in(raw);
     for (std::string a; std::getline(in, a, '\0');) args.push_back(a);
@@ -82,7 +68,7 @@ bool forked_by_zygote(pid_t pid) {
 }
 
 pid_t parent_of(pid_t pid) {
-    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat = read_whole("/proc/" + std::to_string(pid) + "/stat");
     std::istringstream in(stat.substr(stat.rfind(')') + 2));
     std::string state;
     pid_t ppid = -1;
@@ -113,19 +99,9 @@ bool memory_holds(pid_t pid, const std::string& needle) {
     return false;
 }
 
-// The first worker running a job while `f` runs (a hanging test item).
-pid_t busy_worker(std::future<RunReport>& f, pid_t other_than = 0) {
-    for (int i = 0; i < 500; ++i) {
-        for (pid_t p : WorkerPool::shared().busy())
-            if (p != other_than) return p;
-        if (f.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) break;
-    }
-    return -1;
-}
-
 std::future<RunReport> hang() {
     return std::async(std::launch::async, [] {
-        return run_job(engine(), "wait\n", "mugaika-test-hang-zygote.txt", quick(), 0, nullptr);
+        return run_job(default_engine(), "wait\n", "mugaika-test-hang-zygote.txt", quick(), 0, nullptr);
     });
 }
 
@@ -135,7 +111,7 @@ TEST_CASE("worker zygote: one pre-loaded process, holding nothing, forks the wor
     pid_t z = wait_for_zygote();
     REQUIRE(z > 0);
     fs::path proc = "/proc/" + std::to_string(z);
-    CHECK(slurp(proc / "environ").empty());
+    CHECK(read_whole(proc / "environ").empty());
     std::vector<std::string> fds;
     for (const auto& e : fs::directory_iterator(proc / "fd")) fds.push_back(e.path().filename().string());
     CHECK(fds == std::vector<std::string>{"3"});   // its control socket, nothing of the service's
@@ -158,7 +134,7 @@ TEST_CASE("worker zygote: one pre-loaded process, holding nothing, forks the wor
         CHECK(forked_by_zygote(w));
         CHECK(parent_of(w) == ::getpid());
         fs::path wp = "/proc/" + std::to_string(w);
-        std::string status = slurp(wp / "status");
+        std::string status = read_whole(wp / "status");
         CHECK(status.find("Seccomp:\t2") != std::string::npos);
         CHECK(status.find("NoNewPrivs:\t1") != std::string::npos);
         CHECK(status.find("CapEff:\t0000000000000000") != std::string::npos);
@@ -208,7 +184,7 @@ TEST_CASE("worker zygote: no byte of an item ever reaches the zygote") {
     std::string marker = "ZYGOTE-MARKER-" + std::to_string(rng()) + "-" + std::to_string(rng());
     std::string item = "text with a marker " + marker + "\n";
     for (const char* name : {"a.txt", "b.csv", "c.eml"}) {
-        Outcome o = process_isolated(engine(), item, name, quick());
+        Outcome o = process_isolated(default_engine(), item, name, quick());
         CHECK(o.detected_type != "unknown");   // a worker read it (the parent never parses an item)
     }
     REQUIRE(WorkerPool::shared().zygote_pid() == z);
@@ -221,7 +197,7 @@ TEST_CASE("worker zygote: a killed zygote is replaced and no item is lost meanwh
     REQUIRE(z > 0);
     REQUIRE(::kill(z, SIGKILL) == 0);
     for (int i = 0; i < 5; ++i) {
-        Outcome o = process_isolated(engine(), "line " + std::to_string(i) + "\n", "after-kill.txt", quick());
+        Outcome o = process_isolated(default_engine(), "line " + std::to_string(i) + "\n", "after-kill.txt", quick());
         CHECK(o.verdict == Verdict::released);   // plain text, examined in a worker
     }
     pid_t next = wait_for_zygote(z);
@@ -241,7 +217,7 @@ TEST_CASE("worker zygote: replaced after its budget of workers (a fresh address-
     bool gone = false;
     for (int i = 0; i < 100 && !gone; ++i) {
         gone = !fs::exists("/proc/" + std::to_string(z)) ||
-               slurp("/proc/" + std::to_string(z) + "/stat").find(") Z") != std::string::npos;
+               read_whole("/proc/" + std::to_string(z) + "/stat").find(") Z") != std::string::npos;
         if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     CHECK(gone);
@@ -253,7 +229,7 @@ TEST_CASE("worker zygote: degraded isolation forks workers that still confine th
     l.isolation = WorkerIsolation::degraded;
     pid_t z = wait_for_zygote(0, l);
     REQUIRE(z > 0);
-    Outcome open = process_isolated(engine(), "/etc/passwd\n", "mugaika-test-hostile-open.txt", l);
+    Outcome open = process_isolated(default_engine(), "/etc/passwd\n", "mugaika-test-hostile-open.txt", l);
     CHECK(open.verdict == Verdict::quarantined);
     CHECK(open.reason_detail.find("/etc/passwd: EACCES") != std::string::npos);   // Landlock
     auto j = nlohmann::json::parse(check_sandbox(l).report_json);
@@ -262,14 +238,14 @@ TEST_CASE("worker zygote: degraded isolation forks workers that still confine th
     CHECK(j["no_new_privs"] == 1);
     CHECK(j["libc_thread_id"] == "current");
     auto f = std::async(std::launch::async, [&] {
-        return run_job(engine(), "wait\n", "mugaika-test-hang-degraded.txt", l, 0, nullptr);
+        return run_job(default_engine(), "wait\n", "mugaika-test-hang-degraded.txt", l, 0, nullptr);
     });
     pid_t w = busy_worker(f);
     REQUIRE(w > 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     CHECK(forked_by_zygote(w));
     CHECK(parent_of(w) == ::getpid());
-    std::string status = slurp("/proc/" + std::to_string(w) + "/status");
+    std::string status = read_whole("/proc/" + std::to_string(w) + "/status");
     CHECK(status.find("Seccomp:\t2") != std::string::npos);
     CHECK(status.find("NoNewPrivs:\t1") != std::string::npos);
     ::kill(w, SIGKILL);
