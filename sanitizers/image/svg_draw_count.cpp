@@ -1,5 +1,6 @@
 #include "svg_draw_count.hpp"
 
+#include <cctype>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,9 +29,13 @@ std::string value_of(xmlAttr* a) {
     return s;
 }
 
-// Every "#id" a value points to: url(#id) anywhere in it (quoted or not).
+// Every "#id" a value points to: url(#id) anywhere in it, quoted or not, the function's name in any
+// case (CSS names are case-insensitive; the id is not). Escapes and comments never get here: the
+// cleaner removes every value that has one.
 void url_targets(std::string_view value, std::vector<std::string>& out) {
-    for (std::size_t at = value.find("url("); at != std::string_view::npos; at = value.find("url(", at + 4)) {
+    std::string folded(value);
+    for (char& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (std::size_t at = folded.find("url("); at != std::string::npos; at = folded.find("url(", at + 4)) {
         std::size_t i = at + 4;
         while (i < value.size() && (value[i] == ' ' || value[i] == '"' || value[i] == '\'')) ++i;
         if (i >= value.size() || value[i] != '#') continue;

@@ -166,6 +166,11 @@ struct Cleaner {
             if (name.starts_with("on")) {
                 drop = true;
                 note("event handler");
+            } else if (value.find('\\') != std::string::npos || value.find("/*") != std::string::npos) {
+                // librsvg reads attribute values as CSS, where an escape (u\72l) or a comment can
+                // spell a url() that no check here would see.
+                drop = true;
+                note("CSS escape or comment in an attribute");
             } else if (name == "href" || name == "src") {
                 std::string_view v = trim(value);
                 if (v.starts_with("#")) {

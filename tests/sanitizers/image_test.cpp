@@ -479,6 +479,7 @@ TEST_CASE("image svg: what its references would draw is counted before librsvg r
     auto fill = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" fill=\"url(#" + id + ")\"/>"; };
     auto styled = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" style=\"fill: url('#" + id + "')\"/>"; };
     auto clip = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" clip-path=\"url(#" + id + ")\"/>"; };
+    auto upper = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" fill=\"URL( '#" + id + "' )\"/>"; };
     struct Case {
         const char* what;
         std::string svg;
@@ -489,6 +490,7 @@ TEST_CASE("image svg: what its references would draw is counted before librsvg r
         {"patterns filling with patterns, 3^20", reference_bomb(20, 3, fill, "pattern", "<rect width=\"9\" height=\"9\" fill=\"url(#l0)\"/>")},
         {"style attributes, 4^15", reference_bomb(15, 4, styled, "pattern", "<rect width=\"9\" height=\"9\" style=\"fill:url(#l0)\"/>")},
         {"clip paths, 5^12", reference_bomb(12, 5, clip, "clipPath", "<rect width=\"9\" height=\"9\" clip-path=\"url(#l0)\"/>")},
+        {"URL( '#id' ) in capitals, 3^20", reference_bomb(20, 3, upper, "pattern", "<rect width=\"9\" height=\"9\" fill=\"URL(#l0)\"/>")},
         {"a style sheet's url(#) once per element", reference_bomb(10, 4, fill, "pattern",
                                                                   "<style>rect { fill: url(#l0) }</style><rect width=\"9\" height=\"9\"/>")},
     };
@@ -500,6 +502,18 @@ TEST_CASE("image svg: what its references would draw is counted before librsvg r
         CHECK(o.outputs.empty());
         CHECK(o.reason_detail.find("through its references") != std::string::npos);
         CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));   // held before drawing, not after
+    }
+    // A url() spelt with a CSS escape or split by a comment is seen by neither wall: such values are
+    // removed before anything is counted or drawn, so the bomb draws one rectangle.
+    auto escaped = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" fill=\"u\\72l(#" + id + ")\"/>"; };
+    auto commented = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" fill=\"url(/**/#" + id + ")\"/>"; };
+    for (const auto& make : {std::function<std::string(const std::string&)>(escaped), std::function<std::string(const std::string&)>(commented)}) {
+        Outcome o = sanitize(reference_bomb(20, 3, make, "pattern", "<rect width=\"9\" height=\"9\" fill=\"u\\72l(#l0)\"/>"), "escaped.svg");
+        CHECK(o.verdict == Verdict::disarmed);
+        bool noted = false;
+        for (const auto& f : o.findings)
+            if (f.kind == "svg.removed" && f.detail.find("CSS escape or comment") != std::string::npos) noted = true;
+        CHECK(noted);
     }
     // A cycle (librsvg would refuse or skip it) and references nested past any drawing's need.
     CHECK(sanitize(reference_bomb(1, 1, use, "g", "<g id=\"x\"><use xlink:href=\"#x\"/></g>"), "loop.svg").reason == reason::malformed);
