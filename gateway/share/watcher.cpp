@@ -116,6 +116,17 @@ void list_folder(int dir_fd, const std::function<void(const std::string&)>& each
     ::closedir(d);
 }
 
+// The spool's record of a file taken from a section of the share, received now.
+JobMeta share_job(const std::string& id, const std::string& section, const std::string& name) {
+    JobMeta meta;
+    meta.id = id;
+    meta.source = Source::share;
+    meta.section = section;
+    meta.name = name;
+    meta.received_ms = now_ms();
+    return meta;
+}
+
 }  // namespace
 
 std::string ShareWatcher::claim_name(const std::string& id) { return std::string(claim_prefix) + id; }
@@ -318,12 +329,7 @@ bool ShareWatcher::recover_claim(const ClaimRecord& r) {
             if (fd < 0) {
                 log::warn("share: the claim of job " + r.id + " changed under us; left alone");
             } else {
-                JobMeta meta;
-                meta.id = r.id;
-                meta.source = Source::share;
-                meta.section = r.section;
-                meta.name = r.name;
-                meta.received_ms = now_ms();
+                JobMeta meta = share_job(r.id, r.section, r.name);
                 try {
                     spool_.enqueue_fd(meta, fd);
                     ::close(fd);
@@ -479,12 +485,7 @@ void ShareWatcher::take(const std::vector<Candidate>& batch) {
             give_back(s, t.claim, c.name);
             continue;
         }
-        JobMeta meta;
-        meta.id = t.id;
-        meta.source = Source::share;
-        meta.section = s.name;
-        meta.name = c.name;
-        meta.received_ms = now_ms();
+        JobMeta meta = share_job(t.id, s.name, c.name);
         try {
             spool_.stage_fd(meta, t.fd, [&] {
                 // Still being written (a writer that kept the file open past the probe)? Then not now.
