@@ -120,7 +120,7 @@ TEST_CASE("syslog: library noise (GLib, libgsf CRITICAL) becomes a debug line of
     CHECK(l.message == "debug: library libgsf CRITICAL: gsf_infile_num_children: assertion 'GSF_IS_INFILE (infile)' failed");
 }
 
-TEST_CASE("syslog: no syslog daemon drops the line; a long line is cut at a UTF-8 boundary") {
+TEST_CASE("syslog: no syslog daemon drops the line, a long line is cut at a UTF-8 boundary") {
     {
         SyslogStream nowhere("mugaika", LOG_MAIL, "/nonexistent/dev-log");
         nowhere.send(LOG_INFO, "dropped");   // neither throws nor blocks

@@ -239,7 +239,7 @@ std::size_t jobs_in_spool(const ServiceProcess& s) {
 
 }  // namespace
 
-TEST_CASE("lmtp: a message sent again after a lost reply is not queued twice; new recipients are") {
+TEST_CASE("lmtp: a message sent again after a lost reply is not queued twice, new recipients are") {
     ServiceProcess s;
     s.start();
     // As Postfix relays it: its Received: line (queue id, time) makes each queue file's bytes unique.

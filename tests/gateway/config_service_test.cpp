@@ -132,7 +132,7 @@ TEST_CASE("config: the default resend window shrinks to a shorter keep_done_hour
     CHECK(c.lmtp.resend_window == std::chrono::hours(24));
 }
 
-TEST_CASE("config: [converter] sets the LibreOffice converters; mistakes are errors with the line") {
+TEST_CASE("config: [converter] sets the LibreOffice converters, mistakes are errors with the line") {
     auto c = parse_config_text("[converter]\ncount = 3\nmax_documents = 10\ntimeout_seconds = 30\nstartup_seconds = 60\n"
                                "memory_mib = 2048\ncpu_seconds = 300\nprestart = false\n",
                                "t.toml", builtin_registry());

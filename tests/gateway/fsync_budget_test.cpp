@@ -118,7 +118,7 @@ TEST_CASE("fsync budget: a held item costs the store's writes and two audit line
     CHECK(files_in(p.t / "reports").size() == 1);
 }
 
-TEST_CASE("fsync budget: the audit head is rewritten without fsync; the line is made durable") {
+TEST_CASE("fsync budget: the audit head is rewritten without fsync, the line is made durable") {
     TempDir t;
     quarantine::AuditLog log(t / "audit.log", false);
     quarantine::AuditEvent e;

@@ -91,7 +91,7 @@ bool any_starts_with(const std::vector<std::string>& lines, const std::string& p
 
 }  // namespace
 
-TEST_CASE("lmtp session: only <CR><LF>.<CR><LF> ends DATA; every smuggling variant is refused whole") {
+TEST_CASE("lmtp session: only <CR><LF>.<CR><LF> ends DATA, every smuggling variant is refused whole") {
     // Each variant hides an end of data of some other dialect, then a second transaction, then the
     // real end of data. None may deliver anything, least of all the smuggled envelope.
     const std::vector<std::pair<std::string, std::string>> variants{

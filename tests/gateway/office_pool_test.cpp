@@ -106,7 +106,7 @@ TEST_CASE("office pool: a converter that crashes, hangs or calls a forbidden sys
     CHECK(fake.folders() == 0);   // a sandboxed converter's folder is its own tmpfs: nothing on the host
 }
 
-TEST_CASE("office pool: a converter serves at most max_documents, then a fresh one takes over; degraded, its folder goes with it") {
+TEST_CASE("office pool: a converter serves at most max_documents, then a fresh one takes over, degraded, its folder goes with it") {
     if (!have_converter()) return;
     Fake fake;
     {
@@ -181,7 +181,7 @@ TEST_CASE("office pool through the engine: a document that crashes the converter
     CHECK(lie.outputs.empty());
 }
 
-TEST_CASE("office pool through a sandboxed worker: the worker asks its parent; a converter that hangs is killed at the item's deadline (limit.time), the service goes on") {
+TEST_CASE("office pool through a sandboxed worker: the worker asks its parent, a converter that hangs is killed at the item's deadline (limit.time), the service goes on") {
     if (!have_converter()) return;
     Fake fake;
     auto pool = std::make_shared<office::OfficePool>(fake.options());

@@ -23,7 +23,7 @@ void file_aged(const fs::path& p, std::time_t mtime) {
 
 }  // namespace
 
-TEST_CASE("reports: files NAME.json older than the cutoff are removed; others, folders and links stay") {
+TEST_CASE("reports: files NAME.json older than the cutoff are removed, others, folders and links stay") {
     TempDir t;
     fs::path dir = t.path / "reports";
     fs::create_directories(dir);

@@ -71,7 +71,7 @@ TEST_CASE("worker: secrets reach the worker over its channel and never come back
     CHECK(encode_outcome(opened).find(password) == std::string::npos);
 }
 
-TEST_CASE("worker: a crash is worker.crash and retried; a hang is limit.time and not retried") {
+TEST_CASE("worker: a crash is worker.crash and retried, a hang is limit.time and not retried") {
     Hooks hooks;
     RunReport crash = run("crash me\n", "mugaika-test-crash.txt");
     CHECK(crash.outcome.reason == "worker.crash");

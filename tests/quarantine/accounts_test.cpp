@@ -160,7 +160,7 @@ TEST_CASE("accounts: enrolment proves the app has the secret before the account 
     CHECK_NOTHROW(w.service->login("tanaka", "a long enough password", totp::code_at(secret, totp::step_of(w.clock)), "test"));
 }
 
-TEST_CASE("accounts: the bootstrap makes at most two admins; later grants need the second admin") {
+TEST_CASE("accounts: the bootstrap makes at most two admins, later grants need the second admin") {
     QuarantineWorld w;
     CHECK_NOTHROW(w.service->bootstrap_admin("kanri", "first admin password"));
     CHECK_NOTHROW(w.service->bootstrap_admin("kanri2", "second admin password"));

@@ -284,7 +284,7 @@ TEST_CASE("audit verify: a log whose head file was deleted is not passed as inta
     CHECK(r.problems[0].message_ja.find("ヘッド情報ファイル") != std::string::npos);
 }
 
-TEST_CASE("audit verify: every problem also has its Japanese words; wrong types are problems, not crashes") {
+TEST_CASE("audit verify: every problem also has its Japanese words, wrong types are problems, not crashes") {
     mugaika::test::TempDir tmp;
     AuditLog log(tmp.path / "audit.log", false);
     for (int i = 0; i < 4; ++i) log.append({"gateway", "item.hold", "", "ok", {}});

@@ -59,7 +59,7 @@ void forge_tail(const fs::path& file) {
 
 }  // namespace
 
-TEST_CASE("audit rotate: a new chain starts with the archived file's last hash; both verify") {
+TEST_CASE("audit rotate: a new chain starts with the archived file's last hash, both verify") {
     TempDir t;
     fs::path file = t.path / "audit.log";
     AuditLog log(file, false);
@@ -130,7 +130,7 @@ TEST_CASE("audit rotate: altering an archived file is found, even with a forged 
     CHECK(chain[0].notes[0].find(r.archived.filename().string()) != std::string::npos);
 }
 
-TEST_CASE("audit rotate: refuses to archive a tail that does not match its head or is torn; an empty log stays") {
+TEST_CASE("audit rotate: refuses to archive a tail that does not match its head or is torn, an empty log stays") {
     TempDir t;
     fs::path file = t.path / "audit.log";
     AuditLog log(file, false);
@@ -157,7 +157,7 @@ TEST_CASE("audit rotate: refuses to archive a tail that does not match its head 
     CHECK(archives == 0);
 }
 
-TEST_CASE("audit rotate: a head behind the log (its update failed on a full disk) is rotated; a forged one is not") {
+TEST_CASE("audit rotate: a head behind the log (its update failed on a full disk) is rotated, a forged one is not") {
     for (bool forged : {false, true}) {
         CAPTURE(forged);
         TempDir t;

@@ -34,7 +34,7 @@ struct Site {
 
 }  // namespace
 
-TEST_CASE("first use: nothing is created without --init; the message names what is missing and --init") {
+TEST_CASE("first use: nothing is created without --init, the message names what is missing and --init") {
     Site s;
     for (const char* cmd : {"quarantine purge", "user list --user x --totp 000000", "quarantine list --user x --totp 1"}) {
         CAPTURE(cmd);

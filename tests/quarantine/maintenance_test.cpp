@@ -44,7 +44,7 @@ std::string sha256_of_key_id_input(const std::string& raw) {
 
 }  // namespace
 
-TEST_CASE("crypto: a sealed value names its key; the header is authenticated; MQE1 values still open") {
+TEST_CASE("crypto: a sealed value names its key, the header is authenticated, MQE1 values still open") {
     std::string raw_a(32, 'a'), raw_b(32, 'b');
     SecretKey a = SecretKey::from_bytes(raw_a), b = SecretKey::from_bytes(raw_b);
     CHECK(a.key_id() == sha256_of_key_id_input(raw_a));
@@ -98,11 +98,11 @@ TEST_CASE("rekey: every object and secret re-sealed, the old key opens nothing, 
     mugaika::test::scenario_rekey("");
 }
 
-TEST_CASE("rekey: a crash midway leaves everything readable with either key; the next run resumes") {
+TEST_CASE("rekey: a crash midway leaves everything readable with either key, the next run resumes") {
     mugaika::test::scenario_rekey_resume("");
 }
 
-TEST_CASE("rekey: a damaged object stops the rotation before the key changes; it resumes once fixed") {
+TEST_CASE("rekey: a damaged object stops the rotation before the key changes, it resumes once fixed") {
     QuarantineWorld w;
     auto a = w.hold("original A", "a.docm", "a");
     fs::path obj = w.blobs->path_of(a.sha256);
@@ -210,7 +210,7 @@ TEST_CASE("backup: verify finds an altered object, database or key, and a missin
     CHECK_FALSE(fs::exists(target.path / "q.db"));
 }
 
-TEST_CASE("backup: refuses an existing folder, an unfinished rotation, and a missing object; leaves no partial backup") {
+TEST_CASE("backup: refuses an existing folder, an unfinished rotation, and a missing object, leaves no partial backup") {
     QuarantineWorld w;
     auto a = w.hold("original A", "a.docm", "a");
     TempDir out;

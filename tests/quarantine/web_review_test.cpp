@@ -79,7 +79,7 @@ TEST_CASE("web: a slow anonymous connection does not hold up an officer who sign
     CHECK(ww.w.store->find(item.id)->state == state::release_requested);
 }
 
-TEST_CASE("web: an approval names the request on screen; a stale one is refused") {
+TEST_CASE("web: an approval names the request on screen, a stale one is refused") {
     WebWorld ww;
     ww.w.add_user("sato", Role::officer);
     ww.w.add_user("suzuki", Role::approver);
@@ -178,7 +178,7 @@ TEST_CASE("web: a new person enrols with a code, an admin confirms the role, a r
     CHECK(admin.post("/users/kanri/reset", {{"confirm", "yes"}, {"csrf", kc}}).status == 403);
 }
 
-TEST_CASE("web: a person changes their password; their other sessions end; sessions have an absolute lifetime") {
+TEST_CASE("web: a person changes their password, their other sessions end, sessions have an absolute lifetime") {
     WebWorld ww;
     ww.w.add_user("sato", Role::officer);
     Client here = ww.client(), there = ww.client();
@@ -342,7 +342,7 @@ TEST_CASE("web: the audit page shows a line of wrong types instead of failing, i
     CHECK(page.body.find("監査ログに新しい行を追加できない") != std::string::npos);
 }
 
-TEST_CASE("web: destructive actions take a confirmation page; the request form offers what can succeed") {
+TEST_CASE("web: destructive actions take a confirmation page, the request form offers what can succeed") {
     WebWorld ww;
     ww.w.add_user("sato", Role::officer);
     auto item = ww.w.hold("bytes", "a.docm");

@@ -266,7 +266,7 @@ TEST_CASE("archive formats: LZH by jlha and LZH headers of level 0, 1 and 2 with
     CHECK(trailing.reason == "archive.ambiguous");
 }
 
-TEST_CASE("archive formats: RAR 4 and RAR 5 (stored, written byte by byte) are rebuilt; encrypted ones are held") {
+TEST_CASE("archive formats: RAR 4 and RAR 5 (stored, written byte by byte) are rebuilt, encrypted ones are held") {
     for (int version : {4, 5}) {
         CAPTURE(version);
         std::string name = version == 4 ? cp932("資料/お知らせ.txt") : "資料/お知らせ.txt";

@@ -118,7 +118,7 @@ TEST_CASE("archive: when no member is clean the whole zip is held as child.held"
     CHECK(o.held.size() == 2);
 }
 
-TEST_CASE("archive: traversal, absolute and drive names are held; device and odd folder names are made safe") {
+TEST_CASE("archive: traversal, absolute and drive names are held, device and odd folder names are made safe") {
     Engine e = make_engine();
     std::string in = make_raw_zip({{"../../evil.txt", "x"},
                                    {"/etc/cron.d/job.txt", "x"},

@@ -22,7 +22,7 @@ bool has(const Outcome& o, std::string_view kind) { return legacy::has_finding(o
 
 }  // namespace
 
-TEST_CASE("html file: script, iframe, meta refresh, forms and javascript: links never reach the text; links are shown defanged") {
+TEST_CASE("html file: script, iframe, meta refresh, forms and javascript: links never reach the text, links are shown defanged") {
     std::string html =
         "<!DOCTYPE html><html><head><meta http-equiv=\"refresh\" content=\"0;url=http://evil.example/\">"
         "<meta charset=\"shift_jis\"><title>t</title><script>document.location='http://evil.example/'</script></head><body>"
@@ -53,7 +53,7 @@ TEST_CASE("html file: script, iframe, meta refresh, forms and javascript: links 
     CHECK(has(o, "html.dangerous_link"));
 }
 
-TEST_CASE("html file: links = drop leaves no target; undecodable bytes are held as charset") {
+TEST_CASE("html file: links = drop leaves no target, undecodable bytes are held as charset") {
     Outcome o = plain("<html><body><a href=\"https://example.jp/x\">x</a></body></html>", "a.htm",
                       "[sanitizer.html]\nlinks = \"drop\"\n");
     REQUIRE(!o.quarantined());
@@ -62,7 +62,7 @@ TEST_CASE("html file: links = drop leaves no target; undecodable bytes are held 
     CHECK(bad.quarantined());
 }
 
-TEST_CASE("xml file: DTD, external entities, processing instructions and XInclude are removed; Python reads the result; entity bombs are held") {
+TEST_CASE("xml file: DTD, external entities, processing instructions and XInclude are removed, Python reads the result, entity bombs are held") {
     TempDir work;
     std::string xml =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -94,7 +94,7 @@ TEST_CASE("xml file: DTD, external entities, processing instructions and XInclud
     CHECK(bomb.outputs.empty());
 }
 
-TEST_CASE("xml file: a plain document comes back unchanged in meaning; broken XML is held") {
+TEST_CASE("xml file: a plain document comes back unchanged in meaning, broken XML is held") {
     Outcome o = plain("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a><b>x</b></a>\n", "ok.xml");
     REQUIRE(!o.quarantined());
     CHECK(o.outputs[0].bytes.find("<a><b>x</b></a>") != std::string::npos);

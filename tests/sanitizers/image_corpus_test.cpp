@@ -9,7 +9,7 @@ using namespace mugaika;
 using namespace mugaika::test;
 using namespace mugaika::test::image;
 
-TEST_CASE("image corpus: every picture is rebuilt from pixels or held; no metadata, no trailing data crosses") {
+TEST_CASE("image corpus: every picture is rebuilt from pixels or held, no metadata, no trailing data crosses") {
     auto corpus = corpus_dir();
     if (!corpus) {
         MESSAGE("../shared/corpus not present: image corpus test skipped");

@@ -37,7 +37,7 @@ std::string hostile_emf() {
 
 }  // namespace
 
-TEST_CASE("image ooxml: every picture is rebuilt under its own name; EMF and non-pictures become placeholders; LibreOffice shows them") {
+TEST_CASE("image ooxml: every picture is rebuilt under its own name, EMF and non-pictures become placeholders, LibreOffice shows them") {
     TempDir t;
     image::convert(t, "-size 160x100 gradient:navy-orange -fill red -draw 'rectangle 10,10 60,40'", "src.png");
     std::string png = read_whole(t / "src.png") + make_zip({{"payload.exe", "MZ\x90 This program cannot be run in DOS mode"}});

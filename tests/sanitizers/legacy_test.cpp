@@ -126,7 +126,7 @@ TEST_CASE("legacy detection: doc, xls (BIFF8 and Excel 5/95), ppt, rtf, ODF pack
     CHECK(noted);
 }
 
-TEST_CASE("legacy without a converter is held as unsupported (fail closed); Ichitaro is held with its own reason") {
+TEST_CASE("legacy without a converter is held as unsupported (fail closed), Ichitaro is held with its own reason") {
     Engine e(builtin_registry(), Policy::defaults());
     Outcome o = e.process(make_cfb({{"Book", biff5_workbook(false)}}), "統計.xls");
     CHECK(o.quarantined());
@@ -160,7 +160,7 @@ TEST_CASE("legacy conversion: doc, xls (also Excel 5/95 with an XLM sheet), ppt,
     SUBCASE("target = pdf") { target_pdf(); }
 }
 
-TEST_CASE("legacy conversion: VBA in doc and xls, DDE fields in doc and rtf, RTF objects with objupdate are reported and gone; an unreadable document is held and the next converts") {
+TEST_CASE("legacy conversion: VBA in doc and xls, DDE fields in doc and rtf, RTF objects with objupdate are reported and gone, an unreadable document is held and the next converts") {
     SUBCASE("hostile constructs") { vba_dde_objects(); }
     SUBCASE("unreadable, then the next") { unreadable_then_next(); }
 }
@@ -433,7 +433,7 @@ static void unreadable_then_next() {
     CHECK_MESSAGE(!good.quarantined(), (good.reason + ": " + good.reason_detail));
 }
 
-TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert to packages without active content, or are held; benign ones convert without a macro finding") {
+TEST_CASE("legacy corpus: real VBA, XLM, OLE, DDE and RTF object files convert to packages without active content, or are held, benign ones convert without a macro finding") {
     auto corpus = corpus_dir();
     if (!corpus) {
         MESSAGE("../shared/corpus absent: legacy corpus test skipped");

@@ -80,7 +80,7 @@ TEST_CASE("ooxml fields: a field built from a nested field is unlinked, its resu
     CHECK(fields == 1);   // PAGE only
 }
 
-TEST_CASE("ooxml fields: markup compatibility is resolved first; a Fallback instruction cannot hide") {
+TEST_CASE("ooxml fields: markup compatibility is resolved first, a Fallback instruction cannot hide") {
     // Choice (wps, understood) holds a harmless field whose separate comes before the Fallback's
     // DDEAUTO instruction: judged as one run sequence, DDEAUTO was never seen.
     auto doc_with = [](const std::string& requires_, const std::string& choice, const std::string& fallback) {

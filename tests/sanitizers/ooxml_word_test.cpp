@@ -88,7 +88,7 @@ TEST_CASE("ooxml: remote template, linked image, frame and subdocument reference
     CHECK(z.part("word/document.xml").find("r:embed=\"rIdImg\"") != std::string::npos);
 }
 
-TEST_CASE("ooxml: OLE object goes, its preview picture stays; ActiveX, altChunk and customUI go") {
+TEST_CASE("ooxml: OLE object goes, its preview picture stays, ActiveX, altChunk and customUI go") {
     Docx d;
     d.body = para("本文") +
              R"(<w:p><w:r><w:object><v:shape id="s1"><v:imagedata r:id="rIdPrev"/></v:shape><o:OLEObject Type="Embed" ProgID="Package" ShapeID="s1" r:id="rIdOle"/></w:object></w:r></w:p>)"

@@ -65,7 +65,7 @@ TEST_CASE("pdf: a rotated page looks the same: its rotation is drawn into the pa
     CHECK(text.find("Rotatedtext") != std::string::npos);
 }
 
-TEST_CASE("pdf: only a cleaned title is carried over; producer is mugaika") {
+TEST_CASE("pdf: only a cleaned title is carried over, producer is mugaika") {
     auto original = pdf::cairo_pdf({{595, 842, "x"}}, "sans-serif",
                                    {{CAIRO_PDF_METADATA_TITLE, "予算書\xE2\x80\xAE(draft)\x01 2024"},
                                     {CAIRO_PDF_METADATA_AUTHOR, "Secret Author"},

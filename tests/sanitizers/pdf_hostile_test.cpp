@@ -104,7 +104,7 @@ TEST_CASE("pdf hostile: a Launch link annotation") {
     expect_disarmed(pdf::build(objects), "pdf.launch");
 }
 
-TEST_CASE("pdf hostile: an AcroForm with a submit button; the filled-in value is flattened into the page") {
+TEST_CASE("pdf hostile: an AcroForm with a submit button, the filled-in value is flattened into the page") {
     std::string appearance = "/Tx BMC BT /Helv 12 Tf 2 6 Td (FIELDVALUE42) Tj ET EMC";
     auto objects = pdf::one_page("Visible text", "/AcroForm << /Fields [6 0 R 8 0 R] /DR << /Font << /Helv 9 0 R >> >> >>",
                                  "/Annots [6 0 R 8 0 R]");

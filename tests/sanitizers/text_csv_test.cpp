@@ -213,7 +213,7 @@ TEST_CASE("csv: leading spaces, quoted line breaks and UTF-16 tab splitting") {
     for (const auto& cell : python_fields(*back, ',')) CHECK_FALSE(runs_as_formula(cell));
 }
 
-TEST_CASE("csv: a .tsv is split on tabs; commas inside a tab cell are text, not cells") {
+TEST_CASE("csv: a .tsv is split on tabs, commas inside a tab cell are text, not cells") {
     Outcome o = engine().process("a\tb\r\n1,=2\t-3\r\n=A1\tx,@y\r\n", "t.tsv");
     REQUIRE(o.outputs.size() == 1);
     // Tab cells: "1,=2" is text; "-3" a number; "=A1" neutralised. The comma split also sees "=2"
