@@ -28,6 +28,7 @@ struct Options {
     bool jpeg_match = true;        // a JPEG is written at about its own quality
     bool animation = true;         // GIF frames kept
     std::uint32_t svg_size = 1024;
+    int png_level = kDefaultPngLevel;   // zlib level of every PNG written
     ImageLimits limits;
 };
 
@@ -170,7 +171,9 @@ private:
                      "SVGに含まれていたスクリプトや外部への参照などを取り除いてから描画しました。");
         simplify(r.image);
         RasterRows rows(r.image);
-        std::string png = encode_png(rows, {});
+        PngEncodeOptions po;
+        po.compression = opt_.png_level;
+        std::string png = encode_png(rows, po);
         ctx_.add("svg.rasterized", Action::converted,
                  "drawn by librsvg at " + std::to_string(r.image.width()) + " x " + std::to_string(r.image.height()) +
                      " pixels" + (r.images_rebuilt ? ", " + std::to_string(r.images_rebuilt) + " embedded images rebuilt" : ""),
@@ -207,6 +210,7 @@ private:
         po.exif = exif;
         po.density = density;
         po.bilevel = all_bilevel(image);
+        po.compression = opt_.png_level;
         return encode_png(rows, po);
     }
 
@@ -315,6 +319,7 @@ public:
             {"jpeg_quality", "90", {}, "JPEG quality for pictures converted to JPEG (HEIC, lossy WebP), and for every JPEG with jpeg_mode = \"fixed\"", 1, 100},
             {"animation", "keep", {"keep", "first"}, "animated GIF: keep every frame, or the first frame only"},
             {"svg_size", "1024", {}, "longest side in pixels of a rasterised SVG (its own size when smaller)", 16, 16384},
+            {"png_level", std::to_string(kDefaultPngLevel), {}, "zlib level of the PNG files written (1 fastest, 9 smallest)", 1, 9},
         };
     }
 
@@ -325,6 +330,7 @@ public:
         opt.jpeg_match = ctx.option("jpeg_mode") == "match";
         opt.animation = ctx.option("animation") == "keep";
         opt.svg_size = static_cast<std::uint32_t>(number(ctx, "svg_size"));
+        opt.png_level = static_cast<int>(number(ctx, "png_level"));
         opt.limits.max_pixels = number(ctx, "max_pixels");
         opt.limits.max_frames = static_cast<std::uint32_t>(number(ctx, "max_frames"));
         opt.limits.check_time = [&ctx] { ctx.check_time(); };

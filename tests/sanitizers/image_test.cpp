@@ -2,6 +2,8 @@
 // read back by independent readers (image_check.py, identify, compare, exiftool).
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "image_support.hpp"
 #include "mugaika/reasons.hpp"
 
@@ -56,7 +58,7 @@ void check_plain_png(const std::string& bytes, bool exif_allowed = false) {
 
 }  // namespace
 
-TEST_CASE("image jpeg: comment, EXIF with GPS, XMP, ICC and data after EOI are gone; the pixels stay") {
+TEST_CASE("image jpeg: comment, EXIF with GPS, XMP, ICC and data after EOI are gone, the pixels stay") {
     TempDir t;
     source_png(t);
     std::string original = convert(t, "src.png -quality 90", "a.jpg");
@@ -98,7 +100,7 @@ TEST_CASE("image jpeg: every EXIF orientation is applied to the pixels") {
     }
 }
 
-TEST_CASE("image jpeg: keep = basic keeps the date taken and nothing else; GPS never crosses") {
+TEST_CASE("image jpeg: keep = basic keeps the date taken and nothing else, GPS never crosses") {
     TempDir t;
     source_png(t);
     convert(t, "src.png", "a.jpg");
@@ -120,7 +122,7 @@ TEST_CASE("image jpeg: keep = basic keeps the date taken and nothing else; GPS n
     CHECK_FALSE(any_tag_group(exif_tags(none.bytes), "ExifIFD"));
 }
 
-TEST_CASE("image jpeg: an Adobe RGB profile is applied (sRGB out, no profile left); CMYK becomes RGB") {
+TEST_CASE("image jpeg: an Adobe RGB profile is applied (sRGB out, no profile left), CMYK becomes RGB") {
     TempDir t;
     source_png(t);
     std::string adobe = convert(t, "src.png -profile " + kIcc + " -quality 95", "adobe.jpg");
@@ -171,7 +173,7 @@ TEST_CASE("image jpeg: truncated, damaged, bombs and fakes are held, never half 
     CHECK(fake.outputs.empty());
 }
 
-TEST_CASE("image png: only the pixel chunks are written; text, eXIf, iCCP, unknown chunks and a zip after IEND go") {
+TEST_CASE("image png: only the pixel chunks are written, text, eXIf, iCCP, unknown chunks and a zip after IEND go") {
     TempDir t;
     std::string original = source_png(t);
     std::string tagged = convert(t, "src.png -set comment '<script>alert(1)</script>' -profile " + kIcc, "tagged.png");
@@ -218,6 +220,32 @@ TEST_CASE("image png: palette, transparency, gray, 16-bit and interlaced picture
     }
 }
 
+TEST_CASE("image png: png_level trades time for bytes, every level writes the same pixels, 4 is the default") {
+    TempDir t;
+    // A screen-like picture (flat areas, text, a gradient): deflate finds long matches at a high level.
+    std::string in = convert(t, "-size 400x300 gradient:white-skyblue -fill black -pointsize 18 "
+                                "-draw \"text 10,40 'mugaika 無害化 level test 0123456789'\" "
+                                "-fill red -draw 'rectangle 20,80 380,140' -draw 'circle 200,220 240,260'",
+                             "screen.png");
+    std::map<std::string, std::string> bytes;
+    for (std::string level : {"1", "4", "9"}) {
+        CAPTURE(level);
+        const Output out = only_output(sanitize(in, "screen.png", {{"png_level", level}}));
+        check_plain_png(out.bytes);
+        CHECK(psnr(in, out.bytes) >= 1000);   // lossless at every level
+        bytes[level] = out.bytes;
+    }
+    CHECK(bytes["9"].size() <= bytes["4"].size());
+    CHECK(bytes["4"].size() < bytes["1"].size());
+    CHECK(bytes["9"] != bytes["1"]);
+    // The shipped default is level 4: the same bytes as asked for explicitly.
+    CHECK(only_output(sanitize(in, "screen.png")).bytes == bytes["4"]);
+    Registry r = builtin_registry();
+    CHECK_THROWS_AS(parse_policy_text("[sanitizer.image]\npng_level = 0\n", "t.toml", r), ConfigError);
+    CHECK_THROWS_AS(parse_policy_text("[sanitizer.image]\npng_level = 10\n", "t.toml", r), ConfigError);
+    CHECK_NOTHROW(parse_policy_text("[sanitizer.image]\npng_level = 9\n", "t.toml", r));
+}
+
 TEST_CASE("image png: a 100000 x 100000 bomb in a few KB, 8 bytes of PNG magic before HTML, and a truncated file are held") {
     TempDir t;
     std::string bomb = make_with(t, R"(python3 -c "
@@ -241,7 +269,7 @@ open('bomb.png', 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('
     CHECK(cut.outputs.empty());
 }
 
-TEST_CASE("image gif: an animation keeps its frames; comments, extensions and trailing data go; a GIF/JScript polyglot is broken") {
+TEST_CASE("image gif: an animation keeps its frames, comments, extensions and trailing data go, a GIF/JScript polyglot is broken") {
     TempDir t;
     std::string gif = convert(t, "-delay 20 -size 40x30 xc:red xc:blue gradient:yellow-green -loop 0 -set comment '*/=1;alert(document.domain)//'",
                               "anim.gif");
@@ -305,7 +333,7 @@ TEST_CASE("image bmp: 1, 4, 8 (RLE), 24 and 32-bit BMPs become PNG, pixel for pi
     CHECK(has_finding(tail, "image.trailing_data"));
 }
 
-TEST_CASE("image tiff: a multi-page fax becomes one PNG per page; LZW, Deflate and JPEG pages decode; other codecs are held") {
+TEST_CASE("image tiff: a multi-page fax becomes one PNG per page, LZW, Deflate and JPEG pages decode, other codecs are held") {
     TempDir t;
     source_png(t, 120, 80);
     std::string fax = convert(t, "src.png -type Bilevel src.png -negate -type Bilevel src.png -flop -type Bilevel -compress Group4",
@@ -338,7 +366,7 @@ TEST_CASE("image tiff: a multi-page fax becomes one PNG per page; LZW, Deflate a
     CHECK(sanitize(lzw.substr(0, lzw.size() / 2), "cut.tif").verdict == Verdict::quarantined);
 }
 
-TEST_CASE("image webp: lossy becomes JPEG, lossless and transparent become PNG, an animation its first frame; EXIF GPS goes") {
+TEST_CASE("image webp: lossy becomes JPEG, lossless and transparent become PNG, an animation its first frame, EXIF GPS goes") {
     TempDir t;
     source_png(t);
     std::string lossy = make_with(t, "cwebp -quiet -q 85 src.png -o lossy.webp", "lossy.webp");
@@ -393,7 +421,7 @@ TEST_CASE("image heic: an iPhone-style HEIC becomes a JPEG that looks the same")
     CHECK(sanitize(heic.substr(0, heic.size() - 60), "cut.heic").verdict == Verdict::quarantined);
 }
 
-TEST_CASE("image svg: scripts, handlers and every outside reference are removed before drawing; entities are refused") {
+TEST_CASE("image svg: scripts, handlers and every outside reference are removed before drawing, entities are refused") {
     std::string svg = R"SVG(<?xml version="1.0"?>
 <?xml-stylesheet href="http://203.0.113.9/x.css"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xi="http://www.w3.org/2001/XInclude"
@@ -430,7 +458,7 @@ TEST_CASE("image svg: scripts, handlers and every outside reference are removed 
     CHECK(sanitize("<svg xmlns=\"http://www.w3.org/2000/svg\"><rect", "cut.svg").reason == reason::malformed);
 }
 
-TEST_CASE("image svg: an embedded PNG is decoded and embedded again fresh; the size option bounds the drawing") {
+TEST_CASE("image svg: an embedded PNG is decoded and embedded again fresh, the size option bounds the drawing") {
     TempDir t;
     std::string png = convert(t, "-size 8x8 xc:lime", "dot.png") + "PK\x03\x04trailing";
     std::string b64 = run("base64 -w0 " + shell_quote((t / "dot.png").string())).out;
