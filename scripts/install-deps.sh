@@ -12,6 +12,8 @@ export DEBIAN_FRONTEND=noninteractive
 build=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates
   libmagic-dev libzip-dev libxml2-dev libicu-dev libarchive-dev libgsf-1-dev
+  # the members of every zip we write are deflated by libdeflate (sanitizers/zip/zip_writer.cpp)
+  libdeflate-dev
   libpoppler-cpp-dev libpoppler-glib-dev libpoppler-private-dev libcairo2-dev libglib2.0-dev
   libgmime-3.0-dev libpoco-dev libsodium-dev libssl-dev libsqlite3-dev
   libtomlplusplus-dev nlohmann-json3-dev doctest-dev

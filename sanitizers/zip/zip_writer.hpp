@@ -1,5 +1,8 @@
 // Writes a fresh zip in memory with libzip: deflate (or store), UTF-8 names, no encryption, no extra
 // attributes. Shared by every sanitizer that rebuilds a zip-based container (OOXML, archives).
+// Members are deflated by libdeflate, which at the same level is about three times as fast as
+// zlib and writes a little less (docs/ooxml.md, Benchmark); libzip lays out the archive. A member
+// that deflate would not make smaller is stored.
 #pragma once
 
 #include <ctime>
@@ -9,8 +12,9 @@
 
 namespace mugaika::zip {
 
-// zlib's own default level: libzip's default (9) is about three times slower for some 4% less output
-// on Office XML; a gateway's throughput matters more than those bytes (bench/ooxml prints both).
+// The deflate level, zlib's own default: libzip's default (9) is about three times slower for some 4%
+// less output on Office XML; a gateway's throughput matters more than those bytes. The same number
+// is libdeflate's level here and zlib's in bench/ooxml's floor, which prints both output sizes.
 inline constexpr int kDeflateLevel = 6;
 
 // 1980-01-02: a fixed time for members whose date says nothing (output depends on the input only).
@@ -31,6 +35,7 @@ public:
     std::string finish();
 
 private:
+    bool add_deflated(const std::string& name, std::string_view bytes, std::time_t mtime);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

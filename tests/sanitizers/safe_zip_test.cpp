@@ -254,3 +254,61 @@ TEST_CASE("zip writer: the fixed member time is 1980-01-02 00:00 in UTC and foll
     else ::unsetenv("TZ");
     ::tzset();
 }
+
+// Members are deflated by libdeflate and handed to libzip with their sizes and CRC; libzip copies
+// them. Independent readers (Python's zipfile, Info-ZIP's unzip -t) and our own reader check every
+// byte and CRC; incompressible and empty members are stored, and `compress = false` stores.
+TEST_CASE("zip writer: deflated members read back exactly in Python, unzip and our reader; incompressible ones are stored") {
+    std::string xml = "<?xml version=\"1.0\"?><w:document>";
+    while (xml.size() < 300000) xml += "<w:p><w:r><w:t>無害化 paragraph " + std::to_string(xml.size()) + "</w:t></w:r></w:p>";
+    xml += "</w:document>";
+    std::string noise(70000, '\0');
+    std::uint32_t x = 12345;
+    for (char& c : noise) c = static_cast<char>((x = x * 1103515245u + 12345u) >> 24);
+    struct Member {
+        std::string name, bytes;
+        bool compress;
+        int method;   // expected: 8 deflate, 0 stored
+    };
+    std::vector<Member> members{
+        {"word/document.xml", xml, true, 8},    {"borrowed.xml", xml.substr(0, 5000), true, 8},
+        {"media/noise.bin", noise, true, 0},    {"empty.txt", "", true, 0},
+        {"one.txt", "x", true, 0},              {"stored.xml", xml.substr(0, 4000), false, 0},
+    };
+    for (int i = 0; i < 300; ++i) members.push_back({"many/" + std::to_string(i) + ".txt", std::string(200 + i, 'a' + i % 26), true, 8});
+    zip::ZipWriter w;
+    for (const auto& m : members) {
+        if (m.name == "borrowed.xml") w.add_borrowed(m.name, m.bytes, m.compress);
+        else w.add(m.name, m.bytes, m.compress);
+    }
+    std::string bytes = w.finish();
+
+    Harness h;
+    zip::SafeZip z(bytes, {}, h.ctx);
+    REQUIRE(z.entries().size() == members.size());
+    for (const auto& m : members) {
+        CAPTURE(m.name);
+        const zip::Entry* e = z.find(m.name);
+        REQUIRE(e);
+        CHECK(e->method == m.method);
+        CHECK(z.read(*e, h.ctx) == m.bytes);
+        if (m.method == 8) CHECK(e->compressed_size < m.bytes.size() / 3);
+    }
+
+    TempDir dir;
+    write_file(dir.path / "t.zip", bytes);
+    auto unzip = run("unzip -tqq " + shell_quote((dir.path / "t.zip").string()));
+    CHECK_MESSAGE(unzip.status == 0, unzip.out);
+    // Python checks each CRC as it reads (zipfile raises on a mismatch) and writes each member out.
+    std::string expected;   // name and method, one line each
+    for (const auto& m : members) expected += m.name + " " + std::to_string(m.method) + "\n";
+    auto listed = run("python3 -c " +
+                      shell_quote("import os, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\n"
+                                  "for n, i in enumerate(z.infolist()):\n"
+                                  "    open(os.path.join(sys.argv[2], str(n)), 'wb').write(z.read(i))\n"
+                                  "    print(i.filename, i.compress_type)") +
+                      " " + shell_quote((dir.path / "t.zip").string()) + " " + shell_quote(dir.path.string()));
+    REQUIRE(listed.status == 0);
+    CHECK(listed.out == expected);
+    for (std::size_t i = 0; i < members.size(); ++i) CHECK(read_whole(dir.path / std::to_string(i)) == members[i].bytes);
+}
