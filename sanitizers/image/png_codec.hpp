@@ -19,7 +19,7 @@ struct DecodedPng {
 DecodedPng decode_png(std::string_view bytes, const ImageLimits& limits);
 
 // zlib level of a PNG we write. Level 4 against libpng's usual 6, measured over Office pictures,
-// photos and screenshots (docs/image.md, "PNG compression level"): 1.8-1.9x faster for 2.5-7% more
+// photos and screenshots (docs/image.md, "PNG compression level"): 1.75-1.95x as fast for 2.5-7% more
 // bytes. Deflating the filtered rows is most of a picture's rebuild, and 9 costs 6x the time of 6
 // for 3-5% fewer bytes. A site that counts bytes over time sets [sanitizer.image] png_level.
 inline constexpr int kDefaultPngLevel = 4;
