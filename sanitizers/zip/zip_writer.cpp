@@ -17,6 +17,7 @@ struct ZipWriter::Impl {
     zip_source_t* src = nullptr;   // the in-memory file; kept alive past zip_close to read it back
     zip_t* archive = nullptr;
     libdeflate_compressor* deflater = nullptr;   // made with the first member to deflate
+    std::string scratch;                          // deflate's output, reused from member to member
     ~Impl() {
         if (archive) zip_discard(archive);
         if (src) zip_source_free(src);
@@ -99,13 +100,13 @@ void add_source(zip_t* archive, const std::string& name, zip_source_t* s, bool s
 bool ZipWriter::add_deflated(const std::string& name, std::string_view bytes, std::time_t mtime) {
     if (bytes.empty()) return false;
     if (!impl_->deflater && !(impl_->deflater = libdeflate_alloc_compressor(kDeflateLevel))) throw std::bad_alloc();
+    std::string& out = impl_->scratch;
+    out.resize(std::max(out.size(), libdeflate_deflate_compress_bound(impl_->deflater, bytes.size())));
+    std::size_t n = libdeflate_deflate_compress(impl_->deflater, bytes.data(), bytes.size(), out.data(), out.size());
+    if (n == 0 || n >= bytes.size()) return false;
     auto d = std::make_unique<Deflated>();
     zip_error_init(&d->error);
-    d->bytes.resize(libdeflate_deflate_compress_bound(impl_->deflater, bytes.size()));
-    std::size_t n = libdeflate_deflate_compress(impl_->deflater, bytes.data(), bytes.size(), d->bytes.data(), d->bytes.size());
-    if (n == 0 || n >= bytes.size()) return false;
-    d->bytes.resize(n);
-    d->bytes.shrink_to_fit();
+    d->bytes.assign(out.data(), n);
     d->size = bytes.size();
     d->crc = libdeflate_crc32(0, bytes.data(), bytes.size());
     zip_source_t* s = zip_source_function(impl_->archive, deflated_source, d.get());

@@ -258,7 +258,7 @@ TEST_CASE("zip writer: the fixed member time is 1980-01-02 00:00 in UTC and foll
 // Members are deflated by libdeflate and handed to libzip with their sizes and CRC; libzip copies
 // them. Independent readers (Python's zipfile, Info-ZIP's unzip -t) and our own reader check every
 // byte and CRC; incompressible and empty members are stored, and `compress = false` stores.
-TEST_CASE("zip writer: deflated members read back exactly in Python, unzip and our reader; incompressible ones are stored") {
+TEST_CASE("zip writer: deflated members read back exactly in Python, unzip and our reader, incompressible ones are stored") {
     std::string xml = "<?xml version=\"1.0\"?><w:document>";
     while (xml.size() < 300000) xml += "<w:p><w:r><w:t>無害化 paragraph " + std::to_string(xml.size()) + "</w:t></w:r></w:p>";
     xml += "</w:document>";
