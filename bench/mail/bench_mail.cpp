@@ -75,13 +75,23 @@ std::string html_mail() {
            b64(html) + "--alt--\r\n";
 }
 
-std::string attach_mail() {
+// The attachments of attach-5m, also processed alone (their own sanitizers' share of the mail's time).
+std::string attached_csv() {
     std::string csv = "番号,氏名,金額\r\n";
     for (int i = 0; csv.size() < 2000000; ++i) csv += std::to_string(i) + ",山田太郎," + std::to_string(i * 37) + "\r\n";
+    return csv;
+}
+
+std::string attached_bin() {
     std::string bin(1700000, '\0');
     unsigned x = 12345;
     for (auto& c : bin) c = static_cast<char>((x = x * 1103515245u + 12345u) >> 24);
     bin[0] = 'P', bin[1] = 'K', bin[2] = 7, bin[3] = 8;   // not a real container: held as unsupported
+    return bin;
+}
+
+std::string attach_mail() {
+    std::string csv = attached_csv(), bin = attached_bin();
     return kHeaders + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n"
            "--m\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n" + kJisLine +
            "--m\r\nContent-Type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"meibo.csv\"\r\n"
@@ -197,6 +207,16 @@ int main(int argc, char** argv) {
                     std::abort();
                 }
             }};
+        // attach-5m: the attachments alone through the engine, as the mail's sanitizer hands them over
+        // (detection, hashes, their own sanitizers), so that the mail's own work can be told apart.
+        const bool attachments = std::string(w.name) == "attach-5m" && !sanitizer_only;
+        std::string csv = attachments ? attached_csv() : "", bin = attachments ? attached_bin() : "";
+        if (attachments)
+            fns.push_back([&] {
+                Outcome a = engine.process(csv, "meibo.csv");
+                Outcome b = engine.process(bin, "data.bin");
+                if (a.quarantined() || !b.quarantined()) std::abort();   // the CSV is disarmed, the binary held
+            });
         if (sanitizer_only) fns.erase(fns.begin() + 2), fns.erase(fns.begin());
         auto rates = measure(w.mail, fns);
         if (sanitizer_only) {
@@ -208,6 +228,13 @@ int main(int argc, char** argv) {
                     w.name, w.mail.size(), floor.msgs_per_s, floor.mb_per_s, san.msgs_per_s, san.mb_per_s,
                     eng.msgs_per_s, eng.mb_per_s, san.msgs_per_s / floor.msgs_per_s);
         std::printf("%-10s %9s   whole engine/GMime %.2fx\n", "", "", eng.msgs_per_s / floor.msgs_per_s);
+        if (attachments) {
+            double own_s = 1 / san.msgs_per_s - 1 / rates[3].msgs_per_s;   // the mail's own work per message
+            std::printf("%-10s %9s   attachments alone %.1f ms (%.0f%% of the sanitizer); the mail's own work %.1f ms, "
+                        "GMime %.1f ms: %.2fx\n", "", "", 1000 / rates[3].msgs_per_s,
+                        100 * san.msgs_per_s / rates[3].msgs_per_s, own_s * 1000, 1000 / floor.msgs_per_s,
+                        (1 / floor.msgs_per_s) / own_s);
+        }
     }
     std::printf("load average %s at the end\n", loadavg().c_str());
     return 0;
