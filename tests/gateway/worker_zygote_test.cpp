@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -114,7 +115,13 @@ TEST_CASE("worker zygote: one pre-loaded process, holding nothing, forks the wor
     CHECK(read_whole(proc / "environ").empty());
     std::vector<std::string> fds;
     for (const auto& e : fs::directory_iterator(proc / "fd")) fds.push_back(e.path().filename().string());
+    std::sort(fds.begin(), fds.end());
+#ifdef MUGAIKA_SANITIZE
+    // Sanitizer builds keep stderr for ASan's and UBSan's reports (sandbox/spawn.cpp), as for a worker.
+    CHECK((fds == std::vector<std::string>{"3"} || fds == std::vector<std::string>{"2", "3"}));
+#else
     CHECK(fds == std::vector<std::string>{"3"});   // its control socket, nothing of the service's
+#endif
     CHECK(fs::read_symlink(proc / "fd" / "3").string().rfind("socket:", 0) == 0);
     CHECK(fs::read_symlink(proc / "exe").filename() == "mugaika-worker");
     CHECK(forked_by_zygote(z));
