@@ -37,6 +37,11 @@ std::string read_stream(GMimeStream* s) {
     std::string out;
     if (!s) return out;
     g_mime_stream_reset(s);
+    // A part's content is a window on the message's own stream: its length is known, and reading
+    // straight into a buffer of that size spares a copy and the regrowth of a megabyte attachment.
+    // The length is only a hint; whatever the stream really gives is what is kept.
+    gint64 length = g_mime_stream_length(s);
+    if (length > 0) out.reserve(static_cast<std::size_t>(length));
     char buf[65536];
     for (;;) {
         ssize_t n = g_mime_stream_read(s, buf, sizeof buf);
@@ -125,7 +130,15 @@ void on_warning(gint64 offset, GMimeParserWarning code, const gchar* item, gpoin
 ParsedMail parse_mail(std::string_view bytes, const TreeLimits& limits) {
     init_gmime();
     ParsedMail result;
-    Ref<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+    if (bytes.size() > G_MAXUINT) throw SanitizeError(reason::limit_size, "mail too large for GMime");
+    // GMime reads the message where it is: a byte array over the caller's buffer (no copy of a
+    // megabyte mail), which the stream does not own and which is never written (GMime only parses).
+    // Every GMime object is released before this function returns, the array's wrapper last.
+    std::unique_ptr<GByteArray, void (*)(GByteArray*)> array(
+        g_byte_array_new_take(reinterpret_cast<guint8*>(const_cast<char*>(bytes.data())), bytes.size()),
+        [](GByteArray* a) { g_byte_array_free(a, FALSE); });
+    Ref<GMimeStream> stream(g_mime_stream_mem_new_with_byte_array(array.get()));
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream.get()), FALSE);
     Ref<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
     std::unique_ptr<GMimeParserOptions, void (*)(GMimeParserOptions*)> options(g_mime_parser_options_new(),
