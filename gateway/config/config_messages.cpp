@@ -66,6 +66,9 @@ bool has_non_ascii(std::string_view s) {
 }  // namespace
 
 std::string config_message_ja(std::string_view message) {
+    // std::regex matches recursively, a level per character: a message is only matched while it is
+    // short (ours are; one that quotes a very long line of the file gets the plain Japanese frame).
+    if (message.size() > 2000) return "設定ファイルの誤りです";
     static const std::regex located(R"(^(.*?:\d+: |[^:]+: )?([\s\S]*)$)");
     std::string text(message);
     std::smatch m;

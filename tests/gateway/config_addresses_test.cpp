@@ -92,6 +92,18 @@ TEST_CASE("config: every message shape of the parsers has its Japanese") {
     }
 }
 
+// A configuration can quote a long line of itself in its error: the catalogue's regex (recursive,
+// a level per character) only sees short messages, and a long one gets the plain Japanese frame.
+TEST_CASE("config: a message quoting a very long line gets Japanese without being matched") {
+    std::string key(200000, 'k');
+    std::string e = error_of("[limits]\n" + key + " = 3\n");
+    REQUIRE(e != "(accepted)");
+    CHECK(e.size() > 2000);
+    CHECK(config_message_ja(e) == "設定ファイルの誤りです");
+    std::string shortest = error_of("[limits]\nmax_dpeth = 3\n");
+    CHECK(config_message_ja(shortest).find("設定ファイルの誤りです") == std::string::npos);
+}
+
 TEST_CASE("config: relative paths and the built-in folders are the file's, wherever the command runs") {
     TempDir d;
     write_file(d / "etc" / "m.toml", "[paths]\nout = \"../srv/out\"\n[spool]\ndir = \"/abs/spool\"\n"
