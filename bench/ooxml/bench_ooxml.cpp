@@ -1,6 +1,7 @@
-// OOXML (and zip archive) rebuild throughput against its floor: a plain libzip copy that inflates and deflates every
-// entry of the same files at the same level as our writer (ours deflates with libdeflate, the floor with
-// zlib: both output sizes are printed). Both run over the same inputs in alternating rounds (fair under a shared machine); the best round of each side gives the ratio
+// OOXML (and zip archive) rebuild throughput against its floor: a plain libzip copy that inflates and
+// deflates every entry of the same files at the same level as our writer (ours deflates with
+// libdeflate, the floor with zlib: both output sizes are printed). Both run over the same inputs in
+// alternating rounds (fair under a shared machine); the best round of each side gives the ratio
 // ours/floor (target: at least 0.6x), printed with both MB/s, both output sizes and the load average.
 // Pictures are rebuilt from their pixels by the image sanitizer (a child of the rebuild): the bench
 // times that sanitizer alone on the same pictures and prints the ratios with and without it.
