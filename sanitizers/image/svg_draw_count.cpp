@@ -22,25 +22,21 @@ std::string text_of(xmlNode* n) {
     return s;
 }
 
-std::string value_of(xmlAttr* a) {
-    xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
-    std::string s = v ? reinterpret_cast<const char*>(v) : "";
-    xmlFree(v);
-    return s;
-}
+bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
-// Every "#id" a value points to: url(#id) anywhere in it, quoted or not, the function's name in any
-// case (CSS names are case-insensitive; the id is not). Escapes and comments never get here: the
-// cleaner removes every value that has one.
+// Every "#id" a value points to: url(#id) anywhere in it, quoted or not, white space around it or
+// not, the function's name in any case (CSS names are case-insensitive; the id is not). Escapes and
+// comments never get here: the cleaner removes every value that has one.
 void url_targets(std::string_view value, std::vector<std::string>& out) {
     std::string folded(value);
     for (char& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     for (std::size_t at = folded.find("url("); at != std::string::npos; at = folded.find("url(", at + 4)) {
         std::size_t i = at + 4;
-        while (i < value.size() && (value[i] == ' ' || value[i] == '"' || value[i] == '\'')) ++i;
+        while (i < value.size() && (space(value[i]) || value[i] == '"' || value[i] == '\'')) ++i;
         if (i >= value.size() || value[i] != '#') continue;
-        std::size_t end = value.find_first_of(")\"' ", i + 1);
-        out.emplace_back(value.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1));
+        std::size_t end = i + 1;
+        while (end < value.size() && !space(value[end]) && value[end] != ')' && value[end] != '"' && value[end] != '\'') ++end;
+        out.emplace_back(value.substr(i + 1, end - i - 1));
     }
 }
 
@@ -56,7 +52,7 @@ struct Counter {
             if (n->type != XML_ELEMENT_NODE) continue;
             ++elements;
             for (xmlAttr* a = n->properties; a; a = a->next)
-                if (std::string_view(reinterpret_cast<const char*>(a->name)) == "id") ids.emplace(value_of(a), n);
+                if (std::string_view(reinterpret_cast<const char*>(a->name)) == "id") ids.emplace(svg_attribute(a), n);
             if (std::string_view(reinterpret_cast<const char*>(n->name)) == "style") url_targets(text_of(n), sheet_targets);
             index(n);
         }
@@ -75,9 +71,10 @@ struct Counter {
         double total = 1;
         std::vector<std::string> refs;
         for (xmlAttr* a = n->properties; a; a = a->next) {
-            std::string value = value_of(a);
+            std::string value = svg_attribute(a);
             std::string_view name(reinterpret_cast<const char*>(a->name));
-            if (name == "href" && value.size() > 1 && value[0] == '#') refs.push_back(value.substr(1));
+            std::string_view href = svg_trim(value);
+            if (name == "href" && href.size() > 1 && href[0] == '#') refs.emplace_back(href.substr(1));
             url_targets(value, refs);
         }
         for (const auto& id : refs) total += target(id, depth);
@@ -90,6 +87,19 @@ struct Counter {
 };
 
 }  // namespace
+
+std::string svg_attribute(xmlAttr* a) {
+    xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
+    std::string s = v ? reinterpret_cast<const char*>(v) : "";
+    xmlFree(v);
+    return s;
+}
+
+std::string_view svg_trim(std::string_view s) {
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return s;
+}
 
 double svg_draw_count(xmlNode* root) {
     Counter c;

@@ -6,9 +6,19 @@
 
 #include <libxml/tree.h>
 
+#include <string>
+#include <string_view>
+
 namespace mugaika::image {
 
-// The number of elements drawn, as a double (it can exceed any integer); a style sheet's url(#id)
+// How the cleaner (svg_rasterizer.cpp) and the count read a value, so that a reference one of them
+// keeps the other one counts: an attribute's text with entities resolved, and white space (XML's
+// and CSS's) off both ends before a "#" is looked for.
+std::string svg_attribute(xmlAttr* a);
+std::string_view svg_trim(std::string_view s);
+
+// The number of elements drawn, as a double (it can exceed any integer): a reference is href="#id" or
+// url(#id), quoted or not, with white space around the "#id" or not; a style sheet's url(#id)
 // counts its target once per element of the document (which elements it applies to is not
 // resolved). Throws SanitizeError: malformed for a reference cycle, limit.depth for references
 // nested deeper than 256.

@@ -57,12 +57,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
 // True when every url(...) in `value` points inside the document ("#id"), and there is no @import.
 bool only_local_urls(std::string_view value) {
     std::string v = lower(value);
@@ -70,19 +64,12 @@ bool only_local_urls(std::string_view value) {
     // Escapes and comments could hide a url( from this check: CSS with them is not kept.
     if (v.find('\\') != std::string::npos || v.find("/*") != std::string::npos) return false;
     for (std::size_t at = v.find("url("); at != std::string::npos; at = v.find("url(", at + 4)) {
-        std::string_view rest = trim(std::string_view(v).substr(at + 4));
+        std::string_view rest = svg_trim(std::string_view(v).substr(at + 4));
         if (!rest.empty() && (rest.front() == '"' || rest.front() == '\'')) rest.remove_prefix(1);
-        rest = trim(rest);
+        rest = svg_trim(rest);
         if (rest.empty() || rest.front() != '#') return false;
     }
     return true;
-}
-
-std::string attr_value(xmlAttr* a) {
-    xmlChar* v = xmlNodeListGetString(a->doc, a->children, 1);
-    std::string s = v ? reinterpret_cast<const char*>(v) : "";
-    xmlFree(v);
-    return s;
 }
 
 std::string percent_decode(std::string_view s) {
@@ -101,7 +88,7 @@ std::string percent_decode(std::string_view s) {
 
 // The payload of a data: URL, or nullopt when it is not one we can read.
 std::optional<std::string> data_url_payload(std::string_view url) {
-    url = trim(url);
+    url = svg_trim(url);
     if (url.size() < 5 || lower(url.substr(0, 5)) != "data:") return std::nullopt;
     auto comma = url.find(',');
     if (comma == std::string_view::npos) return std::nullopt;
@@ -161,7 +148,7 @@ struct Cleaner {
         for (xmlAttr* a = n->properties; a;) {
             xmlAttr* next = a->next;
             std::string name = lower(reinterpret_cast<const char*>(a->name));
-            std::string value = attr_value(a);
+            std::string value = svg_attribute(a);
             bool drop = false;
             if (name.starts_with("on")) {
                 drop = true;
@@ -172,7 +159,7 @@ struct Cleaner {
                 drop = true;
                 note("CSS escape or comment in an attribute");
             } else if (name == "href" || name == "src") {
-                std::string_view v = trim(value);
+                std::string_view v = svg_trim(value);
                 if (v.starts_with("#")) {
                     // a reference inside the document
                 } else if ((element == "image" || element == "feimage") && ++images <= kMaxEmbeddedImages) {

@@ -508,8 +508,13 @@ TEST_CASE("image svg: what its references would draw is counted before librsvg r
     auto styled = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" style=\"fill: url('#" + id + "')\"/>"; };
     auto clip = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" clip-path=\"url(#" + id + ")\"/>"; };
     auto upper = [](const std::string& id) { return "<rect width=\"1\" height=\"1\" fill=\"URL( '#" + id + "' )\"/>"; };
+    auto spaced_use = [](const std::string& id) { return "<use xlink:href=\"  #" + id + "\"/>"; };
+    auto newline_use = [](const std::string& id) { return "<use href=\"&#10;#" + id + "\"/>"; };
+    auto tabbed_fill = [](const std::string& id) {
+        return "<rect width=\"1\" height=\"1\" fill=\"url(&#9;#" + id + ")\" stroke=\"url(&#10;'#" + id + "')\"/>";
+    };
     struct Case {
-        const char* what;
+        std::string what;   // a string, so that CAPTURE shows it
         std::string svg;
     };
     std::vector<Case> bombs = {
@@ -521,6 +526,10 @@ TEST_CASE("image svg: what its references would draw is counted before librsvg r
         {"URL( '#id' ) in capitals, 3^20", reference_bomb(20, 3, upper, "pattern", "<rect width=\"9\" height=\"9\" fill=\"URL(#l0)\"/>")},
         {"a style sheet's url(#) once per element", reference_bomb(10, 4, fill, "pattern",
                                                                   "<style>rect { fill: url(#l0) }</style><rect width=\"9\" height=\"9\"/>")},
+        // White space the cleaner trims before it judges a reference local: the count must see it too.
+        {"<use href=\"  #id\">, 2^40", reference_bomb(40, 2, spaced_use)},
+        {"<use href> after a newline, 2^40", reference_bomb(40, 2, newline_use)},
+        {"url(<tab>#id) and url(<newline>'#id'), 3^20", reference_bomb(20, 3, tabbed_fill, "pattern", "<rect width=\"9\" height=\"9\" fill=\"url(&#9;#l0)\"/>")},
     };
     for (const auto& c : bombs) {
         CAPTURE(c.what);
