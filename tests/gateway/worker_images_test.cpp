@@ -12,6 +12,7 @@
 #include "mugaika/engine.hpp"
 #include "mugaika/registry.hpp"
 #include "worker/isolated.hpp"
+#include "worker_support.hpp"
 
 using namespace mugaika;
 using namespace mugaika::test;
@@ -19,12 +20,7 @@ using namespace mugaika::test;
 namespace {
 
 // Generous bounds: a loaded CI machine decodes HEVC slowly, and a time-out would hide what we test.
-WorkerLimits roomy() {
-    WorkerLimits l;
-    l.wall = std::chrono::milliseconds(60000);
-    l.cpu_seconds = 30;
-    return l;
-}
+WorkerLimits roomy() { return limits_within(std::chrono::seconds(60), 30); }
 
 const Engine& engine() {
     static Engine e(builtin_registry(), Policy::defaults());

@@ -6,9 +6,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <future>
 
 #include "mugaika/engine.hpp"
+#include "worker/isolated.hpp"
 #include "worker/job_runner.hpp"
 #include "worker/worker_pool.hpp"
 
@@ -19,6 +21,15 @@ struct Hooks {
     Hooks() { ::setenv("MUGAIKA_TEST_HOOKS", "1", 1); }
     ~Hooks() { ::unsetenv("MUGAIKA_TEST_HOOKS"); }
 };
+
+// Worker limits with these wall-clock and CPU bounds (the tests' items are small: the bounds are
+// slack for a loaded machine, not what an item needs).
+inline WorkerLimits limits_within(std::chrono::seconds wall, std::uint64_t cpu_seconds) {
+    WorkerLimits l;
+    l.wall = wall;
+    l.cpu_seconds = cpu_seconds;
+    return l;
+}
 
 inline const Engine& default_engine() {
     static Engine e(builtin_registry(), Policy::defaults());

@@ -18,6 +18,7 @@
 #include "mugaika/engine.hpp"
 #include "mugaika/report.hpp"
 #include "worker/isolated.hpp"
+#include "../sanitizers/pdf_support.hpp"
 #include "worker_support.hpp"
 #include "worker/job_runner.hpp"
 #include "worker/worker_pool.hpp"
@@ -28,12 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-WorkerLimits quick() {
-    WorkerLimits l;
-    l.wall = std::chrono::milliseconds(5000);
-    l.cpu_seconds = 5;
-    return l;
-}
+WorkerLimits quick() { return limits_within(std::chrono::seconds(5), 5); }
 
 RunReport run(std::string_view bytes, std::string_view name, const WorkerLimits& l = quick(), unsigned retries = 1) {
     return run_job(default_engine(), bytes, name, l, retries, nullptr);
@@ -324,22 +320,7 @@ std::string pdf_with_unembedded_japanese_font() {
         "<< /Type /FontDescriptor /FontName /MS-Gothic /Flags 4 /FontBBox [0 -141 1000 859] /ItalicAngle 0 "
         "/Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>",
     };
-    std::string pdf = "%PDF-1.4\n";
-    std::vector<std::size_t> offsets;
-    for (std::size_t i = 0; i < objects.size(); ++i) {
-        offsets.push_back(pdf.size());
-        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-    }
-    std::size_t xref = pdf.size();
-    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-    for (auto o : offsets) {
-        char line[32];
-        std::snprintf(line, sizeof line, "%010zu 00000 n \n", o);
-        pdf += line;
-    }
-    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
-           std::to_string(xref) + "\n%%EOF\n";
-    return pdf;
+    return pdf::build(objects, "%PDF-1.4");
 }
 
 }  // namespace

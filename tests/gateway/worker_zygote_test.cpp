@@ -30,12 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-WorkerLimits quick() {
-    WorkerLimits l;
-    l.wall = std::chrono::milliseconds(20000);
-    l.cpu_seconds = 20;
-    return l;
-}
+WorkerLimits quick() { return limits_within(std::chrono::seconds(20), 20); }
 
 // The zygote for `limits`, once the pool's thread has it running (0: none within 20 s).
 pid_t wait_for_zygote(pid_t other_than = 0, const WorkerLimits& limits = quick()) {
