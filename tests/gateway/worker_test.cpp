@@ -226,22 +226,7 @@ TEST_CASE("worker: seen from outside, a busy worker is confined") {
     pid_t pid = busy_worker(f);
     REQUIRE(pid > 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));   // past its hello: confined
-    fs::path proc = "/proc/" + std::to_string(pid);
-    std::string status = read_whole(proc / "status");
-    CHECK(status.find("Seccomp:\t2") != std::string::npos);
-    CHECK(status.find("NoNewPrivs:\t1") != std::string::npos);
-    CHECK(status.find("CapEff:\t0000000000000000") != std::string::npos);
-    CHECK(status.find("CapBnd:\t0000000000000000") != std::string::npos);
-    for (const char* ns : {"user", "mnt", "pid", "ipc", "uts", "net"}) {
-        CAPTURE(ns);
-        CHECK(fs::read_symlink(proc / "ns" / ns) != fs::read_symlink(fs::path("/proc/self/ns") / ns));
-    }
-    std::vector<std::string> fds;
-    for (const auto& e : fs::directory_iterator(proc / "fd")) fds.push_back(e.path().filename().string());
-#ifndef MUGAIKA_SANITIZE
-    CHECK(fds == std::vector<std::string>{"3"});
-#endif
-    CHECK(read_whole(proc / "environ").empty());
+    check_confined_from_outside(pid);
     ::kill(pid, SIGKILL);
     (void)f.get();
 }

@@ -135,21 +135,12 @@ TEST_CASE("worker zygote: one pre-loaded process, holding nothing, forks the wor
         CAPTURE(w);
         CHECK(forked_by_zygote(w));
         CHECK(parent_of(w) == ::getpid());
+        check_confined_from_outside(w);
         fs::path wp = "/proc/" + std::to_string(w);
-        std::string status = read_whole(wp / "status");
-        CHECK(status.find("Seccomp:\t2") != std::string::npos);
-        CHECK(status.find("NoNewPrivs:\t1") != std::string::npos);
-        CHECK(status.find("CapEff:\t0000000000000000") != std::string::npos);
         for (const char* ns : {"user", "mnt", "pid", "ipc", "uts", "net", "cgroup"}) {
             CAPTURE(ns);
-            CHECK(fs::read_symlink(wp / "ns" / ns) != fs::read_symlink(proc / "ns" / ns));
-            CHECK(fs::read_symlink(wp / "ns" / ns) != fs::read_symlink(fs::path("/proc/self/ns") / ns));
+            CHECK(fs::read_symlink(wp / "ns" / ns) != fs::read_symlink(proc / "ns" / ns));   // not the zygote's
         }
-        std::vector<std::string> wfds;
-        for (const auto& e : fs::directory_iterator(wp / "fd")) wfds.push_back(e.path().filename().string());
-#ifndef MUGAIKA_SANITIZE
-        CHECK(wfds == std::vector<std::string>{"3"});
-#endif
     }
     for (const char* ns : {"user", "mnt", "pid", "net"}) {
         CAPTURE(ns);
